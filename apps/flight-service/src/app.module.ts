@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
+import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { FLIGHT_COMMANDS } from '@app/trip-api';
+import { Flight } from './flight.entity';
+import { FlightCatalogueController } from './flight-catalogue.controller';
+import { FlightCatalogueService } from './flight-catalogue.service';
+import { FlightCommandHandler } from './flight-command.handler';
+import { FlightReservation } from './flight-reservation.entity';
+import { FlightReservationService } from './flight-reservation.service';
+import { FlightServiceConfig } from './flight-service.config';
+import { Flights1732260000000 } from './migrations/1732260000000-flights.migration';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: FlightServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceAppModule.forRoot({
+          serviceName: 'flight-service',
+          config,
+          entities: [Flight, FlightReservation],
+          migrations: [...messagingMigrations, Flights1732260000000],
+          saga: { participant: { channel: FLIGHT_COMMANDS } },
+        }),
+      ],
+      controllers: [FlightCatalogueController],
+      providers: [FlightCatalogueService, FlightReservationService, FlightCommandHandler],
+    };
+  }
+}

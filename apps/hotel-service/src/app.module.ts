@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
+import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { HOTEL_COMMANDS } from '@app/trip-api';
+import { Hotel } from './hotel.entity';
+import { HotelCatalogueController } from './hotel-catalogue.controller';
+import { HotelCatalogueService } from './hotel-catalogue.service';
+import { HotelCommandHandler } from './hotel-command.handler';
+import { HotelReservation } from './hotel-reservation.entity';
+import { HotelReservationService } from './hotel-reservation.service';
+import { HotelServiceConfig } from './hotel-service.config';
+import { Hotels1732260000000 } from './migrations/1732260000000-hotels.migration';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: HotelServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceAppModule.forRoot({
+          serviceName: 'hotel-service',
+          config,
+          entities: [Hotel, HotelReservation],
+          migrations: [...messagingMigrations, Hotels1732260000000],
+          saga: { participant: { channel: HOTEL_COMMANDS } },
+        }),
+      ],
+      controllers: [HotelCatalogueController],
+      providers: [HotelCatalogueService, HotelReservationService, HotelCommandHandler],
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { INestApplication } from '@nestjs/common';
+import { CreateServiceAppOptions, createServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
+import { loadConfig } from '@app/saga-core/bootstrap/config.loader';
+import { Env } from '@app/saga-core/bootstrap/service-config';
+import { AppModule } from './app.module';
+import { HotelServiceConfig } from './hotel-service.config';
+
+/** The hotel service, migrated and seeded but not listening; `env` defaults to the process's. */
+export function createHotelServiceApp(
+  env: Env = process.env,
+  options: Pick<CreateServiceAppOptions, 'logger'> = {},
+): Promise<INestApplication> {
+  const config = loadConfig(HotelServiceConfig, env);
+  return createServiceApp(AppModule.forRoot(config), {
+    ...options,
+    databaseUrl: config.DATABASE_URL,
+  });
+}

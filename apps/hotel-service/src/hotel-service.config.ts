@@ -1,0 +1,6 @@
+import { ServiceConfig } from '@app/saga-core/bootstrap/service-config';
+
+export class HotelServiceConfig extends ServiceConfig {
+  override PORT = 3002;
+  override DATABASE_URL = 'postgres://postgres@localhost:5432/hotel_service';
+}

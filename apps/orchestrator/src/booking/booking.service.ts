@@ -1,0 +1,93 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable, NotImplementedException, UnprocessableEntityException } from '@nestjs/common';
+import { IdempotencyConflictError, SagaEngine, SagaInstance } from '@app/saga-core';
+import { AuditView, BookingView, toAuditView, toBookingView } from './booking.view';
+import { BookingMode } from './booking-mode';
+import { CreateBookingDto } from './create-booking.dto';
+import { ListBookingsQuery } from './list-bookings.query';
+import { TRIP_BOOKING_SAGA, TripBooking } from './trip-booking.saga';
+
+@Injectable()
+export class BookingService {
+  constructor(private readonly engine: SagaEngine) {}
+
+  /** Starts a booking; the same idempotency key with the same body returns the first one. */
+  async create(request: CreateBookingDto, idempotencyKey?: string): Promise<BookingView> {
+    const mode = request.mode ?? BookingMode.ORCHESTRATED;
+    if (mode !== BookingMode.ORCHESTRATED) {
+      throw new NotImplementedException(`mode ${mode} is not available in this version`);
+    }
+    const bookingId = randomUUID();
+    const trip: TripBooking = {
+      bookingId,
+      customerId: request.customerId,
+      flight: { flightId: request.flight.flightId, seats: request.flight.seats },
+      hotel: {
+        hotelId: request.hotel.hotelId,
+        nights: request.hotel.nights,
+        rooms: request.hotel.rooms,
+      },
+      faults: { ...request.faults },
+    };
+    try {
+      const { instance } = await this.engine.startSaga(TRIP_BOOKING_SAGA, trip, {
+        sagaId: bookingId,
+        startKey: idempotencyKey,
+        startFingerprint: idempotencyKey
+          ? fingerprint({ ...trip, bookingId: undefined, mode })
+          : undefined,
+        labels: { mode },
+      });
+      return toBookingView(instance);
+    } catch (error) {
+      if (error instanceof IdempotencyConflictError) {
+        throw new UnprocessableEntityException(
+          'this Idempotency-Key was already used with a different request body',
+        );
+      }
+      throw error;
+    }
+  }
+
+  async find(bookingId: string): Promise<BookingView | null> {
+    const saga = await this.findSaga(bookingId);
+    return saga && toBookingView(saga);
+  }
+
+  async list(query: ListBookingsQuery): Promise<BookingView[]> {
+    const sagas = await this.engine.list({
+      status: query.status,
+      labels: query.mode ? { mode: query.mode } : undefined,
+      limit: query.limit ?? 50,
+    });
+    return sagas.map(toBookingView);
+  }
+
+  async audit(bookingId: string): Promise<AuditView[] | null> {
+    const saga = await this.findSaga(bookingId);
+    if (!saga) return null;
+    return (await this.engine.auditLog(bookingId)).map(toAuditView);
+  }
+
+  private findSaga(bookingId: string): Promise<SagaInstance | null> {
+    return UUID.test(bookingId) ? this.engine.find(bookingId) : Promise.resolve(null);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A stable hash of a request: keys sorted, so field order does not matter. */
+function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

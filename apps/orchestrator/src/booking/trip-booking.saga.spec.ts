@@ -1,0 +1,149 @@
+import { SagaStatus, StepStatus } from '@app/saga-core';
+import { SagaUnitTest } from '@app/saga-core/testing';
+import { FlightEndpoints, HotelEndpoints, PaymentEndpoints } from '@app/trip-api';
+import { TripBooking, tripBookingSaga } from './trip-booking.saga';
+
+const trip = (faults: TripBooking['faults'] = {}): TripBooking => ({
+  bookingId: 'b-1',
+  customerId: 'cust-1',
+  flight: { flightId: 'FL-100', seats: 2 },
+  hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
+  faults,
+});
+
+const saga = () => SagaUnitTest.of(tripBookingSaga(5_000));
+
+describe('trip booking saga', () => {
+  it('reserves the flight, then the hotel, then charges what they priced', () => {
+    saga()
+      .givenStarted(trip())
+      .expectCommand(FlightEndpoints.reserve, { flightId: 'FL-100', seats: 2 })
+      .andReplySuccess({ flightId: 'FL-100', seats: 2, price: 500 })
+      .expectCommand(HotelEndpoints.reserve, { hotelId: 'HT-200', nights: 3, rooms: 1 })
+      .andReplySuccess({ hotelId: 'HT-200', nights: 3, rooms: 1, price: 360 })
+      .expectCommand(PaymentEndpoints.charge, { customerId: 'cust-1', amount: 860 })
+      .andReplySuccess({ customerId: 'cust-1', amount: 860 })
+      .expectNoCommand()
+      .expectStatus(SagaStatus.CONFIRMED)
+      .expectSteps({
+        flight: StepStatus.COMPLETED,
+        hotel: StepStatus.COMPLETED,
+        payment: StepStatus.COMPLETED,
+      });
+  });
+
+  it('compensates nothing when the flight is refused', () => {
+    saga()
+      .givenStarted(trip({ flight: 'fail' }))
+      .expectCommand(FlightEndpoints.reserve, { fault: 'fail' })
+      .andReplyFailure('INJECTED_FAILURE')
+      .expectNoCommand()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.FAILED,
+        hotel: StepStatus.SKIPPED,
+        payment: StepStatus.SKIPPED,
+      });
+  });
+
+  it('cancels the flight when the hotel is sold out', () => {
+    saga()
+      .givenStarted(trip())
+      .andReplySuccess({ price: 500 })
+      .expectCommand(HotelEndpoints.reserve)
+      .andReplyFailure('SOLD_OUT')
+      .expectCommand(FlightEndpoints.cancel, { bookingId: 'b-1' })
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.COMPENSATED,
+        hotel: StepStatus.FAILED,
+        payment: StepStatus.SKIPPED,
+      });
+  });
+
+  it('cancels the hotel, then the flight, when payment is declined', () => {
+    const run = saga()
+      .givenStarted(trip({ payment: 'fail' }))
+      .andReplySuccess({ price: 500 })
+      .andReplySuccess({ price: 360 })
+      .expectCommand(PaymentEndpoints.charge)
+      .andReplyFailure('INSUFFICIENT_FUNDS')
+      .expectCommand(HotelEndpoints.cancel)
+      .andReplySuccess()
+      .expectCommand(FlightEndpoints.cancel)
+      .andReplySuccess()
+      .expectNoCommand()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.COMPENSATED,
+        hotel: StepStatus.COMPENSATED,
+        payment: StepStatus.FAILED,
+      })
+      .expectAuditSequence([
+        'STEP_FAILED:payment',
+        'COMPENSATION_SENT:hotel',
+        'STEP_COMPENSATED:hotel',
+        'COMPENSATION_SENT:flight',
+        'STEP_COMPENSATED:flight',
+        'SAGA_CANCELLED',
+      ]);
+    expect(run.state.failureReason).toBe('payment: INSUFFICIENT_FUNDS');
+  });
+
+  it('refunds a charge whose reply never came, then undoes the reservations', () => {
+    saga()
+      .givenStarted(trip({ payment: 'timeout' }))
+      .andReplySuccess({ price: 500 })
+      .andReplySuccess({ price: 360 })
+      .expectCommand(PaymentEndpoints.charge)
+      .andTimerFires()
+      .expectCommand(PaymentEndpoints.refund, { bookingId: 'b-1' })
+      .andReplySuccess()
+      .expectCommand(HotelEndpoints.cancel)
+      .andReplySuccess()
+      .expectCommand(FlightEndpoints.cancel)
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.COMPENSATED,
+        hotel: StepStatus.COMPENSATED,
+        payment: StepStatus.COMPENSATED,
+      })
+      .expectAuditSequence([
+        'STEP_TIMED_OUT:payment',
+        'COMPENSATION_SENT:payment',
+        'SAGA_CANCELLED',
+      ]);
+  });
+
+  it('ends COMPENSATION_FAILED when the flight cancellation keeps failing, after its retries', () => {
+    let run = saga()
+      .givenStarted(trip({ flight: 'fail-compensation', hotel: 'fail' }))
+      .andReplySuccess({ price: 500 })
+      .andReplyFailure('INJECTED_FAILURE')
+      .expectCommand(FlightEndpoints.cancel);
+    for (let attempt = 1; attempt < 5; attempt++) {
+      run = run
+        .andReplyFailure('INJECTED_COMPENSATION_FAILURE', { retryable: true })
+        .expectNoCommand()
+        .expectStatus(SagaStatus.PENDING)
+        .andTimerFires()
+        .expectCommand(FlightEndpoints.cancel);
+    }
+    run
+      .andReplyFailure('INJECTED_COMPENSATION_FAILURE', { retryable: true })
+      .expectStatus(SagaStatus.COMPENSATION_FAILED)
+      .expectSteps({ flight: StepStatus.COMPENSATION_FAILED, hotel: StepStatus.FAILED });
+    expect(run.state.steps[0].compensationAttempts).toBe(5);
+  });
+
+  it('ignores a reply delivered twice', () => {
+    saga()
+      .givenStarted(trip())
+      .andReplySuccess({ price: 500 })
+      .andReplyRedelivered()
+      .expectCommand(HotelEndpoints.reserve)
+      .expectSteps({ flight: StepStatus.COMPLETED, hotel: StepStatus.RUNNING });
+  });
+});

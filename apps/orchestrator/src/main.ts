@@ -1,0 +1,4 @@
+import { runServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
+import { createOrchestratorApp } from './orchestrator.app';
+
+runServiceApp('orchestrator', () => createOrchestratorApp());

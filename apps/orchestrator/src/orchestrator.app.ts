@@ -1,0 +1,39 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CreateServiceAppOptions, createServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
+import { loadConfig } from '@app/saga-core/bootstrap/config.loader';
+import { Env } from '@app/saga-core/bootstrap/service-config';
+import { OrchestratorConfig } from './config/orchestrator.config';
+import { OrchestratorModule } from './orchestrator.module';
+
+/** The orchestrator, migrated and consuming but not listening; `env` defaults to the process's. */
+export function createOrchestratorApp(
+  env: Env = process.env,
+  options: Pick<CreateServiceAppOptions, 'logger'> = {},
+): Promise<INestApplication> {
+  const config = loadConfig(OrchestratorConfig, env);
+  return createServiceApp(OrchestratorModule.forRoot(config), {
+    ...options,
+    databaseUrl: config.DATABASE_URL,
+    configure: (app) => {
+      // Bad input gets a 400 listing each problem; unknown fields anywhere are refused.
+      app.useGlobalPipes(
+        new ValidationPipe({
+          whitelist: true,
+          forbidNonWhitelisted: true,
+          forbidUnknownValues: true,
+          transform: true,
+        }),
+      );
+      const document = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Saga orchestrator')
+          .setDescription('Trip bookings run as durable sagas over PostgreSQL and RabbitMQ')
+          .setVersion('1')
+          .build(),
+      );
+      SwaggerModule.setup('docs', app, document);
+    },
+  });
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
+import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { PAYMENT_COMMANDS } from '@app/trip-api';
+import { Account } from './account.entity';
+import { Payments1732260000000 } from './migrations/1732260000000-payments.migration';
+import { Payment } from './payment.entity';
+import { PaymentAccountsController } from './payment-accounts.controller';
+import { PaymentAccountsService } from './payment-accounts.service';
+import { PaymentCommandHandler } from './payment-command.handler';
+import { PaymentServiceConfig } from './payment-service.config';
+import { PaymentService } from './payment.service';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: PaymentServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceAppModule.forRoot({
+          serviceName: 'payment-service',
+          config,
+          entities: [Account, Payment],
+          migrations: [...messagingMigrations, Payments1732260000000],
+          saga: { participant: { channel: PAYMENT_COMMANDS } },
+        }),
+      ],
+      controllers: [PaymentAccountsController],
+      providers: [PaymentAccountsService, PaymentService, PaymentCommandHandler],
+    };
+  }
+}

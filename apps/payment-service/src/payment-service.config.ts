@@ -1,0 +1,6 @@
+import { ServiceConfig } from '@app/saga-core/bootstrap/service-config';
+
+export class PaymentServiceConfig extends ServiceConfig {
+  override PORT = 3003;
+  override DATABASE_URL = 'postgres://postgres@localhost:5432/payment_service';
+}

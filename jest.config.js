@@ -1,0 +1,24 @@
+/** Two tiers: pure unit specs beside the code, and tests under test/ against the real servers. */
+const common = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  moduleNameMapper: {
+    '^@app/saga-core(|/.*)$': '<rootDir>/libs/saga-core/src$1',
+    '^@app/trip-api$': '<rootDir>/libs/trip-api/src',
+  },
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,56 @@
+import { DynamicModule, INestApplication, Logger, NestApplicationOptions } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ensureDatabase, runMigrations } from './database.bootstrap';
+
+export interface CreateServiceAppOptions {
+  /** The app's database; created if it is missing. */
+  databaseUrl: string;
+  logger?: NestApplicationOptions['logger'];
+  /** Global pipes, OpenAPI and the like, applied before the app initialises. */
+  configure?: (app: INestApplication) => void;
+}
+
+/**
+ * Builds a service, initialised but not listening: its database exists and is migrated before
+ * any provider initialises (seeds its catalogue) and before any consumer starts.
+ */
+export async function createServiceApp(
+  rootModule: DynamicModule,
+  options: CreateServiceAppOptions,
+): Promise<INestApplication> {
+  await ensureDatabase(options.databaseUrl);
+  const app = await NestFactory.create(rootModule, {
+    abortOnError: false,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  try {
+    options.configure?.(app);
+    await runMigrations(app.get(DataSource));
+    await app.init();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return app;
+}
+
+/**
+ * A service's `main`: builds it, listens on its `PORT`, and closes it cleanly on SIGINT or
+ * SIGTERM. A failed start exits with status 1.
+ */
+export function runServiceApp(name: string, create: () => Promise<INestApplication>): void {
+  const logger = new Logger(name);
+  const start = async (): Promise<void> => {
+    const app = await create();
+    app.enableShutdownHooks();
+    const port = app.get(ConfigService).getOrThrow<number>('PORT');
+    await app.listen(port);
+    logger.log(`Listening on ${await app.getUrl()}`);
+  };
+  start().catch((error: unknown) => {
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,71 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MigrationInterface } from 'typeorm';
+import { ServiceHealthModule } from '../health/service-health.module';
+import { SagaModule } from '../saga-core.module';
+import { SagaCoreOptions } from '../saga-core.options';
+import { ServiceConfig } from './service-config';
+
+export interface ServiceAppOptions {
+  /** Names the app in the inbox and on the broker, e.g. `flight-service`. */
+  serviceName: string;
+  /** Already validated (see `loadConfig`); served by `ConfigService`. */
+  config: ServiceConfig;
+  /** The app's TypeORM entities. */
+  entities: (new () => object)[];
+  /** Every migration the app needs, messaging ones included; run by `createServiceApp`. */
+  migrations: (new () => MigrationInterface)[];
+  /** Everything of `SagaCoreOptions` but what comes from the config. */
+  saga?: Omit<SagaCoreOptions, 'serviceName' | 'amqpUrl'>;
+  /** Connections in the app's database pool. Default 10. */
+  poolSize?: number;
+}
+
+/**
+ * The plumbing every service shares: its configuration, its PostgreSQL database, the saga
+ * engine on RabbitMQ, and `/health` and `/metrics`. An app imports it and adds its own
+ * controllers and providers.
+ */
+@Module({})
+export class ServiceAppModule {
+  static forRoot(options: ServiceAppOptions): DynamicModule {
+    const config = { ...options.config };
+    return {
+      module: ServiceAppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          // The config was read from an explicit env object: never mix process.env back in.
+          validatePredefined: false,
+          skipProcessEnv: true,
+          load: [() => config],
+        }),
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => ({
+            type: 'postgres',
+            url: c.getOrThrow<string>('DATABASE_URL'),
+            entities: options.entities,
+            migrations: options.migrations,
+            migrationsRun: false,
+            synchronize: false,
+            poolSize: options.poolSize ?? 10,
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
+        }),
+        SagaModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (c: ConfigService) => ({
+            ...options.saga,
+            serviceName: options.serviceName,
+            amqpUrl: c.getOrThrow<string>('AMQP_URL'),
+          }),
+        }),
+        ServiceHealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,180 @@
+import { DefinitionError } from '../errors/definition.error';
+import { CommandEndpoint } from './command-endpoint';
+import { DEFAULT_COMPENSATION_RETRY, NO_RETRY, RetryPolicy } from './retry-policy';
+import { SagaDefinition, StepHandlers } from './saga-definition';
+import { StepKind, StepSpec } from './saga-spec';
+
+/** Defaults a definition applies to each step unless the step says otherwise. */
+export interface SagaDefaults {
+  timeoutMs: number;
+  retry: RetryPolicy;
+  compensationRetry: RetryPolicy;
+}
+
+const BUILT_IN_DEFAULTS: SagaDefaults = {
+  timeoutMs: 5_000,
+  retry: NO_RETRY,
+  compensationRetry: DEFAULT_COMPENSATION_RETRY,
+};
+
+interface DraftStep<Data> {
+  spec: Partial<StepSpec> & { name: string };
+  handlers: Partial<StepHandlers<Data>>;
+}
+
+/**
+ * The saga DSL, after Eventuate's:
+ *
+ * ```ts
+ * defineSaga<Trip>('trip-booking', 1)
+ *   .step('flight')
+ *   .invokeParticipant(FlightEndpoints.reserve, (trip) => ({ ... }))
+ *   .onReply((trip, reply) => ({ ...trip, flightPrice: reply.price }))
+ *   .withCompensation(FlightEndpoints.cancel, (trip) => ({ ... }))
+ *   .step('hotel') ...
+ *   .build();
+ * ```
+ */
+export class SagaDefinitionBuilder<Data> {
+  private readonly steps: DraftStep<Data>[] = [];
+  private defaults: SagaDefaults = BUILT_IN_DEFAULTS;
+
+  constructor(
+    private readonly name: string,
+    private readonly version: number,
+  ) {}
+
+  /** Defaults for every step that does not set its own. */
+  withDefaults(defaults: Partial<SagaDefaults>): this {
+    this.defaults = { ...this.defaults, ...defaults };
+    return this;
+  }
+
+  step(name: string): StepBuilder<Data> {
+    const draft: DraftStep<Data> = { spec: { name }, handlers: {} };
+    this.steps.push(draft);
+    return new StepBuilder<Data>(this, draft);
+  }
+
+  build(): SagaDefinition<Data> {
+    if (!this.name || !Number.isInteger(this.version) || this.version < 1) {
+      throw new DefinitionError('a saga needs a name and a positive integer version');
+    }
+    if (this.steps.length === 0) throw new DefinitionError(`saga ${this.name} has no steps`);
+    const specs = this.steps.map((draft) => this.complete(draft));
+    const names = new Set<string>();
+    for (const spec of specs) {
+      if (names.has(spec.name)) throw new DefinitionError(`step ${spec.name} is declared twice`);
+      names.add(spec.name);
+    }
+    assertPivotOrder(this.name, specs);
+    return Object.freeze({
+      spec: { name: this.name, version: this.version, steps: specs },
+      handlers: this.steps.map((draft) => draft.handlers as StepHandlers<Data>),
+    });
+  }
+
+  private complete(draft: DraftStep<Data>): StepSpec {
+    const { spec, handlers } = draft;
+    if (!spec.command || !handlers.buildCommand) {
+      throw new DefinitionError(`step ${spec.name} does not invoke a participant`);
+    }
+    const compensation = spec.compensation ?? null;
+    return {
+      name: spec.name,
+      kind: spec.kind ?? (compensation ? StepKind.COMPENSATABLE : StepKind.PIVOT),
+      command: spec.command,
+      compensation,
+      timeoutMs: spec.timeoutMs ?? this.defaults.timeoutMs,
+      retry: spec.retry ?? this.defaults.retry,
+      retryOnTimeout: spec.retryOnTimeout ?? false,
+      compensationRetry: spec.compensationRetry ?? this.defaults.compensationRetry,
+    };
+  }
+}
+
+/** A compensatable step after a step that cannot be undone would leave that one stranded. */
+function assertPivotOrder(saga: string, specs: StepSpec[]): void {
+  let pastPivot: string | null = null;
+  for (const spec of specs) {
+    if (spec.kind === StepKind.COMPENSATABLE && pastPivot) {
+      throw new DefinitionError(
+        `saga ${saga}: compensatable step ${spec.name} follows ${pastPivot}, which cannot be undone`,
+      );
+    }
+    if (spec.kind === StepKind.PIVOT && spec.compensation) {
+      throw new DefinitionError(`saga ${saga}: pivot step ${spec.name} cannot have a compensation`);
+    }
+    if (spec.kind !== StepKind.COMPENSATABLE) pastPivot = spec.name;
+  }
+}
+
+/** Configures one step; `step()` and `build()` hand back to the saga. */
+export class StepBuilder<Data, Reply = unknown> {
+  constructor(
+    private readonly saga: SagaDefinitionBuilder<Data>,
+    private readonly draft: DraftStep<Data>,
+  ) {}
+
+  invokeParticipant<Request, R>(
+    endpoint: CommandEndpoint<Request, R>,
+    build: (data: Data) => Request,
+  ): StepBuilder<Data, R> {
+    this.draft.spec.command = { channel: endpoint.channel, type: endpoint.type };
+    this.draft.handlers.buildCommand = build;
+    return this as unknown as StepBuilder<Data, R>;
+  }
+
+  /** Folds the participant's successful reply into the saga's data. */
+  onReply(handler: (data: Data, reply: Reply) => Data): this {
+    this.draft.handlers.onReply = handler as (data: Data, reply: unknown) => Data;
+    return this;
+  }
+
+  withCompensation<Request>(endpoint: CommandEndpoint<Request, unknown>, build: (data: Data) => Request): this {
+    this.draft.spec.compensation = { channel: endpoint.channel, type: endpoint.type };
+    this.draft.handlers.buildCompensation = build;
+    return this;
+  }
+
+  withTimeout(timeoutMs: number, options: { retryOnTimeout?: boolean } = {}): this {
+    if (!(timeoutMs > 0)) throw new DefinitionError(`step ${this.draft.spec.name}: timeout must be > 0`);
+    this.draft.spec.timeoutMs = timeoutMs;
+    this.draft.spec.retryOnTimeout = options.retryOnTimeout ?? false;
+    return this;
+  }
+
+  withRetry(policy: Partial<RetryPolicy> & { maxAttempts: number }): this {
+    this.draft.spec.retry = { ...DEFAULT_COMPENSATION_RETRY, ...policy };
+    return this;
+  }
+
+  withCompensationRetry(policy: Partial<RetryPolicy> & { maxAttempts: number }): this {
+    this.draft.spec.compensationRetry = { ...DEFAULT_COMPENSATION_RETRY, ...policy };
+    return this;
+  }
+
+  /** Marks the go/no-go step (the charge): it has no compensation. */
+  pivot(): this {
+    this.draft.spec.kind = StepKind.PIVOT;
+    return this;
+  }
+
+  /** Marks a step after the pivot: retried until it succeeds, never compensated. */
+  retriable(): this {
+    this.draft.spec.kind = StepKind.RETRIABLE;
+    return this;
+  }
+
+  step(name: string): StepBuilder<Data> {
+    return this.saga.step(name);
+  }
+
+  build(): SagaDefinition<Data> {
+    return this.saga.build();
+  }
+}
+
+export function defineSaga<Data>(name: string, version: number): SagaDefinitionBuilder<Data> {
+  return new SagaDefinitionBuilder<Data>(name, version);
+}

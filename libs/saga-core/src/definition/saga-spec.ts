@@ -1,0 +1,40 @@
+import { RetryPolicy } from './retry-policy';
+
+/** Where a step stands in the order the saga pattern teaches. */
+export const StepKind = {
+  /** Has a compensation: can be undone if a later step fails. */
+  COMPENSATABLE: 'compensatable',
+  /** The go/no-go step: after it succeeds, the saga runs to the end. */
+  PIVOT: 'pivot',
+  /** Follows the pivot: never fails for good, it is retried until it succeeds. */
+  RETRIABLE: 'retriable',
+} as const;
+export type StepKind = (typeof StepKind)[keyof typeof StepKind];
+
+/** A command as the definition names it: channel and type, no code. */
+export interface CommandRef {
+  channel: string;
+  type: string;
+}
+
+/** One step of a saga, in a plain serialisable form. */
+export interface StepSpec {
+  name: string;
+  kind: StepKind;
+  command: CommandRef;
+  compensation: CommandRef | null;
+  /** How long to wait for a reply before the step counts as timed out. */
+  timeoutMs: number;
+  /** Forward retries for transient failures; business refusals are never retried. */
+  retry: RetryPolicy;
+  /** Whether a timeout counts as transient (retried) rather than final (compensate). */
+  retryOnTimeout: boolean;
+  compensationRetry: RetryPolicy;
+}
+
+/** A saga definition as persisted: a name, a version, and its steps in order. */
+export interface SagaSpec {
+  name: string;
+  version: number;
+  steps: StepSpec[];
+}

@@ -1,0 +1,31 @@
+/** Kinds of audit record, written so a person can read a saga's story in order. */
+export const AuditType = {
+  SAGA_STARTED: 'SAGA_STARTED',
+  COMMAND_SENT: 'COMMAND_SENT',
+  REPLY_RECEIVED: 'REPLY_RECEIVED',
+  /** A reply for an attempt the saga no longer waits for (late, or a duplicate attempt). */
+  REPLY_IGNORED: 'REPLY_IGNORED',
+  STEP_COMPLETED: 'STEP_COMPLETED',
+  STEP_FAILED: 'STEP_FAILED',
+  STEP_TIMED_OUT: 'STEP_TIMED_OUT',
+  STEP_RETRY_SCHEDULED: 'STEP_RETRY_SCHEDULED',
+  COMPENSATION_STARTED: 'COMPENSATION_STARTED',
+  COMPENSATION_SENT: 'COMPENSATION_SENT',
+  STEP_COMPENSATED: 'STEP_COMPENSATED',
+  COMPENSATION_ATTEMPT_FAILED: 'COMPENSATION_ATTEMPT_FAILED',
+  COMPENSATION_RETRY_SCHEDULED: 'COMPENSATION_RETRY_SCHEDULED',
+  STEP_COMPENSATION_FAILED: 'STEP_COMPENSATION_FAILED',
+  SAGA_CONFIRMED: 'SAGA_CONFIRMED',
+  SAGA_CANCELLED: 'SAGA_CANCELLED',
+  SAGA_COMPENSATION_FAILED: 'SAGA_COMPENSATION_FAILED',
+} as const;
+export type AuditType = (typeof AuditType)[keyof typeof AuditType];
+
+/** One line of a saga's append-only audit log. */
+export interface AuditEntry {
+  sagaId: string;
+  at: Date;
+  type: AuditType | string;
+  step: string | null;
+  detail: Record<string, unknown>;
+}

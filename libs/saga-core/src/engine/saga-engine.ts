@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { SagaDefinition, definitionKey } from '../definition/saga-definition';
+import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
+import { DefinitionError } from '../errors/definition.error';
+import { IdempotencyConflictError } from '../errors/idempotency-conflict.error';
+import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
+import { OutboxRelay } from '../messaging/outbox-relay';
+import {
+  SAGA_STORE,
+  SagaQuery,
+  SagaStore,
+  StoredDefinition,
+} from '../persistence/saga-store.port';
+import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
+import { IncomingMessage } from '../transport/message-envelope';
+import { MessageTransport } from '../transport/message-transport';
+import { AuditEntry } from './audit-entry';
+import { parseReplyMessage } from './reply-message.parser';
+import { SagaInstance, SagaTimer } from './saga-instance';
+import { SagaStateMachine, StateMachineEnvironment } from './saga-state-machine';
+import { isTerminal } from './saga-status';
+import { SagaTransition } from './saga-transition';
+
+export interface StartSagaOptions {
+  sagaId?: string;
+  /** At most one saga per key: a replay with the same fingerprint returns the first saga. */
+  startKey?: string;
+  startFingerprint?: string;
+  labels?: Record<string, string>;
+}
+
+export interface StartSagaResult<Data> {
+  instance: SagaInstance<Data>;
+  /** False when the start key already named a saga (an idempotent replay). */
+  created: boolean;
+}
+
+/** Inbox name under which the engine records the replies it handled. */
+const REPLY_CONSUMER = 'saga-engine';
+const TIMERS_PER_TICK = 100;
+
+/**
+ * Runs sagas: starts them, consumes their replies, fires their timers. Every event is one
+ * transaction (read-lock the saga, decide, write state + audit + outbox + timer), after which
+ * the relay is kicked to publish at once.
+ */
+@Injectable()
+export class SagaEngine {
+  private readonly logger = new Logger(SagaEngine.name);
+  private readonly machines = new Map<string, SagaStateMachine<unknown>>();
+  private readonly latest = new Map<string, SagaDefinition<unknown>>();
+  private readonly events = new EventEmitter();
+  private timerHandle: NodeJS.Timeout | null = null;
+  private timerPass: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(
+    @Inject(SAGA_STORE) private readonly store: SagaStore,
+    private readonly transport: MessageTransport,
+    private readonly relay: OutboxRelay,
+    @Optional() @Inject(SAGA_CORE_OPTIONS) private readonly options?: SagaCoreOptions,
+  ) {
+    this.events.setMaxListeners(0);
+    for (const definition of options?.orchestrator?.definitions ?? []) {
+      this.register(definition as SagaDefinition<unknown>);
+    }
+  }
+
+  register<Data>(definition: SagaDefinition<Data>): void {
+    const { name, version } = definition.spec;
+    const env: StateMachineEnvironment = {
+      now: () => new Date(),
+      newId: randomUUID,
+      random: Math.random,
+      replyQueue: this.replyQueue,
+    };
+    const machine = new SagaStateMachine(definition, env) as SagaStateMachine<unknown>;
+    this.machines.set(definitionKey(name, version), machine);
+    const current = this.latest.get(name);
+    if (!current || current.spec.version < version) {
+      this.latest.set(name, definition as SagaDefinition<unknown>);
+    }
+  }
+
+  /** Stores the definitions, starts consuming replies and firing timers. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    for (const definition of this.latest.values()) await this.store.saveDefinition(definition.spec);
+    const channels = new Set<string>();
+    for (const definition of this.latest.values()) {
+      for (const step of definition.spec.steps) {
+        channels.add(step.command.channel);
+        if (step.compensation) channels.add(step.compensation.channel);
+      }
+    }
+    for (const name of channels) await this.transport.declareQueue({ name });
+    const replies = { name: this.replyQueue, prefetch: 64 };
+    await this.transport.declareQueue(replies);
+    await this.transport.consume(replies, (message) => this.handleReply(message));
+    const interval = this.options?.orchestrator?.timerPollIntervalMs ?? 200;
+    this.timerHandle = setInterval(() => this.tickTimers(), interval);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timerHandle) clearInterval(this.timerHandle);
+    this.timerHandle = null;
+    await this.timerPass;
+  }
+
+  async startSaga<Data>(
+    name: string,
+    data: Data,
+    options: StartSagaOptions = {},
+  ): Promise<StartSagaResult<Data>> {
+    const definition = this.latest.get(name);
+    if (!definition) throw new DefinitionError(`no saga definition named ${name}`);
+    const machine = this.machine(name, definition.spec.version);
+    const transition = machine.start({
+      sagaId: options.sagaId ?? randomUUID(),
+      data,
+      labels: options.labels,
+      startKey: options.startKey,
+      startFingerprint: options.startFingerprint,
+    });
+    const existing = await this.store.transaction((tx) => tx.insert(transition));
+    if (existing) {
+      if (existing.startFingerprint !== (options.startFingerprint ?? null)) {
+        throw new IdempotencyConflictError(
+          `start key ${options.startKey} was already used with a different request`,
+        );
+      }
+      return { instance: existing as SagaInstance<Data>, created: false };
+    }
+    reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
+    this.relay.kick();
+    return { instance: transition.instance as SagaInstance<Data>, created: true };
+  }
+
+  /** Handles one reply; the transport acks it once this resolves. */
+  async handleReply(message: IncomingMessage): Promise<void> {
+    const reply = parseReplyMessage(message.body);
+    const outcome = await this.withRetry(() =>
+      this.store.transaction(async (tx) => {
+        if (!(await tx.claimMessage(REPLY_CONSUMER, reply.messageId))) return null;
+        const instance = await tx.lock(reply.sagaId);
+        if (!instance) {
+          this.logger.warn(`reply ${reply.messageId} names unknown saga ${reply.sagaId}`);
+          return null;
+        }
+        const result = this.machine(instance.definitionName, instance.definitionVersion).onReply(
+          instance,
+          reply,
+        );
+        if ('ignored' in result) {
+          await tx.appendAudit(result.audit);
+          return null;
+        }
+        await tx.update(result, instance.version);
+        return result;
+      }),
+    );
+    if (outcome) this.committed(outcome);
+  }
+
+  /** Fires the timers that are due; several engines may run this at once (SKIP LOCKED). */
+  async fireDueTimers(now = new Date()): Promise<number> {
+    let fired = 0;
+    while (fired < TIMERS_PER_TICK && !this.stopped) {
+      const outcome = await this.store.transaction(async (tx) => {
+        const [timer] = await tx.claimDueTimers(now, 1);
+        if (!timer) return 'none' as const;
+        return this.fire(tx, timer);
+      });
+      if (outcome === 'none') break;
+      fired++;
+      if (outcome) this.committed(outcome);
+    }
+    return fired;
+  }
+
+  find(sagaId: string): Promise<SagaInstance | null> {
+    return this.store.find(sagaId);
+  }
+
+  list(query: SagaQuery): Promise<SagaInstance[]> {
+    return this.store.list(query);
+  }
+
+  auditLog(sagaId: string): Promise<AuditEntry[]> {
+    return this.store.auditLog(sagaId);
+  }
+
+  definitions(): Promise<StoredDefinition[]> {
+    return this.store.listDefinitions();
+  }
+
+  /** Calls `listener` with each saga of this process that reaches a terminal status. */
+  onTerminal(listener: (instance: SagaInstance) => void): () => void {
+    this.events.on('terminal', listener);
+    return () => this.events.off('terminal', listener);
+  }
+
+  private async fire(
+    tx: Parameters<Parameters<SagaStore['transaction']>[0]>[0],
+    timer: SagaTimer,
+  ): Promise<SagaTransition | null> {
+    const instance = await tx.lock(timer.sagaId);
+    if (!instance) return null;
+    const machine = this.machine(instance.definitionName, instance.definitionVersion);
+    const transition = machine.onTimer(instance, timer);
+    if (!transition) return null;
+    await tx.update(transition, instance.version);
+    return transition;
+  }
+
+  private committed(transition: SagaTransition): void {
+    if (transition.messages.length > 0) {
+      reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
+      this.relay.kick();
+    }
+    if (isTerminal(transition.instance.status)) this.events.emit('terminal', transition.instance);
+  }
+
+  private tickTimers(): void {
+    if (this.timerPass || this.stopped) return;
+    this.timerPass = this.fireDueTimers()
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.error(`timer pass failed: ${String(error)}`))
+      .finally(() => (this.timerPass = null));
+  }
+
+  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  private machine(name: string, version: number): SagaStateMachine<unknown> {
+    const machine = this.machines.get(definitionKey(name, version));
+    if (!machine) {
+      throw new DefinitionError(`saga ${name} version ${version} is not registered in this app`);
+    }
+    return machine;
+  }
+
+  private get replyQueue(): string {
+    return this.options?.orchestrator?.replyQueue ?? 'saga.replies';
+  }
+}

@@ -1,0 +1,61 @@
+import { CommandPhase } from '../transport/message-envelope';
+import { SagaStatus } from './saga-status';
+import { StepStatus } from './step-status';
+
+/** One step's state within one saga, with its attempts and timings. */
+export interface StepState {
+  name: string;
+  status: StepStatus;
+  attempts: number;
+  compensationAttempts: number;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  lastError: string | null;
+}
+
+/**
+ * What a running saga waits for: sagas run their steps and compensations one at a time, so
+ * there is only ever one thing (a reply to one command, or the end of one retry backoff).
+ */
+export interface AwaitedReply {
+  /** `reply`: a command is out; `backoff`: the next attempt is sent when the timer fires. */
+  kind: 'reply' | 'backoff';
+  stepIndex: number;
+  phase: CommandPhase;
+  /** The attempt that is out (reply) or that comes next (backoff). */
+  attempt: number;
+  /** The command's message id; a reply must name it in `inReplyTo`. Empty while backing off. */
+  commandId: string;
+}
+
+/** A saga instance, pinned to the definition version it started on. */
+export interface SagaInstance<Data = unknown> {
+  id: string;
+  definitionName: string;
+  definitionVersion: number;
+  status: SagaStatus;
+  /** True once a step failed: the saga is undoing, not advancing. */
+  compensating: boolean;
+  data: Data;
+  steps: StepState[];
+  awaiting: AwaitedReply | null;
+  failureReason: string | null;
+  /** Free labels to filter by (e.g. the booking's mode); set at start. */
+  labels: Record<string, string>;
+  /** Caller's idempotency key: at most one saga per key. */
+  startKey: string | null;
+  /** Fingerprint of the start request, to tell a replay from a conflicting reuse of the key. */
+  startFingerprint: string | null;
+  /** Incremented by every transition; updates compare-and-set on it. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The saga's only timer: a reply deadline or the end of a retry backoff. */
+export interface SagaTimer {
+  sagaId: string;
+  fireAt: Date;
+  /** What the timer is for; a timer whose key no longer matches the saga is stale. */
+  key: string;
+}

@@ -1,0 +1,157 @@
+import { commandEndpoint } from '../definition/command-endpoint';
+import { defineSaga } from '../definition/saga-definition.builder';
+import { SagaUnitTest } from '../testing/saga-unit-test';
+import { AuditType } from './audit-entry';
+import { SagaStateMachine } from './saga-state-machine';
+import { SagaStatus } from './saga-status';
+import { StepStatus } from './step-status';
+
+interface Order {
+  id: string;
+  reserved?: number;
+}
+
+const reserve = commandEndpoint<{ id: string }, { units: number }>('stock.commands', 'stock.reserve');
+const release = commandEndpoint<{ id: string }>('stock.commands', 'stock.release');
+const charge = commandEndpoint<{ id: string; units: number }>('card.commands', 'card.charge');
+const ship = commandEndpoint<{ id: string }>('ship.commands', 'ship.send');
+
+const order = defineSaga<Order>('order', 1)
+  .step('stock')
+  .invokeParticipant(reserve, (o) => ({ id: o.id }))
+  .onReply((o, r) => ({ ...o, reserved: r.units }))
+  .withCompensation(release, (o) => ({ id: o.id }))
+  .withTimeout(1_000, { retryOnTimeout: true })
+  .withRetry({ maxAttempts: 3, initialDelayMs: 100 })
+  .step('card')
+  .invokeParticipant(charge, (o) => ({ id: o.id, units: o.reserved ?? 0 }))
+  .pivot()
+  .step('ship')
+  .invokeParticipant(ship, (o) => ({ id: o.id }))
+  .retriable()
+  .withRetry({ maxAttempts: 10, initialDelayMs: 100 })
+  .build();
+
+describe('SagaStateMachine', () => {
+  it('retries a step that fails transiently twice, then goes on', () => {
+    const run = SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andReplyFailure('DB_DOWN', { retryable: true })
+      .expectNoCommand()
+      .andTimerFires()
+      .expectCommand(reserve)
+      .andReplyFailure('DB_DOWN', { retryable: true })
+      .andTimerFires()
+      .andReplySuccess({ units: 4 })
+      .expectCommand(charge, { units: 4 })
+      .expectSteps({ stock: StepStatus.COMPLETED, card: StepStatus.RUNNING });
+    expect(run.state.steps[0].attempts).toBe(3);
+    expect(run.audit.filter((e) => e.type === AuditType.STEP_RETRY_SCHEDULED)).toHaveLength(2);
+  });
+
+  it('does not retry a business refusal', () => {
+    SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andReplyFailure('OUT_OF_STOCK', { retryable: false })
+      .expectNoCommand()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({ stock: StepStatus.FAILED, card: StepStatus.SKIPPED, ship: StepStatus.SKIPPED });
+  });
+
+  it('retries a step on timeout when it is declared retriable on timeout', () => {
+    SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andTimerFires()
+      .expectAuditSequence([`${AuditType.STEP_TIMED_OUT}:stock`, `${AuditType.STEP_RETRY_SCHEDULED}:stock`])
+      .andTimerFires()
+      .expectCommand(reserve)
+      .expectStatus(SagaStatus.PENDING);
+  });
+
+  it('ignores a late reply for an attempt that timed out, and records it', () => {
+    const run = SagaUnitTest.of(order).givenStarted({ id: 'o-1' });
+    const first = run.state.awaiting;
+    run.andTimerFires().andTimerFires();
+    const machine = new SagaStateMachine(order, {
+      now: () => new Date(),
+      newId: () => 'x',
+      random: () => 1,
+      replyQueue: 'r',
+    });
+    const result = machine.onReply(run.state, {
+      messageId: 'late',
+      type: 'stock.reserve.reply',
+      inReplyTo: first?.commandId ?? '',
+      sagaId: run.state.id,
+      step: 'stock',
+      stepIndex: 0,
+      phase: 'forward',
+      attempt: 1,
+      outcome: 'success',
+      payload: { units: 1 },
+      sentAt: new Date().toISOString(),
+    });
+    expect('ignored' in result && result.audit[0].type).toBe(AuditType.REPLY_IGNORED);
+  });
+
+  it('ignores a timer that no longer matches what the saga waits for', () => {
+    const run = SagaUnitTest.of(order).givenStarted({ id: 'o-1' }).andReplySuccess({ units: 1 });
+    const machine = new SagaStateMachine(order, {
+      now: () => new Date(),
+      newId: () => 'x',
+      random: () => 1,
+      replyQueue: 'r',
+    });
+    expect(machine.onTimer(run.state, { sagaId: 'saga-1', fireAt: new Date(), key: 'reply:forward:0:1' })).toBeNull();
+  });
+
+  it('compensates the steps before a failed pivot', () => {
+    SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andReplySuccess({ units: 2 })
+      .andReplyFailure('CARD_DECLINED')
+      .expectCommand(release)
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({ stock: StepStatus.COMPENSATED, card: StepStatus.FAILED, ship: StepStatus.SKIPPED });
+  });
+
+  it('keeps a version that grows by one per transition', () => {
+    const run = SagaUnitTest.of(order).givenStarted({ id: 'o-1' });
+    expect(run.state.version).toBe(1);
+    run.andReplySuccess({ units: 1 });
+    expect(run.state.version).toBe(2);
+  });
+});
+
+describe('defineSaga', () => {
+  it('refuses a compensatable step after the pivot', () => {
+    expect(() =>
+      defineSaga<Order>('bad', 1)
+        .step('card')
+        .invokeParticipant(charge, (o) => ({ id: o.id, units: 1 }))
+        .step('stock')
+        .invokeParticipant(reserve, (o) => ({ id: o.id }))
+        .withCompensation(release, (o) => ({ id: o.id }))
+        .build(),
+    ).toThrow(/follows card, which cannot be undone/);
+  });
+
+  it('refuses duplicate step names and empty sagas', () => {
+    expect(() => defineSaga<Order>('empty', 1).build()).toThrow(/no steps/);
+    expect(() =>
+      defineSaga<Order>('dup', 1)
+        .step('a')
+        .invokeParticipant(ship, (o) => ({ id: o.id }))
+        .step('a')
+        .invokeParticipant(ship, (o) => ({ id: o.id }))
+        .build(),
+    ).toThrow(/declared twice/);
+  });
+
+  it('builds a plain serialisable spec', () => {
+    const spec = JSON.parse(JSON.stringify(order.spec));
+    expect(spec).toEqual(order.spec);
+    expect(spec.steps.map((s: { kind: string }) => s.kind)).toEqual(['compensatable', 'pivot', 'retriable']);
+  });
+});

@@ -1,0 +1,409 @@
+import { retryDelayMs } from '../definition/retry-policy';
+import { SagaDefinition } from '../definition/saga-definition';
+import { CommandRef, StepSpec } from '../definition/saga-spec';
+import {
+  CommandMessage,
+  CommandPhase,
+  OutgoingMessage,
+  ReplyMessage,
+} from '../transport/message-envelope';
+import { AuditEntry, AuditType } from './audit-entry';
+import { AwaitedReply, SagaInstance, SagaTimer, StepState } from './saga-instance';
+import { SagaStatus } from './saga-status';
+import { SagaTransition } from './saga-transition';
+import { StepStatus } from './step-status';
+
+/** What the state machine needs from the outside world, injectable so tests are deterministic. */
+export interface StateMachineEnvironment {
+  now(): Date;
+  newId(): string;
+  random(): number;
+  /** The durable queue participants reply to. */
+  replyQueue: string;
+}
+
+export interface SagaStartInput<Data> {
+  sagaId: string;
+  data: Data;
+  labels?: Record<string, string>;
+  startKey?: string | null;
+  startFingerprint?: string | null;
+}
+
+/** A reply or timer that no longer concerns the saga: recorded, never acted on. */
+export interface IgnoredEvent {
+  ignored: true;
+  audit: AuditEntry[];
+}
+
+/** What a step's compensation looks for: work that took effect, or may have. */
+const UNDOABLE: readonly StepStatus[] = [StepStatus.COMPLETED, StepStatus.TIMED_OUT];
+
+/**
+ * The engine's decisions, with no I/O: given a saga and an event (start, reply, timer), it
+ * returns the transition to commit. Steps run in order; when one fails or times out, the steps
+ * that took effect (or may have) are compensated in reverse order, each after the previous
+ * one's reply. A failing compensation is retried by its policy; once exhausted, the engine
+ * still undoes the remaining steps and ends `COMPENSATION_FAILED`, so an operator has as
+ * little as possible left to repair.
+ */
+export class SagaStateMachine<Data> {
+  constructor(
+    private readonly definition: SagaDefinition<Data>,
+    private readonly env: StateMachineEnvironment,
+  ) {}
+
+  start(input: SagaStartInput<Data>): SagaTransition<Data> {
+    const now = this.env.now();
+    const instance: SagaInstance<Data> = {
+      id: input.sagaId,
+      definitionName: this.definition.spec.name,
+      definitionVersion: this.definition.spec.version,
+      status: SagaStatus.PENDING,
+      compensating: false,
+      data: input.data,
+      steps: this.definition.spec.steps.map((s) => emptyStep(s.name)),
+      awaiting: null,
+      failureReason: null,
+      labels: input.labels ?? {},
+      startKey: input.startKey ?? null,
+      startFingerprint: input.startFingerprint ?? null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const t: SagaTransition<Data> = { instance, audit: [], messages: [], timer: undefined };
+    t.audit.push(this.audit(t, AuditType.SAGA_STARTED, null, {
+      definition: `${instance.definitionName}@${instance.definitionVersion}`,
+      data: instance.data,
+    }));
+    this.sendForward(t, 0, 1);
+    return t;
+  }
+
+  onReply(current: SagaInstance<Data>, reply: ReplyMessage): SagaTransition<Data> | IgnoredEvent {
+    const awaiting = current.awaiting;
+    const matches =
+      current.status === SagaStatus.PENDING &&
+      awaiting?.kind === 'reply' &&
+      awaiting.commandId === reply.inReplyTo &&
+      awaiting.stepIndex === reply.stepIndex &&
+      awaiting.phase === reply.phase;
+    if (!matches || !awaiting) return this.ignoreReply(current, reply);
+
+    const now = this.env.now();
+    const t = this.begin(current, now);
+    const spec = this.spec(awaiting.stepIndex);
+    t.audit.push(this.audit(t, AuditType.REPLY_RECEIVED, spec.name, replyDetail(reply)));
+    t.instance.awaiting = null;
+    if (awaiting.phase === CommandPhase.FORWARD) {
+      if (reply.outcome === 'success') this.completeStep(t, awaiting.stepIndex, reply.payload);
+      else this.forwardFailed(t, awaiting, reply.error?.message ?? 'refused', reply.error?.retryable ?? false);
+    } else if (reply.outcome === 'success') {
+      this.compensated(t, awaiting.stepIndex);
+    } else {
+      this.compensationFailed(t, awaiting, reply.error?.message ?? 'compensation refused');
+    }
+    return t;
+  }
+
+  /** Fires the saga's timer. A stale timer (the saga moved on) yields null. */
+  onTimer(current: SagaInstance<Data>, timer: SagaTimer): SagaTransition<Data> | null {
+    const awaiting = current.awaiting;
+    if (current.status !== SagaStatus.PENDING || !awaiting || timer.key !== timerKey(awaiting)) {
+      return null;
+    }
+    const now = this.env.now();
+    const t = this.begin(current, now);
+    t.instance.awaiting = null;
+    const { stepIndex, phase, attempt } = awaiting;
+    if (awaiting.kind === 'backoff') {
+      if (phase === CommandPhase.FORWARD) this.sendForward(t, stepIndex, attempt);
+      else this.sendCompensation(t, stepIndex, attempt);
+      return t;
+    }
+    const spec = this.spec(stepIndex);
+    const reason = `no reply within ${spec.timeoutMs} ms`;
+    if (phase === CommandPhase.FORWARD) {
+      t.audit.push(this.audit(t, AuditType.STEP_TIMED_OUT, spec.name, { attempt, timeoutMs: spec.timeoutMs }));
+      this.forwardFailed(t, awaiting, reason, spec.retryOnTimeout, true);
+    } else {
+      this.compensationFailed(t, awaiting, reason);
+    }
+    return t;
+  }
+
+  // ---- forward path ----
+
+  private sendForward(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
+    const spec = this.spec(stepIndex);
+    const step = t.instance.steps[stepIndex];
+    step.status = StepStatus.RUNNING;
+    step.attempts = attempt;
+    step.startedAt ??= t.instance.updatedAt;
+    const payload = this.definition.handlers[stepIndex].buildCommand(t.instance.data);
+    this.send(t, stepIndex, CommandPhase.FORWARD, attempt, spec.command, payload);
+    t.audit.push(this.audit(t, AuditType.COMMAND_SENT, spec.name, {
+      command: spec.command.type,
+      attempt,
+      messageId: t.instance.awaiting?.commandId,
+      payload,
+    }));
+  }
+
+  private completeStep(t: SagaTransition<Data>, stepIndex: number, reply: unknown): void {
+    const step = t.instance.steps[stepIndex];
+    step.status = StepStatus.COMPLETED;
+    step.endedAt = t.instance.updatedAt;
+    step.lastError = null;
+    const onReply = this.definition.handlers[stepIndex].onReply;
+    if (onReply) t.instance.data = onReply(t.instance.data, reply);
+    t.audit.push(this.audit(t, AuditType.STEP_COMPLETED, step.name, { attempts: step.attempts }));
+    if (stepIndex + 1 < t.instance.steps.length) {
+      this.sendForward(t, stepIndex + 1, 1);
+      return;
+    }
+    t.instance.status = SagaStatus.CONFIRMED;
+    t.timer = null;
+    t.audit.push(this.audit(t, AuditType.SAGA_CONFIRMED, null, {}));
+  }
+
+  private forwardFailed(
+    t: SagaTransition<Data>,
+    awaiting: AwaitedReply,
+    reason: string,
+    retryable: boolean,
+    timedOut = false,
+  ): void {
+    const spec = this.spec(awaiting.stepIndex);
+    const step = t.instance.steps[awaiting.stepIndex];
+    step.lastError = reason;
+    if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
+      const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
+      this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
+      t.audit.push(this.audit(t, AuditType.STEP_RETRY_SCHEDULED, spec.name, {
+        reason,
+        nextAttempt: awaiting.attempt + 1,
+        delayMs,
+      }));
+      return;
+    }
+    step.status = timedOut ? StepStatus.TIMED_OUT : StepStatus.FAILED;
+    step.endedAt = t.instance.updatedAt;
+    t.instance.failureReason = `${spec.name}: ${reason}`;
+    if (!timedOut) t.audit.push(this.audit(t, AuditType.STEP_FAILED, spec.name, { reason, attempts: step.attempts }));
+    t.instance.compensating = true;
+    t.audit.push(this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }));
+    // A timed-out step may have taken effect: it is undone too (its compensation tolerates
+    // undoing work that never happened).
+    this.compensateFrom(t, awaiting.stepIndex);
+  }
+
+  // ---- compensation path ----
+
+  /** Sends the compensation of the highest step at or below `fromIndex` that needs one. */
+  private compensateFrom(t: SagaTransition<Data>, fromIndex: number): void {
+    for (let i = fromIndex; i >= 0; i--) {
+      const step = t.instance.steps[i];
+      if (UNDOABLE.includes(step.status) && this.spec(i).compensation) {
+        this.sendCompensation(t, i, 1);
+        return;
+      }
+    }
+    this.finish(t);
+  }
+
+  private sendCompensation(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
+    const spec = this.spec(stepIndex);
+    const compensation = spec.compensation as CommandRef;
+    const step = t.instance.steps[stepIndex];
+    step.status = StepStatus.COMPENSATING;
+    step.compensationAttempts = attempt;
+    const build = this.definition.handlers[stepIndex].buildCompensation;
+    const payload = build ? build(t.instance.data) : {};
+    this.send(t, stepIndex, CommandPhase.COMPENSATION, attempt, compensation, payload);
+    t.audit.push(this.audit(t, AuditType.COMPENSATION_SENT, spec.name, {
+      command: compensation.type,
+      attempt,
+      messageId: t.instance.awaiting?.commandId,
+      payload,
+    }));
+  }
+
+  private compensated(t: SagaTransition<Data>, stepIndex: number): void {
+    const step = t.instance.steps[stepIndex];
+    step.status = StepStatus.COMPENSATED;
+    step.endedAt = t.instance.updatedAt;
+    t.audit.push(this.audit(t, AuditType.STEP_COMPENSATED, step.name, { attempts: step.compensationAttempts }));
+    this.compensateFrom(t, stepIndex - 1);
+  }
+
+  private compensationFailed(t: SagaTransition<Data>, awaiting: AwaitedReply, reason: string): void {
+    const spec = this.spec(awaiting.stepIndex);
+    const step = t.instance.steps[awaiting.stepIndex];
+    step.lastError = reason;
+    const policy = spec.compensationRetry;
+    t.audit.push(this.audit(t, AuditType.COMPENSATION_ATTEMPT_FAILED, spec.name, {
+      attempt: awaiting.attempt,
+      reason,
+    }));
+    if (awaiting.attempt < policy.maxAttempts) {
+      const delayMs = retryDelayMs(policy, awaiting.attempt, this.env.random);
+      this.backoff(t, awaiting.stepIndex, CommandPhase.COMPENSATION, awaiting.attempt + 1, delayMs);
+      t.audit.push(this.audit(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
+        nextAttempt: awaiting.attempt + 1,
+        delayMs,
+      }));
+      return;
+    }
+    step.status = StepStatus.COMPENSATION_FAILED;
+    step.endedAt = t.instance.updatedAt;
+    t.audit.push(this.audit(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, {
+      attempts: awaiting.attempt,
+      reason,
+    }));
+    this.compensateFrom(t, awaiting.stepIndex - 1);
+  }
+
+  private finish(t: SagaTransition<Data>): void {
+    const failed = t.instance.steps.filter((s) => s.status === StepStatus.COMPENSATION_FAILED);
+    for (const step of t.instance.steps) {
+      if (step.status === StepStatus.PENDING) step.status = StepStatus.SKIPPED;
+    }
+    t.timer = null;
+    t.instance.awaiting = null;
+    if (failed.length > 0) {
+      t.instance.status = SagaStatus.COMPENSATION_FAILED;
+      t.audit.push(this.audit(t, AuditType.SAGA_COMPENSATION_FAILED, null, {
+        cause: t.instance.failureReason,
+        uncompensated: failed.map((s) => s.name),
+      }));
+    } else {
+      t.instance.status = SagaStatus.CANCELLED;
+      t.audit.push(this.audit(t, AuditType.SAGA_CANCELLED, null, { cause: t.instance.failureReason }));
+    }
+  }
+
+  // ---- plumbing ----
+
+  private send(
+    t: SagaTransition<Data>,
+    stepIndex: number,
+    phase: CommandPhase,
+    attempt: number,
+    target: CommandRef,
+    payload: unknown,
+  ): void {
+    const spec = this.spec(stepIndex);
+    const command: CommandMessage = {
+      messageId: this.env.newId(),
+      type: target.type,
+      sagaId: t.instance.id,
+      step: spec.name,
+      stepIndex,
+      phase,
+      attempt,
+      replyTo: this.env.replyQueue,
+      payload,
+      sentAt: t.instance.updatedAt.toISOString(),
+    };
+    const message: OutgoingMessage = {
+      messageId: command.messageId,
+      exchange: '',
+      routingKey: target.channel,
+      type: command.type,
+      body: command,
+    };
+    t.messages.push(message);
+    t.instance.awaiting = { kind: 'reply', stepIndex, phase, attempt, commandId: command.messageId };
+    t.timer = this.timer(t, spec.timeoutMs);
+  }
+
+  private backoff(
+    t: SagaTransition<Data>,
+    stepIndex: number,
+    phase: CommandPhase,
+    attempt: number,
+    delayMs: number,
+  ): void {
+    t.instance.awaiting = { kind: 'backoff', stepIndex, phase, attempt, commandId: '' };
+    t.timer = this.timer(t, delayMs);
+  }
+
+  private timer(t: SagaTransition<Data>, delayMs: number): SagaTimer {
+    const awaiting = t.instance.awaiting as AwaitedReply;
+    return {
+      sagaId: t.instance.id,
+      fireAt: new Date(t.instance.updatedAt.getTime() + delayMs),
+      key: timerKey(awaiting),
+    };
+  }
+
+  private begin(current: SagaInstance<Data>, now: Date): SagaTransition<Data> {
+    const instance: SagaInstance<Data> = {
+      ...current,
+      steps: current.steps.map((s) => ({ ...s })),
+      labels: { ...current.labels },
+      version: current.version + 1,
+      updatedAt: now,
+    };
+    return { instance, audit: [], messages: [], timer: undefined };
+  }
+
+  private ignoreReply(current: SagaInstance<Data>, reply: ReplyMessage): IgnoredEvent {
+    const stale = current.status !== SagaStatus.PENDING ? 'the saga has ended' : 'not the awaited reply';
+    return {
+      ignored: true,
+      audit: [
+        {
+          sagaId: current.id,
+          at: this.env.now(),
+          type: AuditType.REPLY_IGNORED,
+          step: reply.step,
+          detail: { ...replyDetail(reply), reason: stale },
+        },
+      ],
+    };
+  }
+
+  private audit(
+    t: SagaTransition<Data>,
+    type: AuditType,
+    step: string | null,
+    detail: Record<string, unknown>,
+  ): AuditEntry {
+    return { sagaId: t.instance.id, at: t.instance.updatedAt, type, step, detail };
+  }
+
+  private spec(stepIndex: number): StepSpec {
+    return this.definition.spec.steps[stepIndex];
+  }
+}
+
+function emptyStep(name: string): StepState {
+  return {
+    name,
+    status: StepStatus.PENDING,
+    attempts: 0,
+    compensationAttempts: 0,
+    startedAt: null,
+    endedAt: null,
+    lastError: null,
+  };
+}
+
+/** Names what a timer is for; a timer whose key differs from the saga's is stale. */
+export function timerKey(awaiting: AwaitedReply): string {
+  return `${awaiting.kind}:${awaiting.phase}:${awaiting.stepIndex}:${awaiting.attempt}`;
+}
+
+function replyDetail(reply: ReplyMessage): Record<string, unknown> {
+  return {
+    reply: reply.type,
+    phase: reply.phase,
+    attempt: reply.attempt,
+    outcome: reply.outcome,
+    ...(reply.outcome === 'success' ? { payload: reply.payload ?? null } : { error: reply.error }),
+    messageId: reply.messageId,
+  };
+}

@@ -1,0 +1,22 @@
+/** Where one step of one saga stands. */
+export const StepStatus = {
+  /** Not started yet. */
+  PENDING: 'PENDING',
+  /** Its command was sent; the reply is awaited (or a retry is scheduled). */
+  RUNNING: 'RUNNING',
+  /** The participant confirmed it. */
+  COMPLETED: 'COMPLETED',
+  /** The participant refused it, or it ran out of retries. */
+  FAILED: 'FAILED',
+  /** No reply came in time: the participant may have done the work, so it is compensated too. */
+  TIMED_OUT: 'TIMED_OUT',
+  /** Its compensation was sent; the reply is awaited. */
+  COMPENSATING: 'COMPENSATING',
+  /** Its compensation was confirmed. */
+  COMPENSATED: 'COMPENSATED',
+  /** Its compensation failed every retry. */
+  COMPENSATION_FAILED: 'COMPENSATION_FAILED',
+  /** The saga ended before reaching it. */
+  SKIPPED: 'SKIPPED',
+} as const;
+export type StepStatus = (typeof StepStatus)[keyof typeof StepStatus];

@@ -1,0 +1,26 @@
+import { OutgoingMessage } from '../transport/message-envelope';
+
+export const OUTBOX_STORE = Symbol('OUTBOX_STORE');
+
+/** A row of the outbox, claimed for publishing. */
+export interface OutboxRecord {
+  id: string;
+  message: OutgoingMessage;
+}
+
+/** The relay's view of the outbox table. */
+export interface OutboxStore {
+  /**
+   * Claims up to `limit` unsent rows (`FOR UPDATE SKIP LOCKED`, so relays on several
+   * instances never take the same row), hands them to `publish`, and marks those it
+   * published as sent in the same transaction. Rows `publish` did not confirm stay unsent.
+   * Returns how many were sent.
+   */
+  relayBatch(
+    limit: number,
+    publish: (records: OutboxRecord[]) => Promise<OutboxRecord[]>,
+  ): Promise<number>;
+
+  /** Rows not yet sent (for /metrics and quiescence checks). */
+  pendingCount(): Promise<number>;
+}

@@ -1,0 +1,26 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { TerminalStepError } from '../errors/terminal-step.error';
+
+/** The refusal code of a command whose payload does not have the shape its type promises. */
+export const INVALID_PAYLOAD = 'INVALID_PAYLOAD';
+
+/**
+ * Checks a command's payload against a class-validator DTO. A malformed payload is refused
+ * for good (the saga compensates at once) rather than retried: it can never become valid.
+ */
+export function validatePayload<T extends object>(dtoClass: new () => T, payload: unknown): T {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new TerminalStepError(INVALID_PAYLOAD, `${dtoClass.name}: the payload must be an object`);
+  }
+  const dto = plainToInstance(dtoClass, payload);
+  const errors = validateSync(dto, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new TerminalStepError(INVALID_PAYLOAD, `${dtoClass.name}: ${describe(errors)}`);
+  }
+  return dto;
+}
+
+function describe(errors: ValidationError[]): string {
+  return errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
+}

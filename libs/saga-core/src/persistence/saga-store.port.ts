@@ -1,0 +1,61 @@
+import { SagaSpec } from '../definition/saga-spec';
+import { AuditEntry } from '../engine/audit-entry';
+import { SagaInstance, SagaTimer } from '../engine/saga-instance';
+import { SagaStatus } from '../engine/saga-status';
+import { SagaTransition } from '../engine/saga-transition';
+
+export const SAGA_STORE = Symbol('SAGA_STORE');
+
+/** A persisted definition, as listed by `GET /saga-definitions`. */
+export interface StoredDefinition {
+  spec: SagaSpec;
+  createdAt: Date;
+}
+
+export interface SagaQuery {
+  status?: SagaStatus;
+  labels?: Record<string, string>;
+  limit: number;
+}
+
+/** What one transaction can do; everything done through it commits or rolls back together. */
+export interface SagaTransaction {
+  /**
+   * Records that `consumer` handled `messageId`. Returns false when it already had: the
+   * caller then does nothing, so a redelivered message changes nothing.
+   */
+  claimMessage(consumer: string, messageId: string): Promise<boolean>;
+
+  /**
+   * Inserts a new saga unless one with the same start key exists; returns the existing one
+   * (committed by another transaction) in that case, and null when this one was inserted.
+   */
+  insert(transition: SagaTransition): Promise<SagaInstance | null>;
+
+  /** Reads a saga and locks its row until the transaction ends. */
+  lock(sagaId: string): Promise<SagaInstance | null>;
+
+  /**
+   * Stores a transition of a saga read in this transaction: compare-and-set on
+   * `version` (throws ConcurrentUpdateError on a mismatch), then its steps, audit, outbox
+   * and timer.
+   */
+  update(transition: SagaTransition, expectedVersion: number): Promise<void>;
+
+  /** Appends audit lines without changing the saga (e.g. a late reply). */
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+
+  /** Takes up to `limit` due timers, skipping those another instance holds; deletes them. */
+  claimDueTimers(now: Date, limit: number): Promise<SagaTimer[]>;
+}
+
+/** The persistence port of the engine. The TypeORM adapter lives in `typeorm/`. */
+export interface SagaStore {
+  /** Stores a definition by name and version; an identical one already stored is kept. */
+  saveDefinition(spec: SagaSpec): Promise<void>;
+  listDefinitions(): Promise<StoredDefinition[]>;
+  transaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
+  find(sagaId: string): Promise<SagaInstance | null>;
+  list(query: SagaQuery): Promise<SagaInstance[]>;
+  auditLog(sagaId: string): Promise<AuditEntry[]>;
+}

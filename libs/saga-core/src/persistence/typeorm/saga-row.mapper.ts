@@ -1,0 +1,130 @@
+import { AuditEntry } from '../../engine/audit-entry';
+import { AwaitedReply, SagaInstance, SagaTimer, StepState } from '../../engine/saga-instance';
+import { SagaStatus } from '../../engine/saga-status';
+import { StepStatus } from '../../engine/step-status';
+
+/**
+ * Columns of a saga with its steps, in one statement so they come from one snapshot. Steps
+ * travel as a JSON array, whose timestamps are ISO strings (see `toStep`).
+ */
+export const SAGA_COLUMNS = `
+  i.id, i.definition_name, i.definition_version, i.status, i.compensating, i.data, i.awaiting,
+  i.failure_reason, i.labels, i.start_key, i.start_fingerprint, i.version, i.created_at,
+  i.updated_at,
+  (SELECT coalesce(json_agg(json_build_object(
+      'name', s.name, 'status', s.status, 'attempts', s.attempts,
+      'compensationAttempts', s.compensation_attempts, 'startedAt', s.started_at,
+      'endedAt', s.ended_at, 'lastError', s.last_error) ORDER BY s.step_index), '[]'::json)
+    FROM saga_step_states s WHERE s.saga_id = i.id) AS steps`;
+
+export interface SagaRow {
+  id: string;
+  definition_name: string;
+  definition_version: number;
+  status: string;
+  compensating: boolean;
+  data: unknown;
+  awaiting: AwaitedReply | null;
+  failure_reason: string | null;
+  labels: Record<string, string>;
+  start_key: string | null;
+  start_fingerprint: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  steps: StepJson[];
+}
+
+interface StepJson {
+  name: string;
+  status: string;
+  attempts: number;
+  compensationAttempts: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  lastError: string | null;
+}
+
+export interface AuditRow {
+  saga_id: string;
+  at: Date;
+  type: string;
+  step: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface TimerRow {
+  saga_id: string;
+  fire_at: Date;
+  key: string;
+}
+
+export function toInstance(row: SagaRow): SagaInstance {
+  return {
+    id: row.id,
+    definitionName: row.definition_name,
+    definitionVersion: row.definition_version,
+    status: row.status as SagaStatus,
+    compensating: row.compensating,
+    data: row.data,
+    steps: row.steps.map(toStep),
+    awaiting: row.awaiting,
+    failureReason: row.failure_reason,
+    labels: row.labels,
+    startKey: row.start_key,
+    startFingerprint: row.start_fingerprint,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toStep(step: StepJson): StepState {
+  return {
+    name: step.name,
+    status: step.status as StepStatus,
+    attempts: step.attempts,
+    compensationAttempts: step.compensationAttempts,
+    startedAt: step.startedAt === null ? null : new Date(step.startedAt),
+    endedAt: step.endedAt === null ? null : new Date(step.endedAt),
+    lastError: step.lastError,
+  };
+}
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return { sagaId: row.saga_id, at: row.at, type: row.type, step: row.step, detail: row.detail };
+}
+
+export function toTimer(row: TimerRow): SagaTimer {
+  return { sagaId: row.saga_id, fireAt: row.fire_at, key: row.key };
+}
+
+/** Nullable jsonb: SQL NULL for null, so `IS NULL` works on the column. */
+export function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** One array per column, for a single `INSERT ... SELECT FROM unnest(...)` of every step. */
+export function stepColumns(steps: readonly StepState[]): unknown[] {
+  return [
+    steps.map((_, index) => index),
+    steps.map((s) => s.name),
+    steps.map((s) => s.status),
+    steps.map((s) => s.attempts),
+    steps.map((s) => s.compensationAttempts),
+    steps.map((s) => s.startedAt),
+    steps.map((s) => s.endedAt),
+    steps.map((s) => s.lastError),
+  ];
+}
+
+/** One array per column, for a single multi-row insert of audit lines (kept in order). */
+export function auditColumns(entries: readonly AuditEntry[]): unknown[] {
+  return [
+    entries.map((e) => e.sagaId),
+    entries.map((e) => e.at),
+    entries.map((e) => e.type),
+    entries.map((e) => e.step),
+    entries.map((e) => JSON.stringify(e.detail ?? {})),
+  ];
+}

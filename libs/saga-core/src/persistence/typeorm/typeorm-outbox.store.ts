@@ -1,0 +1,61 @@
+import { DataSource } from 'typeorm';
+import { OutboxRecord, OutboxStore } from '../../messaging/outbox-store.port';
+
+interface OutboxRow {
+  id: string;
+  message_id: string;
+  exchange: string;
+  routing_key: string;
+  type: string;
+  body: object;
+  headers: Record<string, string | number> | null;
+}
+
+/** The outbox table as the relay sees it; rows are written by `enqueueOutgoing`. */
+export class TypeOrmOutboxStore implements OutboxStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  relayBatch(
+    limit: number,
+    publish: (records: OutboxRecord[]) => Promise<OutboxRecord[]>,
+  ): Promise<number> {
+    // The claim lasts as long as the publish: another relay skips these rows meanwhile, and
+    // a crash before the commit leaves them unsent (published at least once, never lost).
+    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+      const rows: OutboxRow[] = await manager.query(
+        `SELECT id, message_id, exchange, routing_key, type, body, headers
+           FROM saga_outbox WHERE sent_at IS NULL
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      const confirmed = await publish(rows.map(toRecord));
+      if (confirmed.length === 0) return 0;
+      await manager.query(`UPDATE saga_outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [
+        confirmed.map((record) => record.id),
+      ]);
+      return confirmed.length;
+    });
+  }
+
+  async pendingCount(): Promise<number> {
+    const rows: { pending: number }[] = await this.dataSource.query(
+      `SELECT count(*)::int AS pending FROM saga_outbox WHERE sent_at IS NULL`,
+    );
+    return rows[0].pending;
+  }
+}
+
+function toRecord(row: OutboxRow): OutboxRecord {
+  return {
+    id: row.id,
+    message: {
+      messageId: row.message_id,
+      exchange: row.exchange,
+      routingKey: row.routing_key,
+      type: row.type,
+      body: row.body,
+      ...(row.headers ? { headers: row.headers } : {}),
+    },
+  };
+}

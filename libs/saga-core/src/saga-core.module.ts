@@ -1,0 +1,89 @@
+import {
+  DynamicModule,
+  FactoryProvider,
+  Global,
+  Module,
+  ModuleMetadata,
+  Provider,
+} from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { SagaEngine } from './engine/saga-engine';
+import { OutboxRelay } from './messaging/outbox-relay';
+import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
+import { ParticipantDispatcher } from './participant/participant-dispatcher';
+import { SAGA_STORE } from './persistence/saga-store.port';
+import { TypeOrmOutboxStore } from './persistence/typeorm/typeorm-outbox.store';
+import { TypeOrmSagaStore } from './persistence/typeorm/typeorm-saga.store';
+import { SAGA_CORE_OPTIONS, SagaCoreOptions } from './saga-core.options';
+import { SagaLifecycle } from './saga-lifecycle';
+import { SagaHealthIndicator } from './saga-health.indicator';
+import { MessageTransport } from './transport/message-transport';
+import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
+
+export interface SagaCoreAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory: (...args: never[]) => SagaCoreOptions | Promise<SagaCoreOptions>;
+  inject?: FactoryProvider['inject'];
+}
+
+/**
+ * Wires the engine into a Nest app on the app's TypeORM `DataSource` (PostgreSQL) and
+ * RabbitMQ: the outbox relay always; the `SagaEngine` (with its reply consumer and timers)
+ * when `orchestrator` is set; the `@CommandHandler` dispatcher when `participant` is set.
+ */
+@Global()
+@Module({})
+export class SagaModule {
+  static forRootAsync(options: SagaCoreAsyncOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: SAGA_CORE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+      {
+        provide: MessageTransport,
+        inject: [SAGA_CORE_OPTIONS],
+        useFactory: async (o: SagaCoreOptions) => {
+          const transport = new RabbitMqTransport({
+            url: o.amqpUrl,
+            connectionName: o.serviceName,
+            deliveryLimit: o.deliveryLimit,
+          });
+          await transport.init();
+          return transport;
+        },
+      },
+      {
+        provide: OUTBOX_STORE,
+        inject: [DataSource],
+        useFactory: (ds: DataSource) => new TypeOrmOutboxStore(ds),
+      },
+      {
+        provide: SAGA_STORE,
+        inject: [DataSource],
+        useFactory: (ds: DataSource) => new TypeOrmSagaStore(ds),
+      },
+      {
+        provide: OutboxRelay,
+        inject: [OUTBOX_STORE, MessageTransport, SAGA_CORE_OPTIONS],
+        useFactory: (store: OutboxStore, transport: MessageTransport, o: SagaCoreOptions) =>
+          new OutboxRelay(store, transport, o.relay),
+      },
+      SagaEngine,
+      ParticipantDispatcher,
+      SagaHealthIndicator,
+      SagaLifecycle,
+    ];
+    return {
+      module: SagaModule,
+      imports: [...(options.imports ?? []), DiscoveryModule],
+      providers,
+      exports: [
+        SAGA_CORE_OPTIONS,
+        MessageTransport,
+        OUTBOX_STORE,
+        SAGA_STORE,
+        OutboxRelay,
+        SagaEngine,
+        SagaHealthIndicator,
+      ],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { SagaEngine } from './engine/saga-engine';
+import { OutboxRelay } from './messaging/outbox-relay';
+import { ParticipantDispatcher } from './participant/participant-dispatcher';
+import { SAGA_CORE_OPTIONS, SagaCoreOptions } from './saga-core.options';
+import { MessageTransport } from './transport/message-transport';
+
+/**
+ * Starts consuming only once the whole app is up (so no message meets a half-built app), and
+ * stops in reverse: consumers and timers first, then the relay, then the broker connection.
+ */
+@Injectable()
+export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(SAGA_CORE_OPTIONS) private readonly options: SagaCoreOptions,
+    private readonly transport: MessageTransport,
+    private readonly relay: OutboxRelay,
+    private readonly engine: SagaEngine,
+    private readonly dispatcher: ParticipantDispatcher,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.relay.start();
+    if (this.options.orchestrator) await this.engine.start();
+    if (this.options.participant) await this.dispatcher.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+    await this.relay.stop();
+    await this.transport.close();
+  }
+}

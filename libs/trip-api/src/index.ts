@@ -1,0 +1,4 @@
+export * from './trip-fault';
+export * from './flight.endpoints';
+export * from './hotel.endpoints';
+export * from './payment.endpoints';

@@ -1,0 +1,26 @@
+import { commandEndpoint } from '@app/saga-core';
+import { TripFault } from './trip-fault';
+
+export const PAYMENT_COMMANDS = 'payment.commands';
+
+export interface ChargePayment {
+  bookingId: string;
+  customerId: string;
+  amount: number;
+  fault?: TripFault;
+}
+
+export interface PaymentCharged {
+  customerId: string;
+  amount: number;
+}
+
+export interface RefundPayment {
+  bookingId: string;
+  fault?: TripFault;
+}
+
+export const PaymentEndpoints = {
+  charge: commandEndpoint<ChargePayment, PaymentCharged>(PAYMENT_COMMANDS, 'payment.charge'),
+  refund: commandEndpoint<RefundPayment>(PAYMENT_COMMANDS, 'payment.refund'),
+} as const;

@@ -1,0 +1,155 @@
+import { TripSystem } from '../support/trip-system';
+
+const valid = {
+  mode: 'orchestrated',
+  customerId: 'cust-1',
+  flight: { flightId: 'FL-100', seats: 1 },
+  hotel: { hotelId: 'HT-200', nights: 2, rooms: 1 },
+};
+
+/** The orchestrator alone: these are checks of its HTTP contract, no participant needed. */
+describe('bookings API', () => {
+  let system: TripSystem;
+
+  beforeAll(async () => {
+    system = await TripSystem.start({ apps: ['orchestrator'] });
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  const stored = async () => {
+    const [row] = await system.sql<{ sagas: string; outbox: string; audit: string }>(
+      'orchestrator',
+      `SELECT (SELECT count(*) FROM saga_instances) AS sagas, (SELECT count(*) FROM saga_outbox) AS outbox,
+              (SELECT count(*) FROM saga_audit_log) AS audit`,
+    );
+    return row;
+  };
+
+  it.each([
+    ['an empty body', {}, ['customerId', 'flight', 'hotel']],
+    ['a missing customer', { ...valid, customerId: undefined }, ['customerId']],
+    ['an unknown top-level field', { ...valid, coupon: 'FREE' }, ['property coupon should not exist']],
+    ['an unknown nested field', { ...valid, flight: { ...valid.flight, class: 'first' } }, ['flight.property class should not exist']],
+    ['a string where a number belongs', { ...valid, flight: { flightId: 'FL-100', seats: '2' } }, ['flight.seats']],
+    ['zero seats', { ...valid, flight: { flightId: 'FL-100', seats: 0 } }, ['flight.seats']],
+    ['negative nights', { ...valid, hotel: { ...valid.hotel, nights: -1 } }, ['hotel.nights']],
+    ['fractional rooms', { ...valid, hotel: { ...valid.hotel, rooms: 1.5 } }, ['hotel.rooms']],
+    ['an unknown mode', { ...valid, mode: 'telepathic' }, ['mode']],
+    ['an unknown fault', { ...valid, faults: { payment: 'explode' } }, ['faults.payment']],
+    ['a fault for an unknown participant', { ...valid, faults: { car: 'fail' } }, ['faults.property car should not exist']],
+    ['flight as a string', { ...valid, flight: 'FL-100' }, ['flight']],
+  ])('answers 400 listing each problem for %s, and stores nothing', async (_what, body, problems) => {
+    const before = await stored();
+    const response = await system.http('orchestrator').post('/bookings').send(body).expect(400);
+    const messages = (response.body as { message: string[] }).message;
+    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    for (const problem of problems) {
+      expect(messages.some((m) => m.includes(problem))).toBe(true);
+    }
+    expect(await stored()).toEqual(before);
+  });
+
+  it('answers 400 for a body that is not JSON, and stores nothing', async () => {
+    const before = await stored();
+    await system
+      .http('orchestrator')
+      .post('/bookings')
+      .set('content-type', 'application/json')
+      .send('{"customerId": ')
+      .expect(400);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('starts one booking for 20 concurrent identical requests with one Idempotency-Key', async () => {
+    const key = `key-${Date.now()}`;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(valid),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(202));
+    const ids = new Set(responses.map((r) => (r.body as { bookingId: string }).bookingId));
+    expect(ids.size).toBe(1);
+    const [row] = await system.sql<{ n: string }>(
+      'orchestrator',
+      `SELECT count(*) AS n FROM saga_instances WHERE start_key = $1`,
+      [key],
+    );
+    expect(Number(row.n)).toBe(1);
+    const [bookingId] = [...ids];
+    const starts = await system.sql<{ n: string }>(
+      'orchestrator',
+      `SELECT count(*) AS n FROM saga_audit_log WHERE saga_id = $1 AND type = 'SAGA_STARTED'`,
+      [bookingId],
+    );
+    expect(Number(starts[0].n)).toBe(1);
+  });
+
+  it('treats the same body in another field order as the same request', async () => {
+    const key = `key-order-${Date.now()}`;
+    const first = await system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(valid).expect(202);
+    const reordered = { hotel: valid.hotel, flight: valid.flight, customerId: valid.customerId, mode: valid.mode };
+    const second = await system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(reordered).expect(202);
+    expect(second.body.bookingId).toBe(first.body.bookingId);
+  });
+
+  it('answers 422 when an Idempotency-Key is reused with a different body, and starts nothing', async () => {
+    const key = `key-conflict-${Date.now()}`;
+    await system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(valid).expect(202);
+    const before = await stored();
+    const response = await system
+      .http('orchestrator')
+      .post('/bookings')
+      .set('Idempotency-Key', key)
+      .send({ ...valid, customerId: 'cust-2' })
+      .expect(422);
+    expect(response.body.message).toMatch(/Idempotency-Key/);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('answers 404 for an unknown booking and its audit log', async () => {
+    await system.http('orchestrator').get('/bookings/6f1c1d7e-0000-4000-8000-000000000000').expect(404);
+    await system.http('orchestrator').get('/bookings/not-a-uuid').expect(404);
+    await system.http('orchestrator').get('/bookings/6f1c1d7e-0000-4000-8000-000000000000/audit').expect(404);
+  });
+
+  it('lists bookings newest first, filtered by mode and status, up to a limit', async () => {
+    const a = await system.book(valid);
+    const b = await system.book(valid);
+    const list = (await system.http('orchestrator').get('/bookings?mode=orchestrated&status=PENDING&limit=2').expect(200))
+      .body as { bookingId: string }[];
+    expect(list.map((x) => x.bookingId)).toEqual([b, a]);
+    await system.http('orchestrator').get('/bookings?status=DONE').expect(400);
+    await system.http('orchestrator').get('/bookings?limit=0').expect(400);
+    const none = await system.http('orchestrator').get('/bookings?mode=choreographed').expect(200);
+    expect(none.body).toEqual([]);
+  });
+
+  it('lists the persisted saga definition with its steps', async () => {
+    const response = await system.http('orchestrator').get('/saga-definitions').expect(200);
+    expect(response.body).toEqual([
+      expect.objectContaining({
+        name: 'trip-booking',
+        version: 1,
+        steps: [
+          expect.objectContaining({ name: 'flight', command: { channel: 'flight.commands', type: 'flight.reserve' } }),
+          expect.objectContaining({ name: 'hotel' }),
+          expect.objectContaining({ name: 'payment' }),
+        ],
+      }),
+    ]);
+  });
+
+  it('serves /health, /metrics and the OpenAPI page', async () => {
+    const health = await system.http('orchestrator').get('/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'ok' });
+    const metrics = await system.http('orchestrator').get('/metrics').expect(200);
+    expect(metrics.text).toContain('process_cpu_user_seconds_total');
+    await system.http('orchestrator').get('/docs').expect(200);
+    const openapi = await system.http('orchestrator').get('/docs-json').expect(200);
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/bookings', '/bookings/{id}', '/bookings/{id}/audit']));
+  });
+});

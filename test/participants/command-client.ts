@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CommandMessage,
+  CommandPhase,
+  IncomingMessage,
+  ReplyMessage,
+} from '@app/saga-core/transport/message-envelope';
+import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
+
+/** Re-runs an assertion until it passes, so no test depends on a fixed sleep. */
+export async function eventually(assertion: () => unknown, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Plays the orchestrator for the participant tests: sends commands over the real transport
+ * and collects the replies from its own durable reply queue.
+ */
+export class CommandClient {
+  readonly replies: ReplyMessage[] = [];
+
+  private constructor(
+    private readonly transport: RabbitMqTransport,
+    readonly replyQueue: string,
+  ) {}
+
+  static async open(url: string, replyQueue = 'test.replies'): Promise<CommandClient> {
+    const transport = new RabbitMqTransport({ url, connectionName: 'participants-int-spec' });
+    await transport.init();
+    const client = new CommandClient(transport, replyQueue);
+    await transport.consume({ name: replyQueue }, async (message: IncomingMessage) => {
+      client.replies.push(message.body as ReplyMessage);
+    });
+    return client;
+  }
+
+  /** A well-formed command; `phase` follows from the type unless overridden. */
+  command(type: string, payload: unknown, overrides: Partial<CommandMessage> = {}): CommandMessage {
+    const compensation = /\.(cancel|refund)$/.test(type);
+    return {
+      messageId: randomUUID(),
+      type,
+      sagaId: randomUUID(),
+      step: type.split('.')[0],
+      stepIndex: 0,
+      phase: compensation ? CommandPhase.COMPENSATION : CommandPhase.FORWARD,
+      attempt: 1,
+      replyTo: this.replyQueue,
+      payload,
+      sentAt: new Date().toISOString(),
+      ...overrides,
+    };
+  }
+
+  async send(channel: string, command: CommandMessage): Promise<void> {
+    await this.sendBody(channel, command.type, command, command.messageId);
+  }
+
+  async sendBody(channel: string, type: string, body: object, messageId = randomUUID()): Promise<void> {
+    await this.transport.publish({ messageId, exchange: '', routingKey: channel, type, body });
+  }
+
+  /** Sends a command and waits for its reply. */
+  async call(channel: string, command: CommandMessage): Promise<ReplyMessage> {
+    await this.send(channel, command);
+    return this.replyTo(command);
+  }
+
+  async replyTo(command: CommandMessage, timeoutMs = 15_000): Promise<ReplyMessage> {
+    let reply: ReplyMessage | undefined;
+    await eventually(() => {
+      reply = this.replies.find((r) => r.inReplyTo === command.messageId);
+      expect(reply).toBeDefined();
+    }, timeoutMs);
+    return reply as ReplyMessage;
+  }
+
+  repliesTo(command: CommandMessage): ReplyMessage[] {
+    return this.replies.filter((r) => r.inReplyTo === command.messageId);
+  }
+
+  async queueDepth(queue: string): Promise<number> {
+    return (await this.transport.queueStats(queue)).messages;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

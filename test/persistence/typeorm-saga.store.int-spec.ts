@@ -1,0 +1,435 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ensureDatabase } from '@app/saga-core/bootstrap/database.bootstrap';
+import { SagaSpec, StepKind } from '@app/saga-core/definition/saga-spec';
+import { AuditEntry, AuditType } from '@app/saga-core/engine/audit-entry';
+import { SagaInstance, SagaTimer, StepState } from '@app/saga-core/engine/saga-instance';
+import { SagaStatus } from '@app/saga-core/engine/saga-status';
+import { SagaTransition } from '@app/saga-core/engine/saga-transition';
+import { StepStatus } from '@app/saga-core/engine/step-status';
+import { ConcurrentUpdateError } from '@app/saga-core/errors/concurrent-update.error';
+import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
+import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
+import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+
+const at = (offsetMs: number) => new Date(Date.UTC(2025, 0, 1) + offsetMs);
+
+function step(name: string, status: StepStatus = StepStatus.PENDING): StepState {
+  const running = status !== StepStatus.PENDING;
+  return {
+    name,
+    status,
+    attempts: running ? 1 : 0,
+    compensationAttempts: 0,
+    startedAt: running ? at(1) : null,
+    endedAt: null,
+    lastError: null,
+  };
+}
+
+function newSaga(overrides: Partial<SagaInstance> = {}): SagaInstance {
+  return {
+    id: randomUUID(),
+    definitionName: 'trip-booking',
+    definitionVersion: 1,
+    status: SagaStatus.PENDING,
+    compensating: false,
+    data: {
+      customerId: 'cust-1',
+      flight: { flightId: 'FL-100', seats: 1 },
+      note: 'a "quoted" \\ one',
+    },
+    steps: [step('flight', StepStatus.RUNNING), step('hotel'), step('payment')],
+    awaiting: {
+      kind: 'reply',
+      stepIndex: 0,
+      phase: 'forward',
+      attempt: 1,
+      commandId: randomUUID(),
+    },
+    failureReason: null,
+    labels: { mode: 'orchestrated' },
+    startKey: null,
+    startFingerprint: null,
+    version: 1,
+    createdAt: at(0),
+    updatedAt: at(0),
+    ...overrides,
+  };
+}
+
+function audit(
+  sagaId: string,
+  type: string,
+  stepName: string | null,
+  offsetMs: number,
+): AuditEntry {
+  return { sagaId, at: at(offsetMs), type, step: stepName, detail: { n: offsetMs } };
+}
+
+function message(): OutgoingMessage {
+  const messageId = randomUUID();
+  return {
+    messageId,
+    exchange: '',
+    routingKey: 'flight.commands',
+    type: 'flight.reserve',
+    body: { messageId },
+  };
+}
+
+function transition(instance: SagaInstance, extra: Partial<SagaTransition> = {}): SagaTransition {
+  return { instance, audit: [], messages: [], timer: undefined, ...extra };
+}
+
+describe('TypeOrmSagaStore (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: TypeOrmSagaStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('saga_store');
+    dataSource = await openDataSource(db.url, sagaEngineMigrations);
+    store = new TypeOrmSagaStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.dispose();
+  });
+
+  const count = async (sql: string, params: unknown[] = []): Promise<number> => {
+    const rows: { n: number }[] = await dataSource.query(sql, params);
+    return rows[0].n;
+  };
+  const outboxRows = () => count('SELECT count(*)::int AS n FROM saga_outbox');
+
+  it('round-trips a saga with its steps, labels, data, audit lines in order, and its timer', async () => {
+    const saga = newSaga({ labels: { mode: 'choreographed', customer: 'cust-1' } });
+    const lines = [
+      audit(saga.id, AuditType.SAGA_STARTED, null, 0),
+      audit(saga.id, AuditType.COMMAND_SENT, 'flight', 0),
+      audit(saga.id, AuditType.COMMAND_SENT, 'flight', 0),
+    ];
+    const timer: SagaTimer = { sagaId: saga.id, fireAt: at(30_000), key: 'flight:forward:1' };
+    const outboxBefore = await outboxRows();
+
+    const existing = await store.transaction((tx) =>
+      tx.insert(transition(saga, { audit: lines, messages: [message(), message()], timer })),
+    );
+
+    expect(existing).toBeNull();
+    expect(await store.find(saga.id)).toEqual(saga);
+    expect(await store.auditLog(saga.id)).toEqual(lines);
+    expect(await outboxRows()).toBe(outboxBefore + 2);
+    const timers = await store.transaction((tx) => tx.claimDueTimers(at(30_000), 100));
+    expect(timers).toContainEqual(timer);
+  });
+
+  it('returns null for an unknown saga', async () => {
+    expect(await store.find(randomUUID())).toBeNull();
+    expect(await store.transaction((tx) => tx.lock(randomUUID()))).toBeNull();
+  });
+
+  it('inserts one saga per start key when 20 transactions race, and hands the others the winner', async () => {
+    const startKey = `key-${randomUUID()}`;
+    const attempts = Array.from({ length: 20 }, () =>
+      newSaga({ startKey, startFingerprint: 'fp-1' }),
+    );
+    const outboxBefore = await outboxRows();
+
+    const results = await Promise.all(
+      attempts.map((saga) =>
+        store.transaction((tx) =>
+          tx.insert(
+            transition(saga, {
+              audit: [audit(saga.id, 'SAGA_STARTED', null, 0)],
+              messages: [message()],
+            }),
+          ),
+        ),
+      ),
+    );
+
+    const winners = attempts.filter((_, i) => results[i] === null);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0];
+    for (const result of results.filter((r) => r !== null)) {
+      expect(result).toEqual(winner);
+    }
+    expect(
+      await count('SELECT count(*)::int AS n FROM saga_instances WHERE start_key = $1', [startKey]),
+    ).toBe(1);
+    expect(await outboxRows()).toBe(outboxBefore + 1);
+    const losers = attempts.filter((saga) => saga !== winner).map((saga) => saga.id);
+    expect(
+      await count('SELECT count(*)::int AS n FROM saga_audit_log WHERE saga_id = ANY($1)', [
+        losers,
+      ]),
+    ).toBe(0);
+  });
+
+  it('refuses an update from a stale version and changes nothing', async () => {
+    const saga = newSaga();
+    await store.transaction((tx) => tx.insert(transition(saga)));
+    const first = { ...saga, version: 2, status: SagaStatus.CONFIRMED, updatedAt: at(5) };
+    await store.transaction((tx) => tx.update(transition(first), 1));
+    const outboxBefore = await outboxRows();
+
+    const stale = { ...saga, version: 2, status: SagaStatus.CANCELLED, failureReason: 'late' };
+    const attempt = store.transaction((tx) =>
+      tx.update(
+        transition(stale, {
+          audit: [audit(saga.id, 'SAGA_CANCELLED', null, 9)],
+          messages: [message()],
+          timer: { sagaId: saga.id, fireAt: at(1), key: 'stale' },
+        }),
+        1,
+      ),
+    );
+
+    await expect(attempt).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    expect(await store.find(saga.id)).toEqual(first);
+    expect(await store.auditLog(saga.id)).toEqual([]);
+    expect(await outboxRows()).toBe(outboxBefore);
+    expect(
+      await count('SELECT count(*)::int AS n FROM saga_timers WHERE saga_id = $1', [saga.id]),
+    ).toBe(0);
+  });
+
+  it('stores steps, audit, outbox and timer with an update; null clears the timer, undefined keeps it', async () => {
+    const saga = newSaga();
+    await store.transaction((tx) => tx.insert(transition(saga)));
+    const timerCount = () =>
+      count('SELECT count(*)::int AS n FROM saga_timers WHERE saga_id = $1', [saga.id]);
+    const next: SagaInstance = {
+      ...saga,
+      version: 2,
+      steps: [
+        { ...step('flight', StepStatus.COMPLETED), endedAt: at(2) },
+        step('hotel', StepStatus.RUNNING),
+        step('payment'),
+      ],
+      awaiting: null,
+      updatedAt: at(2),
+    };
+    const lines = [
+      audit(saga.id, 'STEP_COMPLETED', 'flight', 2),
+      audit(saga.id, 'COMMAND_SENT', 'hotel', 2),
+    ];
+    const timer = { sagaId: saga.id, fireAt: at(9), key: 'hotel:forward:1' };
+    const outboxBefore = await outboxRows();
+
+    await store.transaction((tx) =>
+      tx.update(transition(next, { audit: lines, messages: [message()], timer }), 1),
+    );
+    expect(await store.find(saga.id)).toEqual(next);
+    expect(await store.auditLog(saga.id)).toEqual(lines);
+    expect(await outboxRows()).toBe(outboxBefore + 1);
+    expect(await timerCount()).toBe(1);
+
+    await store.transaction((tx) => tx.update(transition({ ...next, version: 3 }), 2));
+    expect(await timerCount()).toBe(1);
+    await store.transaction((tx) =>
+      tx.update(transition({ ...next, version: 4 }, { timer: null }), 3),
+    );
+    expect(await timerCount()).toBe(0);
+  });
+
+  it('serialises two concurrent lock-then-update transactions on one saga', async () => {
+    const saga = newSaga();
+    await store.transaction((tx) => tx.insert(transition(saga)));
+    const seen: SagaInstance[] = [];
+    const advance = (stepName: string) =>
+      store.transaction(async (tx) => {
+        const current = await tx.lock(saga.id);
+        if (!current) throw new Error('missing');
+        seen.push(current);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const steps = current.steps.map((s) =>
+          s.name === stepName ? { ...s, status: StepStatus.COMPLETED } : s,
+        );
+        await tx.update(
+          transition({ ...current, steps, version: current.version + 1 }),
+          current.version,
+        );
+      });
+
+    await Promise.all([advance('flight'), advance('hotel')]);
+
+    expect(seen.map((s) => s.version)).toEqual([1, 2]);
+    const final = await store.find(saga.id);
+    expect(final?.version).toBe(3);
+    expect(final?.steps.map((s) => s.status)).toEqual([
+      StepStatus.COMPLETED,
+      StepStatus.COMPLETED,
+      StepStatus.PENDING,
+    ]);
+  });
+
+  it('appends audit lines without touching the saga, and refuses to update or delete them', async () => {
+    const saga = newSaga();
+    await store.transaction((tx) => tx.insert(transition(saga)));
+    const late = audit(saga.id, AuditType.REPLY_IGNORED, 'flight', 7);
+    await store.transaction((tx) => tx.appendAudit([late]));
+    expect(await store.auditLog(saga.id)).toEqual([late]);
+    expect((await store.find(saga.id))?.version).toBe(1);
+
+    await expect(
+      dataSource.query(`UPDATE saga_audit_log SET type = 'FORGED' WHERE saga_id = $1`, [saga.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      dataSource.query(`DELETE FROM saga_audit_log WHERE saga_id = $1`, [saga.id]),
+    ).rejects.toThrow(/append-only/);
+    expect(await store.auditLog(saga.id)).toEqual([late]);
+  });
+
+  it('never hands one due timer to two concurrent claimers, and leaves timers not yet due', async () => {
+    await dataSource.query('DELETE FROM saga_timers');
+    const sagas = Array.from({ length: 30 }, () => newSaga());
+    for (const [i, saga] of sagas.entries()) {
+      const timer = { sagaId: saga.id, fireAt: at(i < 20 ? 1000 + i : 60_000), key: `k${i}` };
+      await store.transaction((tx) => tx.insert(transition(saga, { timer })));
+    }
+
+    const claims = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        store.transaction(async (tx) => {
+          const timers = await tx.claimDueTimers(at(10_000), 6);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return timers;
+        }),
+      ),
+    );
+
+    const claimed = claims.flat().map((t) => t.sagaId);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.length).toBe(20);
+    expect(new Set(claimed)).toEqual(new Set(sagas.slice(0, 20).map((s) => s.id)));
+    expect(await store.transaction((tx) => tx.claimDueTimers(at(10_000), 100))).toEqual([]);
+    expect(await count('SELECT count(*)::int AS n FROM saga_timers')).toBe(10);
+  });
+
+  it('lists newest first, filtered by status and labels, up to the limit', async () => {
+    const definitionName = `list-${randomUUID()}`;
+    const base = Date.UTC(2030, 0, 1);
+    const sagas = Array.from({ length: 6 }, (_, i) =>
+      newSaga({
+        definitionName,
+        createdAt: new Date(base + i * 1000),
+        status: i % 2 === 0 ? SagaStatus.CONFIRMED : SagaStatus.PENDING,
+        labels: { mode: i < 3 ? 'orchestrated' : 'choreographed', run: definitionName },
+      }),
+    );
+    for (const saga of sagas) await store.transaction((tx) => tx.insert(transition(saga)));
+    const ids = (list: SagaInstance[]) => list.map((s) => s.id);
+    const run = { run: definitionName };
+
+    expect(ids(await store.list({ labels: run, limit: 10 }))).toEqual(ids([...sagas].reverse()));
+    expect(ids(await store.list({ labels: run, limit: 2 }))).toEqual([sagas[5].id, sagas[4].id]);
+    expect(ids(await store.list({ labels: run, status: SagaStatus.CONFIRMED, limit: 10 }))).toEqual(
+      [sagas[4].id, sagas[2].id, sagas[0].id],
+    );
+    expect(
+      ids(
+        await store.list({
+          labels: { ...run, mode: 'orchestrated' },
+          status: SagaStatus.PENDING,
+          limit: 10,
+        }),
+      ),
+    ).toEqual([sagas[1].id]);
+    expect((await store.list({ limit: 3 })).map((s) => s.createdAt.getTime())).toEqual([
+      base + 5000,
+      base + 4000,
+      base + 3000,
+    ]);
+  });
+
+  it('keeps the first stored definition of a name and version, and warns when another differs', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const spec: SagaSpec = {
+      name: `trip-${randomUUID()}`,
+      version: 1,
+      steps: [
+        {
+          name: 'flight',
+          kind: StepKind.COMPENSATABLE,
+          command: { channel: 'flight.commands', type: 'flight.reserve' },
+          compensation: { channel: 'flight.commands', type: 'flight.cancel' },
+          timeoutMs: 5000,
+          retry: {
+            maxAttempts: 3,
+            initialDelayMs: 100,
+            maxDelayMs: 1000,
+            multiplier: 2,
+            jitter: true,
+          },
+          retryOnTimeout: false,
+          compensationRetry: {
+            maxAttempts: 5,
+            initialDelayMs: 100,
+            maxDelayMs: 1000,
+            multiplier: 2,
+            jitter: true,
+          },
+        },
+      ],
+    };
+    try {
+      await store.saveDefinition(spec);
+      await store.saveDefinition(JSON.parse(JSON.stringify(spec)) as SagaSpec);
+      expect(warn).not.toHaveBeenCalled();
+      await store.saveDefinition({ ...spec, steps: [] });
+      expect(warn).toHaveBeenCalledTimes(1);
+      await store.saveDefinition({ ...spec, version: 2 });
+
+      const stored = (await store.listDefinitions()).filter((d) => d.spec.name === spec.name);
+      expect(stored.map((d) => d.spec)).toEqual([spec, { ...spec, version: 2 }]);
+      expect(stored[0].createdAt).toBeInstanceOf(Date);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('database bootstrap', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('bootstrap');
+  });
+
+  afterAll(async () => {
+    await db?.dispose();
+  });
+
+  it('creates a missing database once when two processes race to create it', async () => {
+    await db.dispose();
+    await Promise.all([ensureDatabase(db.url), ensureDatabase(db.url), ensureDatabase(db.url)]);
+    await ensureDatabase(db.url);
+  });
+
+  it('runs the migrations concurrently from two DataSources, then again as a no-op', async () => {
+    const [a, b] = await Promise.all([
+      openDataSource(db.url, sagaEngineMigrations),
+      openDataSource(db.url, sagaEngineMigrations),
+    ]);
+    try {
+      const applied = async () =>
+        ((await a.query('SELECT name FROM migrations ORDER BY id')) as { name: string }[]).map(
+          (m) => m.name,
+        );
+      expect(await applied()).toEqual(['Messaging1732250000000', 'SagaEngine1732250000001']);
+
+      await expect(a.runMigrations({ transaction: 'each' })).resolves.toEqual([]);
+      const again = await openDataSource(db.url, sagaEngineMigrations);
+      await again.destroy();
+      expect(await applied()).toEqual(['Messaging1732250000000', 'SagaEngine1732250000001']);
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+  });
+});

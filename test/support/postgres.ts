@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource, MigrationInterface } from 'typeorm';
+import { ensureDatabase, runMigrations } from '@app/saga-core/bootstrap/database.bootstrap';
+
+/** The server the integration tests use; each test file gets its own database on it. */
+const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  dispose(): Promise<void>;
+}
+
+/** Creates `test_<prefix>_<random>`; `dispose` drops it, closing whatever is still connected. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const name = `test_${safePrefix}_${randomBytes(4).toString('hex')}`;
+  const url = databaseUrl(name);
+  await ensureDatabase(url);
+  return {
+    name,
+    url,
+    async dispose() {
+      const client = new Client({ connectionString: databaseUrl('postgres') });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** A DataSource on `url` with `migrations` applied (never `synchronize`). */
+export async function openDataSource(
+  url: string,
+  migrations: (new () => MigrationInterface)[],
+): Promise<DataSource> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url,
+    migrations,
+    synchronize: false,
+    logging: false,
+  });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  return dataSource;
+}
+
+function databaseUrl(database: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

@@ -1,0 +1,137 @@
+import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import request from 'supertest';
+import { createOrchestratorApp } from '../../apps/orchestrator/src/orchestrator.app';
+import { createFlightServiceApp } from '../../apps/flight-service/src/flight-service.app';
+import { createHotelServiceApp } from '../../apps/hotel-service/src/hotel-service.app';
+import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-service.app';
+import { createTestDatabase, TestDatabase } from './postgres';
+import { createTestVhost, TestVhost } from './rabbitmq-vhost';
+import { waitFor } from './wait-for';
+
+export type AppName = 'orchestrator' | 'flight' | 'hotel' | 'payment';
+type Env = Record<string, string | undefined>;
+
+const FACTORIES: Record<AppName, (env: Env) => Promise<INestApplication>> = {
+  orchestrator: (env) => createOrchestratorApp(env, { logger: false }),
+  flight: (env) => createFlightServiceApp(env, { logger: false }),
+  hotel: (env) => createHotelServiceApp(env, { logger: false }),
+  payment: (env) => createPaymentServiceApp(env, { logger: false }),
+};
+
+export interface BookingView {
+  bookingId: string;
+  mode: string;
+  status: string;
+  steps: { name: string; status: string; attempts: number; compensationAttempts: number }[];
+  failureReason: string | null;
+}
+
+export interface AuditLine {
+  at: string;
+  type: string;
+  step: string | null;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The four apps in this jest process, each on its own fresh database, all on one fresh
+ * RabbitMQ vhost: a test file shares nothing with another, and nothing is mocked.
+ */
+export class TripSystem {
+  readonly apps = new Map<AppName, INestApplication>();
+
+  private constructor(
+    readonly vhost: TestVhost,
+    readonly databases: Record<AppName, TestDatabase>,
+    private readonly extraEnv: Env,
+  ) {}
+
+  static async start(options: { env?: Env; apps?: AppName[] } = {}): Promise<TripSystem> {
+    const vhost = await createTestVhost();
+    const names: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+    const dbs = await Promise.all(names.map((n) => createTestDatabase(n)));
+    const databases = Object.fromEntries(names.map((n, i) => [n, dbs[i]])) as Record<AppName, TestDatabase>;
+    const system = new TripSystem(vhost, databases, options.env ?? {});
+    for (const name of options.apps ?? names) await system.startApp(name);
+    return system;
+  }
+
+  env(name: AppName): Env {
+    return {
+      PORT: '0',
+      DATABASE_URL: this.databases[name].url,
+      AMQP_URL: this.vhost.url,
+      ...this.extraEnv,
+    };
+  }
+
+  async startApp(name: AppName, env: Env = {}): Promise<INestApplication> {
+    const app = await FACTORIES[name]({ ...this.env(name), ...env });
+    this.apps.set(name, app);
+    return app;
+  }
+
+  async stopApp(name: AppName): Promise<void> {
+    await this.apps.get(name)?.close();
+    this.apps.delete(name);
+  }
+
+  http(name: AppName): ReturnType<typeof request> {
+    const app = this.apps.get(name);
+    if (!app) throw new Error(`${name} is not running`);
+    return request(app.getHttpServer());
+  }
+
+  async book(body: object, headers: Record<string, string> = {}): Promise<string> {
+    const response = await this.http('orchestrator').post('/bookings').set(headers).send(body).expect(202);
+    return (response.body as { bookingId: string }).bookingId;
+  }
+
+  async booking(bookingId: string): Promise<BookingView> {
+    const response = await this.http('orchestrator').get(`/bookings/${bookingId}`).expect(200);
+    return response.body as BookingView;
+  }
+
+  /** Waits until the booking has left PENDING, and returns it. */
+  async settled(bookingId: string, timeoutMs = 20_000): Promise<BookingView> {
+    return waitFor(
+      async () => {
+        const booking = await this.booking(bookingId);
+        return booking.status === 'PENDING' ? undefined : booking;
+      },
+      { timeoutMs, what: `booking ${bookingId} to end` },
+    );
+  }
+
+  async audit(bookingId: string): Promise<AuditLine[]> {
+    const response = await this.http('orchestrator').get(`/bookings/${bookingId}/audit`).expect(200);
+    return response.body as AuditLine[];
+  }
+
+  /** A participant's view of a booking, or null on 404. */
+  async participantState(name: 'flight' | 'hotel' | 'payment', bookingId: string): Promise<Record<string, unknown> | null> {
+    const path = name === 'payment' ? `/payments/${bookingId}` : `/reservations/${bookingId}`;
+    const response = await this.http(name).get(path);
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw new Error(`${name} ${path}: ${response.status}`);
+    return response.body as Record<string, unknown>;
+  }
+
+  /** Runs SQL on an app's own database (for assertions the HTTP API does not offer). */
+  async sql<T = Record<string, unknown>>(name: AppName, text: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.databases[name].url });
+    await client.connect();
+    try {
+      return (await client.query(text, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const name of [...this.apps.keys()]) await this.stopApp(name);
+    await Promise.all(Object.values(this.databases).map((db) => db.dispose()));
+    await this.vhost.dispose();
+  }
+}
