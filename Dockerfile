@@ -15,4 +15,4 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
-CMD ["node", "dist/apps/orchestrator/main.js"]
+CMD ["node", "dist/apps/orchestrator/src/main.js"]

@@ -69,7 +69,12 @@ export class CommandClient {
     await this.sendBody(channel, command.type, command, command.messageId);
   }
 
-  async sendBody(channel: string, type: string, body: object, messageId = randomUUID()): Promise<void> {
+  async sendBody(
+    channel: string,
+    type: string,
+    body: object,
+    messageId: string = randomUUID(),
+  ): Promise<void> {
     await this.transport.publish({ messageId, exchange: '', routingKey: channel, type, body });
   }
 

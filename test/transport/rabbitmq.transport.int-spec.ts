@@ -334,6 +334,20 @@ describe('RabbitMqTransport', () => {
     expect(transport.stats().published).toBe(0);
   });
 
+  it('re-attaches the consumer after its queue was deleted under it', async () => {
+    const transport = await openTransport();
+    const handled = await recordingConsumer(transport, 'orders');
+    await withRawChannel(vhost.url, (channel) => channel.deleteQueue('orders'));
+
+    await eventually(async () =>
+      expect(await transport.queueStats('orders')).toMatchObject({ consumers: 1 }),
+    );
+    const message = command('orders');
+    await transport.publish(message);
+
+    await eventually(() => expect(handled.map((m) => m.messageId)).toEqual([message.messageId]));
+  });
+
   it('keeps publishing after the broker refused a declaration and closed the channel', async () => {
     const transport = await openTransport();
     const handled = await recordingConsumer(transport, 'orders');

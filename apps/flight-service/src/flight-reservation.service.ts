@@ -96,7 +96,7 @@ export class FlightReservationService {
             bookingId,
             reserved: FlightReservationStatus.RESERVED,
           })
-          .returning(['flight_id', 'seats'])
+          .returning('flight_id, seats')
           .execute()
       ).raw;
       for (const row of released) {

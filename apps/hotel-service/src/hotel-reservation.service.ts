@@ -105,7 +105,7 @@ export class HotelReservationService {
             bookingId,
             reserved: HotelReservationStatus.RESERVED,
           })
-          .returning(['hotel_id', 'rooms'])
+          .returning('hotel_id, rooms')
           .execute()
       ).raw;
       for (const row of released) {

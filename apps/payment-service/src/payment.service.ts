@@ -89,7 +89,7 @@ export class PaymentService {
             bookingId,
             charged: PaymentStatus.CHARGED,
           })
-          .returning(['customer_id', 'amount'])
+          .returning('customer_id, amount')
           .execute()
       ).raw;
       for (const row of refunded) {

@@ -1,3 +1,5 @@
+// Decorator metadata (the variables' types) must exist before the config classes are defined.
+import 'reflect-metadata';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** Variables as the process gets them: `process.env`, or an explicit object in tests. */

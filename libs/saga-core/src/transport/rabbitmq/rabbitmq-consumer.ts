@@ -119,8 +119,9 @@ export class RabbitMqConsumer {
   private onDelivery(session: Session, delivery: ConsumeMessage | null): void {
     if (delivery === null) {
       // The broker cancelled us (queue deleted): a fresh connection declares and attaches again.
-      if (!this.stopping)
-        this.context.onChannelFailure(`broker cancelled consumer of ${this.spec.name}`);
+      if (this.stopping) return;
+      this.context.logger.warn(`The broker cancelled the consumer of ${this.spec.name}`);
+      this.context.onChannelFailure(`consumer of ${this.spec.name}`);
       return;
     }
     const message = toIncomingMessage(delivery);

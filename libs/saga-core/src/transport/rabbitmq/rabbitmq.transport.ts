@@ -206,7 +206,7 @@ export class RabbitMqTransport extends MessageTransport {
   private recoverChannel(owner: string): void {
     const connection = this.manager?.connection;
     if (this.closing || this.recoveryTimer || !connection) return;
-    this.logger.warn(`The ${owner} channel was closed by the broker; reconnecting to restore it`);
+    this.logger.warn(`Lost the ${owner} channel; reconnecting to restore it`);
     this.recoveryTimer = setTimeout(() => {
       this.recoveryTimer = undefined;
       if (!this.closing && this.manager?.connection === connection) this.manager.reconnect();

@@ -1,0 +1,39 @@
+import { loadConfig } from './config.loader';
+import { ServiceConfig } from './service-config';
+
+class ExampleConfig extends ServiceConfig {
+  override PORT = 3001;
+  override DATABASE_URL = 'postgres://postgres@localhost:5432/example';
+}
+
+describe('ServiceConfig', () => {
+  it("keeps the app's defaults for what the environment leaves unset", () => {
+    expect(loadConfig(ExampleConfig, {})).toMatchObject({
+      PORT: 3001,
+      DATABASE_URL: 'postgres://postgres@localhost:5432/example',
+      AMQP_URL: 'amqp://guest:guest@localhost:5672',
+    });
+  });
+
+  it('reads the environment, numbers included', () => {
+    const config = loadConfig(ExampleConfig, {
+      PORT: '0',
+      DATABASE_URL: 'postgresql://u:p@db:5432/x',
+      AMQP_URL: 'amqps://broker/vhost',
+    });
+    expect(config).toMatchObject({
+      PORT: 0,
+      DATABASE_URL: 'postgresql://u:p@db:5432/x',
+      AMQP_URL: 'amqps://broker/vhost',
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['AMQP_URL', 'localhost:5672'],
+  ])('fails loudly, naming %s, when it is %p', (name, value) => {
+    expect(() => loadConfig(ExampleConfig, { [name]: value })).toThrow(new RegExp(name));
+  });
+});
