@@ -31,26 +31,45 @@ describe('bookings API', () => {
   it.each([
     ['an empty body', {}, ['customerId', 'flight', 'hotel']],
     ['a missing customer', { ...valid, customerId: undefined }, ['customerId']],
-    ['an unknown top-level field', { ...valid, coupon: 'FREE' }, ['property coupon should not exist']],
-    ['an unknown nested field', { ...valid, flight: { ...valid.flight, class: 'first' } }, ['flight.property class should not exist']],
-    ['a string where a number belongs', { ...valid, flight: { flightId: 'FL-100', seats: '2' } }, ['flight.seats']],
+    [
+      'an unknown top-level field',
+      { ...valid, coupon: 'FREE' },
+      ['property coupon should not exist'],
+    ],
+    [
+      'an unknown nested field',
+      { ...valid, flight: { ...valid.flight, class: 'first' } },
+      ['flight.property class should not exist'],
+    ],
+    [
+      'a string where a number belongs',
+      { ...valid, flight: { flightId: 'FL-100', seats: '2' } },
+      ['flight.seats'],
+    ],
     ['zero seats', { ...valid, flight: { flightId: 'FL-100', seats: 0 } }, ['flight.seats']],
     ['negative nights', { ...valid, hotel: { ...valid.hotel, nights: -1 } }, ['hotel.nights']],
     ['fractional rooms', { ...valid, hotel: { ...valid.hotel, rooms: 1.5 } }, ['hotel.rooms']],
     ['an unknown mode', { ...valid, mode: 'telepathic' }, ['mode']],
     ['an unknown fault', { ...valid, faults: { payment: 'explode' } }, ['faults.payment']],
-    ['a fault for an unknown participant', { ...valid, faults: { car: 'fail' } }, ['faults.property car should not exist']],
+    [
+      'a fault for an unknown participant',
+      { ...valid, faults: { car: 'fail' } },
+      ['faults.property car should not exist'],
+    ],
     ['flight as a string', { ...valid, flight: 'FL-100' }, ['flight']],
-  ])('answers 400 listing each problem for %s, and stores nothing', async (_what, body, problems) => {
-    const before = await stored();
-    const response = await system.http('orchestrator').post('/bookings').send(body).expect(400);
-    const messages = (response.body as { message: string[] }).message;
-    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    for (const problem of problems) {
-      expect(messages.some((m) => m.includes(problem))).toBe(true);
-    }
-    expect(await stored()).toEqual(before);
-  });
+  ])(
+    'answers 400 listing each problem for %s, and stores nothing',
+    async (_what, body, problems) => {
+      const before = await stored();
+      const response = await system.http('orchestrator').post('/bookings').send(body).expect(400);
+      const messages = (response.body as { message: string[] }).message;
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      for (const problem of problems) {
+        expect(messages.some((m) => m.includes(problem))).toBe(true);
+      }
+      expect(await stored()).toEqual(before);
+    },
+  );
 
   it('answers 400 for a body that is not JSON, and stores nothing', async () => {
     const before = await stored();
@@ -90,15 +109,35 @@ describe('bookings API', () => {
 
   it('treats the same body in another field order as the same request', async () => {
     const key = `key-order-${Date.now()}`;
-    const first = await system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(valid).expect(202);
-    const reordered = { hotel: valid.hotel, flight: valid.flight, customerId: valid.customerId, mode: valid.mode };
-    const second = await system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(reordered).expect(202);
+    const first = await system
+      .http('orchestrator')
+      .post('/bookings')
+      .set('Idempotency-Key', key)
+      .send(valid)
+      .expect(202);
+    const reordered = {
+      hotel: valid.hotel,
+      flight: valid.flight,
+      customerId: valid.customerId,
+      mode: valid.mode,
+    };
+    const second = await system
+      .http('orchestrator')
+      .post('/bookings')
+      .set('Idempotency-Key', key)
+      .send(reordered)
+      .expect(202);
     expect(second.body.bookingId).toBe(first.body.bookingId);
   });
 
   it('answers 422 when an Idempotency-Key is reused with a different body, and starts nothing', async () => {
     const key = `key-conflict-${Date.now()}`;
-    await system.http('orchestrator').post('/bookings').set('Idempotency-Key', key).send(valid).expect(202);
+    await system
+      .http('orchestrator')
+      .post('/bookings')
+      .set('Idempotency-Key', key)
+      .send(valid)
+      .expect(202);
     const before = await stored();
     const response = await system
       .http('orchestrator')
@@ -111,16 +150,26 @@ describe('bookings API', () => {
   });
 
   it('answers 404 for an unknown booking and its audit log', async () => {
-    await system.http('orchestrator').get('/bookings/6f1c1d7e-0000-4000-8000-000000000000').expect(404);
+    await system
+      .http('orchestrator')
+      .get('/bookings/6f1c1d7e-0000-4000-8000-000000000000')
+      .expect(404);
     await system.http('orchestrator').get('/bookings/not-a-uuid').expect(404);
-    await system.http('orchestrator').get('/bookings/6f1c1d7e-0000-4000-8000-000000000000/audit').expect(404);
+    await system
+      .http('orchestrator')
+      .get('/bookings/6f1c1d7e-0000-4000-8000-000000000000/audit')
+      .expect(404);
   });
 
   it('lists bookings newest first, filtered by mode and status, up to a limit', async () => {
     const a = await system.book(valid);
     const b = await system.book(valid);
-    const list = (await system.http('orchestrator').get('/bookings?mode=orchestrated&status=PENDING&limit=2').expect(200))
-      .body as { bookingId: string }[];
+    const list = (
+      await system
+        .http('orchestrator')
+        .get('/bookings?mode=orchestrated&status=PENDING&limit=2')
+        .expect(200)
+    ).body as { bookingId: string }[];
     expect(list.map((x) => x.bookingId)).toEqual([b, a]);
     await system.http('orchestrator').get('/bookings?status=DONE').expect(400);
     await system.http('orchestrator').get('/bookings?limit=0').expect(400);
@@ -135,7 +184,10 @@ describe('bookings API', () => {
         name: 'trip-booking',
         version: 1,
         steps: [
-          expect.objectContaining({ name: 'flight', command: { channel: 'flight.commands', type: 'flight.reserve' } }),
+          expect.objectContaining({
+            name: 'flight',
+            command: { channel: 'flight.commands', type: 'flight.reserve' },
+          }),
           expect.objectContaining({ name: 'hotel' }),
           expect.objectContaining({ name: 'payment' }),
         ],
@@ -150,6 +202,8 @@ describe('bookings API', () => {
     expect(metrics.text).toContain('process_cpu_user_seconds_total');
     await system.http('orchestrator').get('/docs').expect(200);
     const openapi = await system.http('orchestrator').get('/docs-json').expect(200);
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/bookings', '/bookings/{id}', '/bookings/{id}/audit']));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/bookings', '/bookings/{id}', '/bookings/{id}/audit']),
+    );
   });
 });

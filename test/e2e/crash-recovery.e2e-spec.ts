@@ -18,7 +18,8 @@ describe('crash recovery', () => {
   let port: number;
 
   beforeAll(async () => {
-    if (!existsSync(ORCHESTRATOR_MAIN)) throw new Error(`${ORCHESTRATOR_MAIN} is missing: run npm run build`);
+    if (!existsSync(ORCHESTRATOR_MAIN))
+      throw new Error(`${ORCHESTRATOR_MAIN} is missing: run npm run build`);
     system = await TripSystem.start({ apps: ['flight', 'hotel', 'payment'] });
     port = await freePort();
   });
@@ -37,11 +38,17 @@ describe('crash recovery', () => {
     return child;
   };
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
-  const up = () => waitFor(async () => ((await fetch(url('/health'))).ok ? true : undefined), { timeoutMs: 20_000, what: 'the orchestrator to start' });
+  const up = () =>
+    waitFor(async () => ((await fetch(url('/health'))).ok ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the orchestrator to start',
+    });
 
   it('loses no command when the orchestrator dies between a state change and its publish', async () => {
     const doomed = startOrchestrator({ FAULT_POINT: 'after-commit-before-publish' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => doomed.on('exit', (_code, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      doomed.on('exit', (_code, signal) => resolve(signal)),
+    );
     await up();
     // The process kills itself once the saga and its first command are committed.
     await fetch(url('/bookings'), {
@@ -55,9 +62,15 @@ describe('crash recovery', () => {
     }).catch(() => undefined);
     expect(await exited).toBe('SIGKILL');
 
-    const [saga] = await system.sql<{ id: string; status: string }>('orchestrator', `SELECT id::text AS id, status FROM saga_instances`);
+    const [saga] = await system.sql<{ id: string; status: string }>(
+      'orchestrator',
+      `SELECT id::text AS id, status FROM saga_instances`,
+    );
     expect(saga.status).toBe('PENDING');
-    const unsent = await system.sql('orchestrator', `SELECT type FROM saga_outbox WHERE sent_at IS NULL`);
+    const unsent = await system.sql(
+      'orchestrator',
+      `SELECT type FROM saga_outbox WHERE sent_at IS NULL`,
+    );
     expect(unsent).toEqual([{ type: 'flight.reserve' }]);
     expect(await system.participantState('flight', saga.id)).toBeNull();
 
@@ -65,15 +78,27 @@ describe('crash recovery', () => {
     await up();
     const booking = await waitFor(
       async () => {
-        const body = (await (await fetch(url(`/bookings/${saga.id}`))).json()) as { status: string };
+        const body = (await (await fetch(url(`/bookings/${saga.id}`))).json()) as {
+          status: string;
+        };
         return body.status === 'PENDING' ? undefined : body;
       },
       { timeoutMs: 20_000, what: 'the booking to end' },
     );
     expect(booking.status).toBe('CONFIRMED');
-    const commands = await system.sql<{ type: string }>('orchestrator', `SELECT type FROM saga_outbox ORDER BY id`);
-    expect(commands.map((c) => c.type)).toEqual(['flight.reserve', 'hotel.reserve', 'payment.charge']);
-    expect(await system.participantState('flight', saga.id)).toMatchObject({ status: 'RESERVED', seats: 1 });
+    const commands = await system.sql<{ type: string }>(
+      'orchestrator',
+      `SELECT type FROM saga_outbox ORDER BY id`,
+    );
+    expect(commands.map((c) => c.type)).toEqual([
+      'flight.reserve',
+      'hotel.reserve',
+      'payment.charge',
+    ]);
+    expect(await system.participantState('flight', saga.id)).toMatchObject({
+      status: 'RESERVED',
+      seats: 1,
+    });
     await assertTripInvariants(system);
     orchestrator?.kill('SIGTERM');
     await new Promise((resolve) => orchestrator?.on('exit', resolve));
@@ -86,7 +111,11 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -72,16 +72,29 @@ describe('delivery guarantees', () => {
     // The relay publishes right after commit; a second reply would be out by the time the
     // queue is drained and the relay has nothing pending.
     await waitFor(async () => {
-      const [row] = await system.sql<{ n: string }>('flight', `SELECT count(*) AS n FROM saga_outbox WHERE sent_at IS NULL`);
+      const [row] = await system.sql<{ n: string }>(
+        'flight',
+        `SELECT count(*) AS n FROM saga_outbox WHERE sent_at IS NULL`,
+      );
       return Number(row.n) === 0 ? true : undefined;
     });
     await drained('probe.replies');
     expect(replies).toHaveLength(1);
     expect(await seatsAvailable('FL-100')).toBe(seatsBefore - 3);
-    expect(await system.participantState('flight', bookingId)).toMatchObject({ seats: 3, status: 'RESERVED' });
+    expect(await system.participantState('flight', bookingId)).toMatchObject({
+      seats: 3,
+      status: 'RESERVED',
+    });
     // Not part of a saga the orchestrator knows: undo it so the invariants hold for the rest.
-    await system.sql('flight', `UPDATE flight_reservations SET status = 'CANCELLED' WHERE booking_id = $1`, [bookingId]);
-    await system.sql('flight', `UPDATE flights SET seats_available = seats_available + 3 WHERE flight_id = 'FL-100'`);
+    await system.sql(
+      'flight',
+      `UPDATE flight_reservations SET status = 'CANCELLED' WHERE booking_id = $1`,
+      [bookingId],
+    );
+    await system.sql(
+      'flight',
+      `UPDATE flights SET seats_available = seats_available + 3 WHERE flight_id = 'FL-100'`,
+    );
   });
 
   it('changes nothing when a reply is delivered twice, and records a second copy as ignored', async () => {
@@ -121,7 +134,11 @@ describe('delivery guarantees', () => {
     });
     expect(auditAfter.slice(0, auditBefore.length)).toEqual(auditBefore);
     expect(auditAfter.slice(auditBefore.length)).toEqual([
-      expect.objectContaining({ type: 'REPLY_IGNORED', step: 'flight', detail: expect.objectContaining({ reason: 'the saga has ended' }) }),
+      expect.objectContaining({
+        type: 'REPLY_IGNORED',
+        step: 'flight',
+        detail: expect.objectContaining({ reason: 'the saga has ended' }),
+      }),
     ]);
     expect(await system.booking(bookingId)).toMatchObject({ status: 'CONFIRMED' });
     await assertTripInvariants(system);
@@ -131,11 +148,17 @@ describe('delivery guarantees', () => {
     const connection = await connect(system.vhost.url);
     try {
       const channel = await connection.createConfirmChannel();
-      channel.sendToQueue('orchestrator.replies', Buffer.from('{"this is": not json'), { persistent: true });
-      channel.sendToQueue('orchestrator.replies', Buffer.from(JSON.stringify({ type: 'flight.reserve.reply' })), {
+      channel.sendToQueue('orchestrator.replies', Buffer.from('{"this is": not json'), {
         persistent: true,
-        messageId: randomUUID(),
       });
+      channel.sendToQueue(
+        'orchestrator.replies',
+        Buffer.from(JSON.stringify({ type: 'flight.reserve.reply' })),
+        {
+          persistent: true,
+          messageId: randomUUID(),
+        },
+      );
       await channel.waitForConfirms();
     } finally {
       await connection.close();
@@ -143,13 +166,18 @@ describe('delivery guarantees', () => {
     const bookingId = await system.book(trip);
     expect((await system.settled(bookingId)).status).toBe('CONFIRMED');
     await waitFor(async () =>
-      (await queueDepth(system.vhost.vhost, 'orchestrator.replies.dead-letter')).total === 2 ? true : undefined,
+      (await queueDepth(system.vhost.vhost, 'orchestrator.replies.dead-letter')).total === 2
+        ? true
+        : undefined,
     );
     await assertTripInvariants(system);
   });
 
   async function seatsAvailable(flightId: string): Promise<number> {
-    const flights = (await system.http('flight').get('/flights').expect(200)).body as { flightId: string; seatsAvailable: number }[];
+    const flights = (await system.http('flight').get('/flights').expect(200)).body as {
+      flightId: string;
+      seatsAvailable: number;
+    }[];
     return flights.find((f) => f.flightId === flightId)?.seatsAvailable ?? NaN;
   }
 });

@@ -31,12 +31,18 @@ describe('orchestrated trip booking (PostgreSQL + RabbitMQ)', () => {
   });
 
   it('confirms a booking: a flight reservation, a hotel reservation and a charge of what they cost', async () => {
-    const [flight] = ((await system.http('flight').get('/flights').expect(200)).body as { flightId: string; price: number }[]).filter(
-      (f) => f.flightId === 'FL-100',
-    );
-    const [hotel] = ((await system.http('hotel').get('/hotels').expect(200)).body as { hotelId: string; pricePerNight: number }[]).filter(
-      (h) => h.hotelId === 'HT-200',
-    );
+    const [flight] = (
+      (await system.http('flight').get('/flights').expect(200)).body as {
+        flightId: string;
+        price: number;
+      }[]
+    ).filter((f) => f.flightId === 'FL-100');
+    const [hotel] = (
+      (await system.http('hotel').get('/hotels').expect(200)).body as {
+        hotelId: string;
+        pricePerNight: number;
+      }[]
+    ).filter((h) => h.hotelId === 'HT-200');
     const response = await system.http('orchestrator').post('/bookings').send(trip()).expect(202);
     const { bookingId } = response.body as { bookingId: string };
     expect(response.body).toEqual({ bookingId, mode: 'orchestrated', status: 'PENDING' });
@@ -49,8 +55,17 @@ describe('orchestrated trip booking (PostgreSQL + RabbitMQ)', () => {
       ['hotel', 'COMPLETED'],
       ['payment', 'COMPLETED'],
     ]);
-    expect(await system.participantState('flight', bookingId)).toMatchObject({ flightId: 'FL-100', seats: 2, status: 'RESERVED' });
-    expect(await system.participantState('hotel', bookingId)).toMatchObject({ hotelId: 'HT-200', rooms: 1, nights: 3, status: 'RESERVED' });
+    expect(await system.participantState('flight', bookingId)).toMatchObject({
+      flightId: 'FL-100',
+      seats: 2,
+      status: 'RESERVED',
+    });
+    expect(await system.participantState('hotel', bookingId)).toMatchObject({
+      hotelId: 'HT-200',
+      rooms: 1,
+      nights: 3,
+      status: 'RESERVED',
+    });
     expect(await system.participantState('payment', bookingId)).toMatchObject({
       customerId: 'cust-1',
       amount: 2 * flight.price + 3 * 1 * hotel.pricePerNight,
@@ -87,32 +102,45 @@ describe('orchestrated trip booking (PostgreSQL + RabbitMQ)', () => {
       undone: ['hotel', 'flight'],
       steps: { flight: 'COMPENSATED', hotel: 'COMPENSATED', payment: 'FAILED' },
     },
-  ])('cancels when $step refuses, undoing $undone in reverse order', async ({ step, undone, steps }) => {
-    const bookingId = await system.book(trip({ faults: { [step]: 'fail' } }));
-    const booking = await system.settled(bookingId);
-    expect(booking.status).toBe('CANCELLED');
-    expect(booking.failureReason).toMatch(new RegExp(`^${step}: `));
-    expect(Object.fromEntries(booking.steps.map((s) => [s.name, s.status]))).toEqual(steps);
+  ])(
+    'cancels when $step refuses, undoing $undone in reverse order',
+    async ({ step, undone, steps }) => {
+      const bookingId = await system.book(trip({ faults: { [step]: 'fail' } }));
+      const booking = await system.settled(bookingId);
+      expect(booking.status).toBe('CANCELLED');
+      expect(booking.failureReason).toMatch(new RegExp(`^${step}: `));
+      expect(Object.fromEntries(booking.steps.map((s) => [s.name, s.status]))).toEqual(steps);
 
-    const compensations = (await system.audit(bookingId)).filter((a) => a.type === 'STEP_COMPENSATED').map((a) => a.step);
-    expect(compensations).toEqual(undone);
-    // The refusing participant holds nothing; those before it hold a cancelled reservation.
-    expect(await system.participantState(step as 'flight', bookingId)).toBeNull();
-    for (const name of undone) {
-      expect(await system.participantState(name as 'flight', bookingId)).toMatchObject({ status: 'CANCELLED' });
-    }
-  });
+      const compensations = (await system.audit(bookingId))
+        .filter((a) => a.type === 'STEP_COMPENSATED')
+        .map((a) => a.step);
+      expect(compensations).toEqual(undone);
+      // The refusing participant holds nothing; those before it hold a cancelled reservation.
+      expect(await system.participantState(step as 'flight', bookingId)).toBeNull();
+      for (const name of undone) {
+        expect(await system.participantState(name as 'flight', bookingId)).toMatchObject({
+          status: 'CANCELLED',
+        });
+      }
+    },
+  );
 
   it('cancels the hotel, then the flight, when the hotel answers too late, undoing the hotel it reserved', async () => {
     const bookingId = await system.book(trip({ faults: { hotel: 'timeout' } }));
     const booking = await system.settled(bookingId);
     expect(booking.status).toBe('CANCELLED');
     expect(booking.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'SKIPPED']);
-    expect(await system.participantState('hotel', bookingId)).toMatchObject({ status: 'CANCELLED' });
-    expect(await system.participantState('flight', bookingId)).toMatchObject({ status: 'CANCELLED' });
+    expect(await system.participantState('hotel', bookingId)).toMatchObject({
+      status: 'CANCELLED',
+    });
+    expect(await system.participantState('flight', bookingId)).toMatchObject({
+      status: 'CANCELLED',
+    });
     const lines = story(await system.audit(bookingId));
     expect(lines.indexOf('STEP_TIMED_OUT:hotel')).toBeGreaterThan(0);
-    expect(lines.indexOf('STEP_COMPENSATED:hotel')).toBeLessThan(lines.indexOf('STEP_COMPENSATED:flight'));
+    expect(lines.indexOf('STEP_COMPENSATED:hotel')).toBeLessThan(
+      lines.indexOf('STEP_COMPENSATED:flight'),
+    );
   });
 
   it('refunds a charge whose answer never came, then cancels the hotel and the flight', async () => {
@@ -120,39 +148,69 @@ describe('orchestrated trip booking (PostgreSQL + RabbitMQ)', () => {
     const bookingId = await system.book(trip({ faults: { payment: 'timeout' } }));
     const booking = await system.settled(bookingId);
     expect(booking.status).toBe('CANCELLED');
-    expect(booking.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'COMPENSATED']);
-    expect(await system.participantState('payment', bookingId)).toMatchObject({ status: 'REFUNDED' });
+    expect(booking.steps.map((s) => s.status)).toEqual([
+      'COMPENSATED',
+      'COMPENSATED',
+      'COMPENSATED',
+    ]);
+    expect(await system.participantState('payment', bookingId)).toMatchObject({
+      status: 'REFUNDED',
+    });
     expect(await balanceOf('cust-1')).toBe(before);
     expect(story(await system.audit(bookingId))).toEqual(
-      expect.arrayContaining(['STEP_TIMED_OUT:payment', 'STEP_COMPENSATED:payment', 'SAGA_CANCELLED']),
+      expect.arrayContaining([
+        'STEP_TIMED_OUT:payment',
+        'STEP_COMPENSATED:payment',
+        'SAGA_CANCELLED',
+      ]),
     );
   });
 
   it('ends COMPENSATION_FAILED when a compensation keeps failing, after retrying it', async () => {
-    const bookingId = await system.book(trip({ faults: { flight: 'fail-compensation', hotel: 'fail' } }));
+    const bookingId = await system.book(
+      trip({ faults: { flight: 'fail-compensation', hotel: 'fail' } }),
+    );
     const booking = await system.settled(bookingId, 30_000);
     expect(booking.status).toBe('COMPENSATION_FAILED');
-    expect(booking.steps[0]).toMatchObject({ name: 'flight', status: 'COMPENSATION_FAILED', compensationAttempts: 5 });
+    expect(booking.steps[0]).toMatchObject({
+      name: 'flight',
+      status: 'COMPENSATION_FAILED',
+      compensationAttempts: 5,
+    });
     const lines = story(await system.audit(bookingId));
     expect(lines.filter((l) => l === 'COMPENSATION_ATTEMPT_FAILED:flight')).toHaveLength(5);
     expect(lines.at(-1)).toBe('SAGA_COMPENSATION_FAILED');
     // What could not be undone is still there, for an operator to see.
-    expect(await system.participantState('flight', bookingId)).toMatchObject({ status: 'RESERVED' });
+    expect(await system.participantState('flight', bookingId)).toMatchObject({
+      status: 'RESERVED',
+    });
   });
 
   it('cancels the flight when the hotel is sold out', async () => {
-    const bookingId = await system.book(trip({ hotel: { hotelId: 'HT-400', nights: 1, rooms: 5 } }));
+    const bookingId = await system.book(
+      trip({ hotel: { hotelId: 'HT-400', nights: 1, rooms: 5 } }),
+    );
     const booking = await system.settled(bookingId);
-    expect(booking).toMatchObject({ status: 'CANCELLED', failureReason: expect.stringMatching(/^hotel: /) });
-    expect(await system.participantState('flight', bookingId)).toMatchObject({ status: 'CANCELLED' });
+    expect(booking).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: expect.stringMatching(/^hotel: /),
+    });
+    expect(await system.participantState('flight', bookingId)).toMatchObject({
+      status: 'CANCELLED',
+    });
     expect(await system.participantState('hotel', bookingId)).toBeNull();
   });
 
   it('cancels the hotel, then the flight, when the customer cannot pay', async () => {
     const bookingId = await system.book(trip({ customerId: 'cust-poor' }));
     const booking = await system.settled(bookingId);
-    expect(booking).toMatchObject({ status: 'CANCELLED', failureReason: expect.stringMatching(/^payment: /) });
-    const compensations = (await system.audit(bookingId)).filter((a) => a.type === 'STEP_COMPENSATED').map((a) => a.step);
+    expect(booking).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: expect.stringMatching(/^payment: /),
+    });
+    const compensations = (await system.audit(bookingId))
+      .filter((a) => a.type === 'STEP_COMPENSATED')
+      .map((a) => a.step);
     expect(compensations).toEqual(['hotel', 'flight']);
     expect(await system.participantState('payment', bookingId)).toBeNull();
   });
@@ -160,12 +218,18 @@ describe('orchestrated trip booking (PostgreSQL + RabbitMQ)', () => {
   it('refuses a flight that is sold out, and compensates nothing', async () => {
     const bookingId = await system.book(trip({ flight: { flightId: 'FL-300', seats: 50 } }));
     const booking = await system.settled(bookingId);
-    expect(booking).toMatchObject({ status: 'CANCELLED', failureReason: expect.stringMatching(/^flight: /) });
+    expect(booking).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: expect.stringMatching(/^flight: /),
+    });
     expect(await system.participantState('flight', bookingId)).toBeNull();
   });
 
   async function balanceOf(customerId: string): Promise<number> {
-    const accounts = (await system.http('payment').get('/accounts').expect(200)).body as { customerId: string; balance: number }[];
+    const accounts = (await system.http('payment').get('/accounts').expect(200)).body as {
+      customerId: string;
+      balance: number;
+    }[];
     return accounts.find((a) => a.customerId === customerId)?.balance ?? NaN;
   }
 });

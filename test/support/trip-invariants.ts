@@ -43,12 +43,18 @@ export async function tripViolations(system: TripSystem): Promise<string[]> {
     `SELECT id::text AS id, status FROM saga_instances`,
   );
   const live = async (app: 'flight' | 'hotel' | 'payment', sql: string) =>
-    new Map((await system.sql<{ id: string; status: string }>(app, sql)).map((r) => [r.id, r.status]));
+    new Map(
+      (await system.sql<{ id: string; status: string }>(app, sql)).map((r) => [r.id, r.status]),
+    );
   const flights = await live('flight', `SELECT booking_id AS id, status FROM flight_reservations`);
   const hotels = await live('hotel', `SELECT booking_id AS id, status FROM hotel_reservations`);
   const payments = await live('payment', `SELECT booking_id AS id, status FROM payments`);
   for (const saga of sagas) {
-    const held = { flight: flights.get(saga.id), hotel: hotels.get(saga.id), payment: payments.get(saga.id) };
+    const held = {
+      flight: flights.get(saga.id),
+      hotel: hotels.get(saga.id),
+      payment: payments.get(saga.id),
+    };
     if (saga.status === 'CONFIRMED') {
       if (held.flight !== 'RESERVED' || held.hotel !== 'RESERVED' || held.payment !== 'CHARGED') {
         violations.push(`CONFIRMED ${saga.id} holds ${JSON.stringify(held)}`);

@@ -51,7 +51,10 @@ export class TripSystem {
     const vhost = await createTestVhost();
     const names: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
     const dbs = await Promise.all(names.map((n) => createTestDatabase(n)));
-    const databases = Object.fromEntries(names.map((n, i) => [n, dbs[i]])) as Record<AppName, TestDatabase>;
+    const databases = Object.fromEntries(names.map((n, i) => [n, dbs[i]])) as Record<
+      AppName,
+      TestDatabase
+    >;
     const system = new TripSystem(vhost, databases, options.env ?? {});
     for (const name of options.apps ?? names) await system.startApp(name);
     return system;
@@ -84,7 +87,11 @@ export class TripSystem {
   }
 
   async book(body: object, headers: Record<string, string> = {}): Promise<string> {
-    const response = await this.http('orchestrator').post('/bookings').set(headers).send(body).expect(202);
+    const response = await this.http('orchestrator')
+      .post('/bookings')
+      .set(headers)
+      .send(body)
+      .expect(202);
     return (response.body as { bookingId: string }).bookingId;
   }
 
@@ -105,12 +112,17 @@ export class TripSystem {
   }
 
   async audit(bookingId: string): Promise<AuditLine[]> {
-    const response = await this.http('orchestrator').get(`/bookings/${bookingId}/audit`).expect(200);
+    const response = await this.http('orchestrator')
+      .get(`/bookings/${bookingId}/audit`)
+      .expect(200);
     return response.body as AuditLine[];
   }
 
   /** A participant's view of a booking, or null on 404. */
-  async participantState(name: 'flight' | 'hotel' | 'payment', bookingId: string): Promise<Record<string, unknown> | null> {
+  async participantState(
+    name: 'flight' | 'hotel' | 'payment',
+    bookingId: string,
+  ): Promise<Record<string, unknown> | null> {
     const path = name === 'payment' ? `/payments/${bookingId}` : `/reservations/${bookingId}`;
     const response = await this.http(name).get(path);
     if (response.status === 404) return null;
@@ -119,7 +131,11 @@ export class TripSystem {
   }
 
   /** Runs SQL on an app's own database (for assertions the HTTP API does not offer). */
-  async sql<T = Record<string, unknown>>(name: AppName, text: string, params: unknown[] = []): Promise<T[]> {
+  async sql<T = Record<string, unknown>>(
+    name: AppName,
+    text: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     const client = new Client({ connectionString: this.databases[name].url });
     await client.connect();
     try {

@@ -35,10 +35,14 @@ async function eventually(assertion: () => unknown, timeoutMs = 20_000): Promise
 /** Nothing ready, nothing delivered and unacked: every message was settled. */
 const EMPTY = { ready: 0, unacked: 0, total: 0 };
 
+/** Gates a test opened; all are opened after each test so a failed one cannot stall close(). */
+const gates: (() => void)[] = [];
+
 /** A promise that the test settles by hand, to hold handlers in flight. */
 function gate(): { opened: Promise<void>; open(): void } {
   let open = (): void => undefined;
   const opened = new Promise<void>((resolve) => (open = resolve));
+  gates.push(open);
   return { opened, open };
 }
 
@@ -109,6 +113,7 @@ describe('RabbitMqTransport', () => {
   });
 
   afterEach(async () => {
+    gates.splice(0).forEach((open) => open());
     await Promise.all(transports.splice(0).map((transport) => transport.close()));
   });
 

@@ -11,8 +11,8 @@ export type Env = Record<string, string | undefined>;
  */
 export class ServiceConfig {
   @IsInt({ message: 'PORT must be an integer' })
-  @Min(0, { message: 'PORT must be between 0 and 65535' })
-  @Max(65535, { message: 'PORT must be between 0 and 65535' })
+  @Min(0, { message: 'PORT must be at least 0' })
+  @Max(65535, { message: 'PORT must be at most 65535' })
   PORT: number = 3000;
 
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })

@@ -131,14 +131,18 @@ export class StepBuilder<Data, Reply = unknown> {
     return this;
   }
 
-  withCompensation<Request>(endpoint: CommandEndpoint<Request, unknown>, build: (data: Data) => Request): this {
+  withCompensation<Request>(
+    endpoint: CommandEndpoint<Request, unknown>,
+    build: (data: Data) => Request,
+  ): this {
     this.draft.spec.compensation = { channel: endpoint.channel, type: endpoint.type };
     this.draft.handlers.buildCompensation = build;
     return this;
   }
 
   withTimeout(timeoutMs: number, options: { retryOnTimeout?: boolean } = {}): this {
-    if (!(timeoutMs > 0)) throw new DefinitionError(`step ${this.draft.spec.name}: timeout must be > 0`);
+    if (!(timeoutMs > 0))
+      throw new DefinitionError(`step ${this.draft.spec.name}: timeout must be > 0`);
     this.draft.spec.timeoutMs = timeoutMs;
     this.draft.spec.retryOnTimeout = options.retryOnTimeout ?? false;
     return this;

@@ -7,12 +7,7 @@ import { DefinitionError } from '../errors/definition.error';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict.error';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
-import {
-  SAGA_STORE,
-  SagaQuery,
-  SagaStore,
-  StoredDefinition,
-} from '../persistence/saga-store.port';
+import { SAGA_STORE, SagaQuery, SagaStore, StoredDefinition } from '../persistence/saga-store.port';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';

@@ -11,7 +11,10 @@ interface Order {
   reserved?: number;
 }
 
-const reserve = commandEndpoint<{ id: string }, { units: number }>('stock.commands', 'stock.reserve');
+const reserve = commandEndpoint<{ id: string }, { units: number }>(
+  'stock.commands',
+  'stock.reserve',
+);
 const release = commandEndpoint<{ id: string }>('stock.commands', 'stock.release');
 const charge = commandEndpoint<{ id: string; units: number }>('card.commands', 'card.charge');
 const ship = commandEndpoint<{ id: string }>('ship.commands', 'ship.send');
@@ -55,14 +58,21 @@ describe('SagaStateMachine', () => {
       .andReplyFailure('OUT_OF_STOCK', { retryable: false })
       .expectNoCommand()
       .expectStatus(SagaStatus.CANCELLED)
-      .expectSteps({ stock: StepStatus.FAILED, card: StepStatus.SKIPPED, ship: StepStatus.SKIPPED });
+      .expectSteps({
+        stock: StepStatus.FAILED,
+        card: StepStatus.SKIPPED,
+        ship: StepStatus.SKIPPED,
+      });
   });
 
   it('retries a step on timeout when it is declared retriable on timeout', () => {
     SagaUnitTest.of(order)
       .givenStarted({ id: 'o-1' })
       .andTimerFires()
-      .expectAuditSequence([`${AuditType.STEP_TIMED_OUT}:stock`, `${AuditType.STEP_RETRY_SCHEDULED}:stock`])
+      .expectAuditSequence([
+        `${AuditType.STEP_TIMED_OUT}:stock`,
+        `${AuditType.STEP_RETRY_SCHEDULED}:stock`,
+      ])
       .andTimerFires()
       .expectCommand(reserve)
       .expectStatus(SagaStatus.PENDING);
@@ -102,7 +112,13 @@ describe('SagaStateMachine', () => {
       random: () => 1,
       replyQueue: 'r',
     });
-    expect(machine.onTimer(run.state, { sagaId: 'saga-1', fireAt: new Date(), key: 'reply:forward:0:1' })).toBeNull();
+    expect(
+      machine.onTimer(run.state, {
+        sagaId: 'saga-1',
+        fireAt: new Date(),
+        key: 'reply:forward:0:1',
+      }),
+    ).toBeNull();
   });
 
   it('compensates the steps before a failed pivot', () => {
@@ -113,7 +129,11 @@ describe('SagaStateMachine', () => {
       .expectCommand(release)
       .andReplySuccess()
       .expectStatus(SagaStatus.CANCELLED)
-      .expectSteps({ stock: StepStatus.COMPENSATED, card: StepStatus.FAILED, ship: StepStatus.SKIPPED });
+      .expectSteps({
+        stock: StepStatus.COMPENSATED,
+        card: StepStatus.FAILED,
+        ship: StepStatus.SKIPPED,
+      });
   });
 
   it('keeps a version that grows by one per transition', () => {
@@ -152,6 +172,10 @@ describe('defineSaga', () => {
   it('builds a plain serialisable spec', () => {
     const spec = JSON.parse(JSON.stringify(order.spec));
     expect(spec).toEqual(order.spec);
-    expect(spec.steps.map((s: { kind: string }) => s.kind)).toEqual(['compensatable', 'pivot', 'retriable']);
+    expect(spec.steps.map((s: { kind: string }) => s.kind)).toEqual([
+      'compensatable',
+      'pivot',
+      'retriable',
+    ]);
   });
 });

@@ -73,10 +73,12 @@ export class SagaStateMachine<Data> {
       updatedAt: now,
     };
     const t: SagaTransition<Data> = { instance, audit: [], messages: [], timer: undefined };
-    t.audit.push(this.audit(t, AuditType.SAGA_STARTED, null, {
-      definition: `${instance.definitionName}@${instance.definitionVersion}`,
-      data: instance.data,
-    }));
+    t.audit.push(
+      this.audit(t, AuditType.SAGA_STARTED, null, {
+        definition: `${instance.definitionName}@${instance.definitionVersion}`,
+        data: instance.data,
+      }),
+    );
     this.sendForward(t, 0, 1);
     return t;
   }
@@ -98,7 +100,13 @@ export class SagaStateMachine<Data> {
     t.instance.awaiting = null;
     if (awaiting.phase === CommandPhase.FORWARD) {
       if (reply.outcome === 'success') this.completeStep(t, awaiting.stepIndex, reply.payload);
-      else this.forwardFailed(t, awaiting, reply.error?.message ?? 'refused', reply.error?.retryable ?? false);
+      else
+        this.forwardFailed(
+          t,
+          awaiting,
+          reply.error?.message ?? 'refused',
+          reply.error?.retryable ?? false,
+        );
     } else if (reply.outcome === 'success') {
       this.compensated(t, awaiting.stepIndex);
     } else {
@@ -125,7 +133,9 @@ export class SagaStateMachine<Data> {
     const spec = this.spec(stepIndex);
     const reason = `no reply within ${spec.timeoutMs} ms`;
     if (phase === CommandPhase.FORWARD) {
-      t.audit.push(this.audit(t, AuditType.STEP_TIMED_OUT, spec.name, { attempt, timeoutMs: spec.timeoutMs }));
+      t.audit.push(
+        this.audit(t, AuditType.STEP_TIMED_OUT, spec.name, { attempt, timeoutMs: spec.timeoutMs }),
+      );
       this.forwardFailed(t, awaiting, reason, spec.retryOnTimeout, true);
     } else {
       this.compensationFailed(t, awaiting, reason);
@@ -143,12 +153,14 @@ export class SagaStateMachine<Data> {
     step.startedAt ??= t.instance.updatedAt;
     const payload = this.definition.handlers[stepIndex].buildCommand(t.instance.data);
     this.send(t, stepIndex, CommandPhase.FORWARD, attempt, spec.command, payload);
-    t.audit.push(this.audit(t, AuditType.COMMAND_SENT, spec.name, {
-      command: spec.command.type,
-      attempt,
-      messageId: t.instance.awaiting?.commandId,
-      payload,
-    }));
+    t.audit.push(
+      this.audit(t, AuditType.COMMAND_SENT, spec.name, {
+        command: spec.command.type,
+        attempt,
+        messageId: t.instance.awaiting?.commandId,
+        payload,
+      }),
+    );
   }
 
   private completeStep(t: SagaTransition<Data>, stepIndex: number, reply: unknown): void {
@@ -181,19 +193,26 @@ export class SagaStateMachine<Data> {
     if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
       const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
       this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
-      t.audit.push(this.audit(t, AuditType.STEP_RETRY_SCHEDULED, spec.name, {
-        reason,
-        nextAttempt: awaiting.attempt + 1,
-        delayMs,
-      }));
+      t.audit.push(
+        this.audit(t, AuditType.STEP_RETRY_SCHEDULED, spec.name, {
+          reason,
+          nextAttempt: awaiting.attempt + 1,
+          delayMs,
+        }),
+      );
       return;
     }
     step.status = timedOut ? StepStatus.TIMED_OUT : StepStatus.FAILED;
     step.endedAt = t.instance.updatedAt;
     t.instance.failureReason = `${spec.name}: ${reason}`;
-    if (!timedOut) t.audit.push(this.audit(t, AuditType.STEP_FAILED, spec.name, { reason, attempts: step.attempts }));
+    if (!timedOut)
+      t.audit.push(
+        this.audit(t, AuditType.STEP_FAILED, spec.name, { reason, attempts: step.attempts }),
+      );
     t.instance.compensating = true;
-    t.audit.push(this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }));
+    t.audit.push(
+      this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
+    );
     // A timed-out step may have taken effect: it is undone too (its compensation tolerates
     // undoing work that never happened).
     this.compensateFrom(t, awaiting.stepIndex);
@@ -222,46 +241,60 @@ export class SagaStateMachine<Data> {
     const build = this.definition.handlers[stepIndex].buildCompensation;
     const payload = build ? build(t.instance.data) : {};
     this.send(t, stepIndex, CommandPhase.COMPENSATION, attempt, compensation, payload);
-    t.audit.push(this.audit(t, AuditType.COMPENSATION_SENT, spec.name, {
-      command: compensation.type,
-      attempt,
-      messageId: t.instance.awaiting?.commandId,
-      payload,
-    }));
+    t.audit.push(
+      this.audit(t, AuditType.COMPENSATION_SENT, spec.name, {
+        command: compensation.type,
+        attempt,
+        messageId: t.instance.awaiting?.commandId,
+        payload,
+      }),
+    );
   }
 
   private compensated(t: SagaTransition<Data>, stepIndex: number): void {
     const step = t.instance.steps[stepIndex];
     step.status = StepStatus.COMPENSATED;
     step.endedAt = t.instance.updatedAt;
-    t.audit.push(this.audit(t, AuditType.STEP_COMPENSATED, step.name, { attempts: step.compensationAttempts }));
+    t.audit.push(
+      this.audit(t, AuditType.STEP_COMPENSATED, step.name, { attempts: step.compensationAttempts }),
+    );
     this.compensateFrom(t, stepIndex - 1);
   }
 
-  private compensationFailed(t: SagaTransition<Data>, awaiting: AwaitedReply, reason: string): void {
+  private compensationFailed(
+    t: SagaTransition<Data>,
+    awaiting: AwaitedReply,
+    reason: string,
+  ): void {
     const spec = this.spec(awaiting.stepIndex);
     const step = t.instance.steps[awaiting.stepIndex];
     step.lastError = reason;
     const policy = spec.compensationRetry;
-    t.audit.push(this.audit(t, AuditType.COMPENSATION_ATTEMPT_FAILED, spec.name, {
-      attempt: awaiting.attempt,
-      reason,
-    }));
+    t.audit.push(
+      this.audit(t, AuditType.COMPENSATION_ATTEMPT_FAILED, spec.name, {
+        attempt: awaiting.attempt,
+        reason,
+      }),
+    );
     if (awaiting.attempt < policy.maxAttempts) {
       const delayMs = retryDelayMs(policy, awaiting.attempt, this.env.random);
       this.backoff(t, awaiting.stepIndex, CommandPhase.COMPENSATION, awaiting.attempt + 1, delayMs);
-      t.audit.push(this.audit(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
-        nextAttempt: awaiting.attempt + 1,
-        delayMs,
-      }));
+      t.audit.push(
+        this.audit(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
+          nextAttempt: awaiting.attempt + 1,
+          delayMs,
+        }),
+      );
       return;
     }
     step.status = StepStatus.COMPENSATION_FAILED;
     step.endedAt = t.instance.updatedAt;
-    t.audit.push(this.audit(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, {
-      attempts: awaiting.attempt,
-      reason,
-    }));
+    t.audit.push(
+      this.audit(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, {
+        attempts: awaiting.attempt,
+        reason,
+      }),
+    );
     this.compensateFrom(t, awaiting.stepIndex - 1);
   }
 
@@ -274,13 +307,17 @@ export class SagaStateMachine<Data> {
     t.instance.awaiting = null;
     if (failed.length > 0) {
       t.instance.status = SagaStatus.COMPENSATION_FAILED;
-      t.audit.push(this.audit(t, AuditType.SAGA_COMPENSATION_FAILED, null, {
-        cause: t.instance.failureReason,
-        uncompensated: failed.map((s) => s.name),
-      }));
+      t.audit.push(
+        this.audit(t, AuditType.SAGA_COMPENSATION_FAILED, null, {
+          cause: t.instance.failureReason,
+          uncompensated: failed.map((s) => s.name),
+        }),
+      );
     } else {
       t.instance.status = SagaStatus.CANCELLED;
-      t.audit.push(this.audit(t, AuditType.SAGA_CANCELLED, null, { cause: t.instance.failureReason }));
+      t.audit.push(
+        this.audit(t, AuditType.SAGA_CANCELLED, null, { cause: t.instance.failureReason }),
+      );
     }
   }
 
@@ -315,7 +352,13 @@ export class SagaStateMachine<Data> {
       body: command,
     };
     t.messages.push(message);
-    t.instance.awaiting = { kind: 'reply', stepIndex, phase, attempt, commandId: command.messageId };
+    t.instance.awaiting = {
+      kind: 'reply',
+      stepIndex,
+      phase,
+      attempt,
+      commandId: command.messageId,
+    };
     t.timer = this.timer(t, spec.timeoutMs);
   }
 
@@ -351,7 +394,8 @@ export class SagaStateMachine<Data> {
   }
 
   private ignoreReply(current: SagaInstance<Data>, reply: ReplyMessage): IgnoredEvent {
-    const stale = current.status !== SagaStatus.PENDING ? 'the saga has ended' : 'not the awaited reply';
+    const stale =
+      current.status !== SagaStatus.PENDING ? 'the saga has ended' : 'not the awaited reply';
     return {
       ignored: true,
       audit: [

@@ -55,7 +55,10 @@ export class SagaUnitTest<Data> {
   }
 
   /** The last command sent must be this one; `payload` is matched field by field. */
-  expectCommand<Request>(endpoint: CommandEndpoint<Request, unknown>, payload?: Partial<Request>): this {
+  expectCommand<Request>(
+    endpoint: CommandEndpoint<Request, unknown>,
+    payload?: Partial<Request>,
+  ): this {
     const command = this.lastCommand();
     if (command.type !== endpoint.type) {
       fail(`expected command ${endpoint.type}, but the last one sent was ${command.type}`);
@@ -63,7 +66,9 @@ export class SagaUnitTest<Data> {
     for (const [key, value] of Object.entries(payload ?? {})) {
       const actual = (command.payload as Record<string, unknown>)[key];
       if (!isDeepStrictEqual(actual, value)) {
-        fail(`${endpoint.type}.${key}: expected ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`);
+        fail(
+          `${endpoint.type}.${key}: expected ${JSON.stringify(value)}, got ${JSON.stringify(actual)}`,
+        );
       }
     }
     return this;
@@ -72,7 +77,8 @@ export class SagaUnitTest<Data> {
   /** No command was sent since the previous expectation. */
   expectNoCommand(): this {
     const pending = this.sent.length;
-    if (pending > 0) fail(`expected no command, but ${this.sent.map((c) => c.type).join(', ')} was sent`);
+    if (pending > 0)
+      fail(`expected no command, but ${this.sent.map((c) => c.type).join(', ')} was sent`);
     return this;
   }
 
@@ -113,7 +119,9 @@ export class SagaUnitTest<Data> {
 
   expectStatus(status: SagaStatus): this {
     if (this.state.status !== status) {
-      fail(`expected saga ${status}, got ${this.state.status} (${this.state.failureReason ?? 'no failure'})`);
+      fail(
+        `expected saga ${status}, got ${this.state.status} (${this.state.failureReason ?? 'no failure'})`,
+      );
     }
     return this;
   }
@@ -133,7 +141,8 @@ export class SagaUnitTest<Data> {
     let at = 0;
     for (const wanted of types) {
       const found = recorded.indexOf(wanted, at);
-      if (found < 0) fail(`audit is missing ${wanted} after position ${at}: ${recorded.join(', ')}`);
+      if (found < 0)
+        fail(`audit is missing ${wanted} after position ${at}: ${recorded.join(', ')}`);
       at = found + 1;
     }
     return this;
@@ -153,7 +162,11 @@ export class SagaUnitTest<Data> {
     return this.auditLog;
   }
 
-  private reply(outcome: 'success' | 'failure', payload: unknown, error?: ReplyMessage['error']): this {
+  private reply(
+    outcome: 'success' | 'failure',
+    payload: unknown,
+    error?: ReplyMessage['error'],
+  ): this {
     const command = this.lastCommand();
     this.sent.length = 0;
     const reply: ReplyMessage = {
