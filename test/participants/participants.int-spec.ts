@@ -217,6 +217,22 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       await request(flight.getHttpServer()).get(`/reservations/${bookingId}`).expect(404);
     });
 
+    it('never leaks a seat when a reserve and its cancel race', async () => {
+      const before = await seatsAvailable('FL-200');
+      const bookings = Array.from({ length: 10 }, () => nextBooking());
+      const commands = bookings.flatMap((bookingId) => [
+        client.command('flight.reserve', { bookingId, flightId: 'FL-200', seats: 2 }),
+        client.command('flight.cancel', { bookingId }),
+      ]);
+      await Promise.all(commands.map((command) => client.send(FLIGHT_COMMANDS, command)));
+      await Promise.all(commands.map((command) => client.replyTo(command)));
+      expect(await seatsAvailable('FL-200')).toBe(before);
+      for (const bookingId of bookings) {
+        const res = await request(flight.getHttpServer()).get(`/reservations/${bookingId}`);
+        expect(res.body).toMatchObject({ status: 'CANCELLED' });
+      }
+    });
+
     it('dead-letters a message that is not a command and goes on with the next one', async () => {
       const deadLetters = deadLetterQueueOf(FLIGHT_COMMANDS);
       const before = await client.queueDepth(deadLetters);

@@ -72,7 +72,11 @@ export class ParticipantDispatcher {
     }
     let outcome: CommandOutcome;
     try {
-      outcome = await this.dataSource.transaction((manager) => this.process(manager, command));
+      // Read committed on purpose: a handler that loses an insert race to a concurrent
+      // transaction must then see that transaction's committed row.
+      outcome = await this.dataSource.transaction('READ COMMITTED', (manager) =>
+        this.process(manager, command),
+      );
     } catch (error) {
       this.count(command.type, 'error');
       throw error;
