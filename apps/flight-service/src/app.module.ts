@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
-import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { ServiceAppModule, messagingMigrations } from '@app/saga-core';
 import { FLIGHT_COMMANDS } from '@app/trip-api';
 import { Flight } from './flight.entity';
 import { FlightCatalogueController } from './flight-catalogue.controller';

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
+import { runServiceApp } from '@app/saga-core';
 import { createFlightServiceApp } from './flight-service.app';
 
 runServiceApp('flight-service', () => createFlightServiceApp());

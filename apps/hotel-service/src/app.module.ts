@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
-import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { ServiceAppModule, messagingMigrations } from '@app/saga-core';
 import { HOTEL_COMMANDS } from '@app/trip-api';
 import { Hotel } from './hotel.entity';
 import { HotelCatalogueController } from './hotel-catalogue.controller';

@@ -1,5 +1,4 @@
-import { RetryableStepError, TerminalStepError } from '@app/saga-core';
-import { CommandContext } from '@app/saga-core/participant/command-context';
+import { RetryableStepError, TerminalStepError, CommandContext } from '@app/saga-core';
 import { TripErrorCode } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { HotelCommandHandler } from './hotel-command.handler';

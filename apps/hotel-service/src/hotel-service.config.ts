@@ -1,4 +1,4 @@
-import { ServiceConfig } from '@app/saga-core/bootstrap/service-config';
+import { ServiceConfig } from '@app/saga-core';
 
 export class HotelServiceConfig extends ServiceConfig {
   override PORT = 3002;

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
+import { runServiceApp } from '@app/saga-core';
 import { createHotelServiceApp } from './hotel-service.app';
 
 runServiceApp('hotel-service', () => createHotelServiceApp());

@@ -1,8 +1,6 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { CreateServiceAppOptions, createServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
-import { loadConfig } from '@app/saga-core/bootstrap/config.loader';
-import { Env } from '@app/saga-core/bootstrap/service-config';
+import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { OrchestratorModule } from './orchestrator.module';
 

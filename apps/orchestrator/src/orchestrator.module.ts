@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
-import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { ServiceAppModule, sagaEngineMigrations } from '@app/saga-core';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
 import { tripBookingSaga } from './booking/trip-booking.saga';

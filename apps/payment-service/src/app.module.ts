@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule } from '@app/saga-core/bootstrap/service-app.module';
-import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { ServiceAppModule, messagingMigrations } from '@app/saga-core';
 import { PAYMENT_COMMANDS } from '@app/trip-api';
 import { Account } from './account.entity';
 import { Payments1732260000000 } from './migrations/1732260000000-payments.migration';

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
+import { runServiceApp } from '@app/saga-core';
 import { createPaymentServiceApp } from './payment-service.app';
 
 runServiceApp('payment-service', () => createPaymentServiceApp());

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { RetryableStepError, TerminalStepError } from '@app/saga-core';
-import { CommandContext } from '@app/saga-core/participant/command-context';
-import { CommandHandler } from '@app/saga-core/participant/command-handler.decorator';
-import { validatePayload } from '@app/saga-core/participant/command-payload.validation';
+import {
+  RetryableStepError,
+  TerminalStepError,
+  CommandContext,
+  CommandHandler,
+  validatePayload,
+} from '@app/saga-core';
 import { PaymentCharged, PaymentEndpoints, TripErrorCode, TripFault } from '@app/trip-api';
 import { ChargePaymentDto } from './dto/charge-payment.dto';
 import { RefundPaymentDto } from './dto/refund-payment.dto';

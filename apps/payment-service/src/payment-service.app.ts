@@ -1,7 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { CreateServiceAppOptions, createServiceApp } from '@app/saga-core/bootstrap/app.bootstrap';
-import { loadConfig } from '@app/saga-core/bootstrap/config.loader';
-import { Env } from '@app/saga-core/bootstrap/service-config';
+import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
 import { AppModule } from './app.module';
 import { PaymentServiceConfig } from './payment-service.config';
 

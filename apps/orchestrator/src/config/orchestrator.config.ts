@@ -1,5 +1,5 @@
 import { IsInt, Min } from 'class-validator';
-import { ServiceConfig } from '@app/saga-core/bootstrap/service-config';
+import { ServiceConfig } from '@app/saga-core';
 
 /** The orchestrator's environment, validated at boot. */
 export class OrchestratorConfig extends ServiceConfig {
