@@ -1,54 +1,33 @@
 import { Injectable } from '@nestjs/common';
+import { CommandContext, CommandHandler, validatePayload } from '@app/saga-core';
 import {
-  RetryableStepError,
-  TerminalStepError,
-  CommandContext,
-  CommandHandler,
-  validatePayload,
-} from '@app/saga-core';
-import { FlightEndpoints, FlightReserved, TripErrorCode, TripFault } from '@app/trip-api';
-import { CancelFlightDto } from './dto/cancel-flight.dto';
+  FlightEndpoints,
+  FlightReserved,
+  runTripCompensation,
+  runTripStep,
+  TripCommandDto,
+} from '@app/trip-api';
 import { ReserveFlightDto } from './dto/reserve-flight.dto';
-import { FlightRefusedError } from './flight-refused.error';
 import { FlightReservationService } from './flight-reservation.service';
 
-/** The saga's commands to this service: validate, inject the booking's fault, delegate. */
+/** The saga's commands to this service: validate, apply the booking's fault, delegate. */
 @Injectable()
 export class FlightCommandHandler {
   constructor(private readonly reservations: FlightReservationService) {}
 
   @CommandHandler(FlightEndpoints.reserve)
-  async reserve(payload: unknown, ctx: CommandContext): Promise<FlightReserved> {
+  reserve(payload: unknown, ctx: CommandContext): Promise<FlightReserved> {
     const command = validatePayload(ReserveFlightDto, payload);
-    if (command.fault === TripFault.FAIL) {
-      throw new TerminalStepError(TripErrorCode.INJECTED_FAILURE, 'Injected failure of the flight');
-    }
-    const reserved = await this.refusalsAsStepErrors(() =>
+    return runTripStep('flight', command.fault, ctx, () =>
       this.reservations.reserve(ctx.manager, command),
     );
-    if (command.fault === TripFault.TIMEOUT) ctx.suppressReply();
-    return reserved;
   }
 
   @CommandHandler(FlightEndpoints.cancel)
-  async cancel(payload: unknown, ctx: CommandContext): Promise<void> {
-    const command = validatePayload(CancelFlightDto, payload);
-    if (command.fault === TripFault.FAIL_COMPENSATION) {
-      throw new RetryableStepError(
-        TripErrorCode.INJECTED_COMPENSATION_FAILURE,
-        'Injected failure of the flight cancellation',
-      );
-    }
-    await this.reservations.cancel(ctx.manager, command.bookingId);
-  }
-
-  private async refusalsAsStepErrors<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof FlightRefusedError)
-        throw new TerminalStepError(error.code, error.message);
-      throw error;
-    }
+  cancel(payload: unknown, ctx: CommandContext): Promise<void> {
+    const command = validatePayload(TripCommandDto, payload);
+    return runTripCompensation('flight', command.fault, () =>
+      this.reservations.cancel(ctx.manager, command.bookingId),
+    );
   }
 }

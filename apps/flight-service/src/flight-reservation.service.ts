@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { TripErrorCode } from '@app/trip-api';
+import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { Flight } from './flight.entity';
 import { flightPrice } from './flight-pricing';
-import { FlightRefusedError } from './flight-refused.error';
 import { FlightReservation, FlightReservationStatus } from './flight-reservation.entity';
 
 export interface FlightReservationRequest {
@@ -38,7 +37,7 @@ export class FlightReservationService {
       const { bookingId, flightId, seats } = request;
       const flight = await tx.findOneBy(Flight, { flightId });
       if (!flight)
-        throw new FlightRefusedError(TripErrorCode.UNKNOWN_FLIGHT, `No flight ${flightId}`);
+        throw new TripRefusedError(TripErrorCode.UNKNOWN_FLIGHT, `No flight ${flightId}`);
       if (seats > flight.seatsTotal) throw soldOut(flightId, seats);
       const price = flightPrice(flight.price, seats);
       const inserted: unknown[] = (
@@ -113,7 +112,7 @@ export class FlightReservationService {
   private async existing(tx: EntityManager, bookingId: string): Promise<FlightReservationResult> {
     const reservation = await tx.findOneByOrFail(FlightReservation, { bookingId });
     if (reservation.status !== FlightReservationStatus.RESERVED || reservation.flightId === null) {
-      throw new FlightRefusedError(
+      throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,
         `Booking ${bookingId} was cancelled before its flight could be reserved`,
       );
@@ -122,8 +121,8 @@ export class FlightReservationService {
   }
 }
 
-function soldOut(flightId: string, seats: number): FlightRefusedError {
-  return new FlightRefusedError(
+function soldOut(flightId: string, seats: number): TripRefusedError {
+  return new TripRefusedError(
     TripErrorCode.SOLD_OUT,
     `Flight ${flightId} has fewer than ${seats} seats left`,
   );

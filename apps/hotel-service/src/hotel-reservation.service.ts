@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { TripErrorCode } from '@app/trip-api';
+import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { Hotel } from './hotel.entity';
 import { hotelPrice } from './hotel-pricing';
-import { HotelRefusedError } from './hotel-refused.error';
 import { HotelReservation, HotelReservationStatus } from './hotel-reservation.entity';
 
 export interface HotelReservationRequest {
@@ -39,7 +38,7 @@ export class HotelReservationService {
     return manager.transaction(async (tx) => {
       const { bookingId, hotelId, rooms, nights } = request;
       const hotel = await tx.findOneBy(Hotel, { hotelId });
-      if (!hotel) throw new HotelRefusedError(TripErrorCode.UNKNOWN_HOTEL, `No hotel ${hotelId}`);
+      if (!hotel) throw new TripRefusedError(TripErrorCode.UNKNOWN_HOTEL, `No hotel ${hotelId}`);
       if (rooms > hotel.roomsTotal) throw soldOut(hotelId, rooms);
       const price = hotelPrice(hotel.pricePerNight, rooms, nights);
       const inserted: unknown[] = (
@@ -122,7 +121,7 @@ export class HotelReservationService {
   private async existing(tx: EntityManager, bookingId: string): Promise<HotelReservationResult> {
     const reservation = await tx.findOneByOrFail(HotelReservation, { bookingId });
     if (reservation.status !== HotelReservationStatus.RESERVED || reservation.hotelId === null) {
-      throw new HotelRefusedError(
+      throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,
         `Booking ${bookingId} was cancelled before its hotel could be reserved`,
       );
@@ -132,8 +131,8 @@ export class HotelReservationService {
   }
 }
 
-function soldOut(hotelId: string, rooms: number): HotelRefusedError {
-  return new HotelRefusedError(
+function soldOut(hotelId: string, rooms: number): TripRefusedError {
+  return new TripRefusedError(
     TripErrorCode.SOLD_OUT,
     `Hotel ${hotelId} has fewer than ${rooms} rooms left`,
   );

@@ -1,58 +1,33 @@
 import { Injectable } from '@nestjs/common';
+import { CommandContext, CommandHandler, validatePayload } from '@app/saga-core';
 import {
-  RetryableStepError,
-  TerminalStepError,
-  CommandContext,
-  CommandHandler,
-  validatePayload,
-} from '@app/saga-core';
-import { PaymentCharged, PaymentEndpoints, TripErrorCode, TripFault } from '@app/trip-api';
+  PaymentCharged,
+  PaymentEndpoints,
+  runTripCompensation,
+  runTripStep,
+  TripCommandDto,
+} from '@app/trip-api';
 import { ChargePaymentDto } from './dto/charge-payment.dto';
-import { RefundPaymentDto } from './dto/refund-payment.dto';
-import { PaymentRefusedError } from './payment-refused.error';
 import { PaymentService } from './payment.service';
 
-/** The saga's commands to this service: validate, inject the booking's fault, delegate. */
+/** The saga's commands to this service: validate, apply the booking's fault, delegate. */
 @Injectable()
 export class PaymentCommandHandler {
   constructor(private readonly payments: PaymentService) {}
 
   @CommandHandler(PaymentEndpoints.charge)
-  async charge(payload: unknown, ctx: CommandContext): Promise<PaymentCharged> {
+  charge(payload: unknown, ctx: CommandContext): Promise<PaymentCharged> {
     const command = validatePayload(ChargePaymentDto, payload);
-    if (command.fault === TripFault.FAIL) {
-      throw new TerminalStepError(
-        TripErrorCode.INJECTED_FAILURE,
-        'Injected failure of the payment',
-      );
-    }
-    const charged = await this.refusalsAsStepErrors(() =>
+    return runTripStep('payment', command.fault, ctx, () =>
       this.payments.charge(ctx.manager, command),
     );
-    if (command.fault === TripFault.TIMEOUT) ctx.suppressReply();
-    return charged;
   }
 
   @CommandHandler(PaymentEndpoints.refund)
-  async refund(payload: unknown, ctx: CommandContext): Promise<void> {
-    const command = validatePayload(RefundPaymentDto, payload);
-    if (command.fault === TripFault.FAIL_COMPENSATION) {
-      throw new RetryableStepError(
-        TripErrorCode.INJECTED_COMPENSATION_FAILURE,
-        'Injected failure of the refund',
-      );
-    }
-    await this.payments.refund(ctx.manager, command.bookingId);
-  }
-
-  private async refusalsAsStepErrors<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof PaymentRefusedError) {
-        throw new TerminalStepError(error.code, error.message);
-      }
-      throw error;
-    }
+  refund(payload: unknown, ctx: CommandContext): Promise<void> {
+    const command = validatePayload(TripCommandDto, payload);
+    return runTripCompensation('payment', command.fault, () =>
+      this.payments.refund(ctx.manager, command.bookingId),
+    );
   }
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { TripErrorCode } from '@app/trip-api';
+import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { Account } from './account.entity';
 import { Payment, PaymentStatus } from './payment.entity';
-import { PaymentRefusedError } from './payment-refused.error';
 
 export interface ChargeRequest {
   bookingId: string;
@@ -33,7 +32,7 @@ export class PaymentService {
       const { bookingId, customerId, amount } = request;
       const account = await tx.findOneBy(Account, { customerId });
       if (!account) {
-        throw new PaymentRefusedError(TripErrorCode.UNKNOWN_CUSTOMER, `No customer ${customerId}`);
+        throw new TripRefusedError(TripErrorCode.UNKNOWN_CUSTOMER, `No customer ${customerId}`);
       }
       const inserted: unknown[] = (
         await tx
@@ -53,7 +52,7 @@ export class PaymentService {
         .where('customer_id = :customerId AND balance >= :amount', { customerId, amount })
         .execute();
       if (debited.affected !== 1) {
-        throw new PaymentRefusedError(
+        throw new TripRefusedError(
           TripErrorCode.INSUFFICIENT_FUNDS,
           `Customer ${customerId} cannot pay ${amount}`,
         );
@@ -106,7 +105,7 @@ export class PaymentService {
   private async existing(tx: EntityManager, bookingId: string): Promise<ChargeResult> {
     const payment = await tx.findOneByOrFail(Payment, { bookingId });
     if (payment.status !== PaymentStatus.CHARGED || payment.customerId === null) {
-      throw new PaymentRefusedError(
+      throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,
         `Booking ${bookingId} was refunded before it could be charged`,
       );

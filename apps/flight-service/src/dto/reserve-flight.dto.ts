@@ -1,11 +1,7 @@
-import { ReserveFlight, TRIP_FAULTS, TripFault } from '@app/trip-api';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { ReserveFlight, TripCommandDto } from '@app/trip-api';
+import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 
-export class ReserveFlightDto implements ReserveFlight {
-  @IsString()
-  @IsNotEmpty()
-  bookingId!: string;
-
+export class ReserveFlightDto extends TripCommandDto implements ReserveFlight {
   @IsString()
   @IsNotEmpty()
   flightId!: string;
@@ -13,8 +9,4 @@ export class ReserveFlightDto implements ReserveFlight {
   @IsInt()
   @Min(1)
   seats!: number;
-
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  fault?: TripFault;
 }

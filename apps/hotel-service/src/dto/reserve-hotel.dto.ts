@@ -1,11 +1,7 @@
-import { ReserveHotel, TRIP_FAULTS, TripFault } from '@app/trip-api';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { ReserveHotel, TripCommandDto } from '@app/trip-api';
+import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 
-export class ReserveHotelDto implements ReserveHotel {
-  @IsString()
-  @IsNotEmpty()
-  bookingId!: string;
-
+export class ReserveHotelDto extends TripCommandDto implements ReserveHotel {
   @IsString()
   @IsNotEmpty()
   hotelId!: string;
@@ -17,8 +13,4 @@ export class ReserveHotelDto implements ReserveHotel {
   @IsInt()
   @Min(1)
   rooms!: number;
-
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  fault?: TripFault;
 }

@@ -1,11 +1,7 @@
-import { ChargePayment, TRIP_FAULTS, TripFault } from '@app/trip-api';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { ChargePayment, TripCommandDto } from '@app/trip-api';
+import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
 
-export class ChargePaymentDto implements ChargePayment {
-  @IsString()
-  @IsNotEmpty()
-  bookingId!: string;
-
+export class ChargePaymentDto extends TripCommandDto implements ChargePayment {
   @IsString()
   @IsNotEmpty()
   customerId!: string;
@@ -13,8 +9,4 @@ export class ChargePaymentDto implements ChargePayment {
   @IsInt()
   @Min(0)
   amount!: number;
-
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  fault?: TripFault;
 }
