@@ -6,20 +6,7 @@ import {
   ReplyMessage,
 } from '@app/saga-core/transport/message-envelope';
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
-
-/** Re-runs an assertion until it passes, so no test depends on a fixed sleep. */
-export async function eventually(assertion: () => unknown, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+import { eventually } from '../support/wait-for';
 
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

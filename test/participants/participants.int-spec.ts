@@ -16,7 +16,8 @@ import { createHotelServiceApp } from '../../apps/hotel-service/src/hotel-servic
 import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-service.app';
 import { TestDatabase, createTestDatabase } from '../support/postgres';
 import { TestVhost, createTestVhost } from '../support/rabbitmq-vhost';
-import { CommandClient, eventually, pause } from './command-client';
+import { eventually } from '../support/wait-for';
+import { CommandClient, pause } from './command-client';
 
 jest.setTimeout(60_000);
 

@@ -14,23 +14,7 @@ import {
   queueDepth,
   TestVhost,
 } from '../support/rabbitmq-vhost';
-
-// rabbitmqctl takes about a second a call; jest ignores a per-project testTimeout.
-jest.setTimeout(60_000);
-
-/** Re-runs an assertion until it passes, so no test depends on a fixed sleep. */
-async function eventually(assertion: () => unknown, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
+import { eventually } from '../support/wait-for';
 
 /** Nothing ready, nothing delivered and unacked: every message was settled. */
 const EMPTY = { ready: 0, unacked: 0, total: 0 };

@@ -7,7 +7,8 @@ import { SagaStateMachine } from '../engine/saga-state-machine';
 import { SagaStatus } from '../engine/saga-status';
 import { SagaTransition } from '../engine/saga-transition';
 import { StepStatus } from '../engine/step-status';
-import { CommandMessage, ReplyMessage, replyTypeOf } from '../transport/message-envelope';
+import { buildReply, HandlerOutcome } from '../participant/command-reply.builder';
+import { CommandMessage, ReplyMessage } from '../transport/message-envelope';
 
 /**
  * A given/expect harness for a saga definition (after Eventuate's `SagaUnitTestSupport`):
@@ -83,14 +84,12 @@ export class SagaUnitTest<Data> {
   }
 
   andReplySuccess(payload: unknown = {}): this {
-    return this.reply('success', payload);
+    return this.reply({ payload });
   }
 
   andReplyFailure(code: string, options: { retryable?: boolean; message?: string } = {}): this {
-    return this.reply('failure', undefined, {
-      code,
-      message: options.message ?? code,
-      retryable: options.retryable ?? false,
+    return this.reply({
+      error: { code, message: options.message ?? code, retryable: options.retryable ?? false },
     });
   }
 
@@ -162,27 +161,10 @@ export class SagaUnitTest<Data> {
     return this.auditLog;
   }
 
-  private reply(
-    outcome: 'success' | 'failure',
-    payload: unknown,
-    error?: ReplyMessage['error'],
-  ): this {
+  private reply(outcome: HandlerOutcome): this {
     const command = this.lastCommand();
     this.sent.length = 0;
-    const reply: ReplyMessage = {
-      messageId: `reply-${++this.ids}`,
-      type: replyTypeOf(command.type),
-      inReplyTo: command.messageId,
-      sagaId: command.sagaId,
-      step: command.step,
-      stepIndex: command.stepIndex,
-      phase: command.phase,
-      attempt: command.attempt,
-      outcome,
-      payload,
-      error,
-      sentAt: new Date(this.clock).toISOString(),
-    };
+    const reply = buildReply(command, outcome, `reply-${++this.ids}`, new Date(this.clock));
     this.lastReply = reply;
     const result = this.machine.onReply(this.state, reply);
     if ('ignored' in result) fail(`the reply to ${command.type} was ignored`);
