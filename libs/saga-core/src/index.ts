@@ -37,3 +37,6 @@ export * from './bootstrap/app.bootstrap';
 export * from './bootstrap/config.loader';
 export * from './bootstrap/database.bootstrap';
 export * from './persistence/typeorm/migrations';
+export * from './choreography/event-message';
+export * from './choreography/event-context';
+export * from './choreography/event-handler.decorator';

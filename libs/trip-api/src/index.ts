@@ -5,3 +5,5 @@ export * from './payment.endpoints';
 export * from './trip-refused.error';
 export * from './trip-step.runner';
 export * from './trip-command.dto';
+export * from './trip-booking';
+export * from './trip.events';

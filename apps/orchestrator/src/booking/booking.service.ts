@@ -5,7 +5,8 @@ import { AuditView, BookingView, toAuditView, toBookingView } from './booking.vi
 import { BookingMode } from './booking-mode';
 import { CreateBookingDto } from './create-booking.dto';
 import { ListBookingsQuery } from './list-bookings.query';
-import { TRIP_BOOKING_SAGA, TripBooking } from './trip-booking.saga';
+import { TripBooking } from '@app/trip-api';
+import { TRIP_BOOKING_SAGA } from './trip-booking.saga';
 
 @Injectable()
 export class BookingService {

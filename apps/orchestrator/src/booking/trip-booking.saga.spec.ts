@@ -1,7 +1,7 @@
 import { SagaStatus, StepStatus } from '@app/saga-core';
 import { SagaUnitTest } from '@app/saga-core/testing';
-import { FlightEndpoints, HotelEndpoints, PaymentEndpoints } from '@app/trip-api';
-import { TripBooking, tripBookingSaga } from './trip-booking.saga';
+import { FlightEndpoints, HotelEndpoints, PaymentEndpoints, TripBooking } from '@app/trip-api';
+import { tripBookingSaga } from './trip-booking.saga';
 
 const trip = (faults: TripBooking['faults'] = {}): TripBooking => ({
   bookingId: 'b-1',

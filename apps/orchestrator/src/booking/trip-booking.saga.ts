@@ -5,9 +5,10 @@ import {
   HotelEndpoints,
   HotelReserved,
   PaymentEndpoints,
-  TripFault,
-  TripParticipant,
+  TripBooking,
 } from '@app/trip-api';
+
+export const TRIP_BOOKING_SAGA = 'trip-booking';
 
 /**
  * The trip booking saga.
@@ -21,18 +22,6 @@ import {
  * The payment amount is what the two reservations priced. Payment is compensatable rather
  * than a pivot because its reply may be lost: a charge whose answer never came is refunded.
  */
-export interface TripBooking {
-  bookingId: string;
-  customerId: string;
-  flight: { flightId: string; seats: number };
-  hotel: { hotelId: string; nights: number; rooms: number };
-  faults: Partial<Record<TripParticipant, TripFault>>;
-  flightPrice?: number;
-  hotelPrice?: number;
-}
-
-export const TRIP_BOOKING_SAGA = 'trip-booking';
-
 export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooking> {
   return defineSaga<TripBooking>(TRIP_BOOKING_SAGA, 1)
     .withDefaults({ timeoutMs: stepTimeoutMs })

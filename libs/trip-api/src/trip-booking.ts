@@ -1,0 +1,18 @@
+import { TripFault, TripParticipant } from './trip-fault';
+
+/**
+ * A trip booking as both styles carry it: the orchestrated saga keeps it as its data, and every
+ * choreographed event carries it whole (each service adds what it priced), so no service has
+ * to ask another for anything.
+ */
+export interface TripBooking {
+  bookingId: string;
+  customerId: string;
+  flight: { flightId: string; seats: number };
+  hotel: { hotelId: string; nights: number; rooms: number };
+  faults: Partial<Record<TripParticipant, TripFault>>;
+  flightPrice?: number;
+  hotelPrice?: number;
+  /** Why the booking is being undone, on failure and cancellation events. */
+  reason?: string;
+}
