@@ -173,26 +173,46 @@ describe('bookings API', () => {
     expect(list.map((x) => x.bookingId)).toEqual([b, a]);
     await system.http('orchestrator').get('/bookings?status=DONE').expect(400);
     await system.http('orchestrator').get('/bookings?limit=0').expect(400);
-    const none = await system.http('orchestrator').get('/bookings?mode=choreographed').expect(200);
-    expect(none.body).toEqual([]);
+    const c = await system.book({ ...valid, mode: 'choreographed' });
+    const choreographed = (
+      await system.http('orchestrator').get('/bookings?mode=choreographed').expect(200)
+    ).body as { bookingId: string; mode: string }[];
+    expect(choreographed.map((x) => [x.bookingId, x.mode])).toEqual([[c, 'choreographed']]);
   });
 
-  it('lists the persisted saga definition with its steps', async () => {
+  it('lists the persisted saga definitions, one per coordination style, with their steps', async () => {
     const response = await system.http('orchestrator').get('/saga-definitions').expect(200);
-    expect(response.body).toEqual([
-      expect.objectContaining({
-        name: 'trip-booking',
-        version: 1,
-        steps: [
-          expect.objectContaining({
-            name: 'flight',
-            command: { channel: 'flight.commands', type: 'flight.reserve' },
-          }),
-          expect.objectContaining({ name: 'hotel' }),
-          expect.objectContaining({ name: 'payment' }),
-        ],
-      }),
+    const definitions = response.body as {
+      name: string;
+      version: number;
+      steps: { name: string }[];
+    }[];
+    expect(definitions.map((d) => [d.name, d.version]).sort()).toEqual([
+      ['trip-booking', 1],
+      ['trip-booking-choreography', 1],
     ]);
+    const orchestrated = definitions.find((d) => d.name === 'trip-booking');
+    expect(orchestrated?.steps).toEqual([
+      expect.objectContaining({
+        name: 'flight',
+        command: { channel: 'flight.commands', type: 'flight.reserve' },
+      }),
+      expect.objectContaining({ name: 'hotel' }),
+      expect.objectContaining({ name: 'payment' }),
+    ]);
+    const choreographed = definitions.find((d) => d.name === 'trip-booking-choreography');
+    expect(choreographed).toMatchObject({
+      style: 'choreography',
+      start: { exchange: 'trip.events', type: 'trip.booking.requested' },
+      steps: [
+        expect.objectContaining({
+          name: 'flight',
+          succeeded: { exchange: 'trip.events', type: 'trip.flight.reserved' },
+        }),
+        expect.objectContaining({ name: 'hotel' }),
+        expect.objectContaining({ name: 'payment' }),
+      ],
+    });
   });
 
   it('serves /health, /metrics and the OpenAPI page', async () => {

@@ -5,6 +5,7 @@ import { Flight } from './flight.entity';
 import { FlightCatalogueController } from './flight-catalogue.controller';
 import { FlightCatalogueService } from './flight-catalogue.service';
 import { FlightCommandHandler } from './flight-command.handler';
+import { FlightEventHandler } from './flight-event.handler';
 import { FlightReservation } from './flight-reservation.entity';
 import { FlightReservationService } from './flight-reservation.service';
 import { FlightServiceConfig } from './flight-service.config';
@@ -21,11 +22,16 @@ export class AppModule {
           config,
           entities: [Flight, FlightReservation],
           migrations: [...messagingMigrations, Flights1732260000000],
-          saga: { participant: { channel: FLIGHT_COMMANDS } },
+          saga: { participant: { channel: FLIGHT_COMMANDS }, choreography: {} },
         }),
       ],
       controllers: [FlightCatalogueController],
-      providers: [FlightCatalogueService, FlightReservationService, FlightCommandHandler],
+      providers: [
+        FlightCatalogueService,
+        FlightReservationService,
+        FlightCommandHandler,
+        FlightEventHandler,
+      ],
     };
   }
 }

@@ -5,6 +5,7 @@ import { Hotel } from './hotel.entity';
 import { HotelCatalogueController } from './hotel-catalogue.controller';
 import { HotelCatalogueService } from './hotel-catalogue.service';
 import { HotelCommandHandler } from './hotel-command.handler';
+import { HotelEventHandler } from './hotel-event.handler';
 import { HotelReservation } from './hotel-reservation.entity';
 import { HotelReservationService } from './hotel-reservation.service';
 import { HotelServiceConfig } from './hotel-service.config';
@@ -21,11 +22,16 @@ export class AppModule {
           config,
           entities: [Hotel, HotelReservation],
           migrations: [...messagingMigrations, Hotels1732260000000],
-          saga: { participant: { channel: HOTEL_COMMANDS } },
+          saga: { participant: { channel: HOTEL_COMMANDS }, choreography: {} },
         }),
       ],
       controllers: [HotelCatalogueController],
-      providers: [HotelCatalogueService, HotelReservationService, HotelCommandHandler],
+      providers: [
+        HotelCatalogueService,
+        HotelReservationService,
+        HotelCommandHandler,
+        HotelEventHandler,
+      ],
     };
   }
 }

@@ -2,12 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceAppModule, sagaEngineMigrations } from '@app/saga-core';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
+import { tripBookingChoreography } from './booking/trip-booking.choreography';
 import { tripBookingSaga } from './booking/trip-booking.saga';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
 
 /** Durable queue the participants reply to. */
 export const ORCHESTRATOR_REPLY_QUEUE = 'orchestrator.replies';
+/** Durable queue on which the orchestrator follows the choreographed bookings' events. */
+export const ORCHESTRATOR_EVENT_QUEUE = 'orchestrator.events';
 
 @Module({})
 export class OrchestratorModule {
@@ -23,8 +26,12 @@ export class OrchestratorModule {
           poolSize: 20,
           saga: {
             orchestrator: {
-              definitions: [tripBookingSaga(config.STEP_TIMEOUT_MS)],
+              definitions: [
+                tripBookingSaga(config.STEP_TIMEOUT_MS),
+                tripBookingChoreography(config.STEP_TIMEOUT_MS),
+              ],
               replyQueue: ORCHESTRATOR_REPLY_QUEUE,
+              eventQueue: ORCHESTRATOR_EVENT_QUEUE,
             },
           },
         }),

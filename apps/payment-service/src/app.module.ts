@@ -7,6 +7,7 @@ import { Payment } from './payment.entity';
 import { PaymentAccountsController } from './payment-accounts.controller';
 import { PaymentAccountsService } from './payment-accounts.service';
 import { PaymentCommandHandler } from './payment-command.handler';
+import { PaymentEventHandler } from './payment-event.handler';
 import { PaymentServiceConfig } from './payment-service.config';
 import { PaymentService } from './payment.service';
 
@@ -21,11 +22,16 @@ export class AppModule {
           config,
           entities: [Account, Payment],
           migrations: [...messagingMigrations, Payments1732260000000],
-          saga: { participant: { channel: PAYMENT_COMMANDS } },
+          saga: { participant: { channel: PAYMENT_COMMANDS }, choreography: {} },
         }),
       ],
       controllers: [PaymentAccountsController],
-      providers: [PaymentAccountsService, PaymentService, PaymentCommandHandler],
+      providers: [
+        PaymentAccountsService,
+        PaymentService,
+        PaymentCommandHandler,
+        PaymentEventHandler,
+      ],
     };
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
 import { OutboxRelay } from './messaging/outbox-relay';
 import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
@@ -29,7 +30,8 @@ export interface SagaCoreAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
 /**
  * Wires the engine into a Nest app on the app's TypeORM `DataSource` (PostgreSQL) and
  * RabbitMQ: the outbox relay always; the `SagaEngine` (with its reply consumer and timers)
- * when `orchestrator` is set; the `@CommandHandler` dispatcher when `participant` is set.
+ * when `orchestrator` is set; the `@CommandHandler` dispatcher when `participant` is set; the
+ * `@EventHandler` dispatcher when `choreography` is set.
  */
 @Global()
 @Module({})
@@ -68,6 +70,7 @@ export class SagaModule {
       },
       SagaEngine,
       ParticipantDispatcher,
+      ChoreographyDispatcher,
       SagaHealthIndicator,
       SagaLifecycle,
     ];

@@ -4,6 +4,7 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
 import { OutboxRelay } from './messaging/outbox-relay';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
@@ -22,12 +23,14 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     private readonly relay: OutboxRelay,
     private readonly engine: SagaEngine,
     private readonly dispatcher: ParticipantDispatcher,
+    private readonly choreography: ChoreographyDispatcher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
     if (this.options.orchestrator) await this.engine.start();
     if (this.options.participant) await this.dispatcher.start();
+    if (this.options.choreography) await this.choreography.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

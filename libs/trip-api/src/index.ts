@@ -7,3 +7,5 @@ export * from './trip-step.runner';
 export * from './trip-command.dto';
 export * from './trip-booking';
 export * from './trip.events';
+export * from './trip-booking.dto';
+export * from './trip-event.reactions';

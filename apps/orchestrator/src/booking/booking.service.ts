@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, NotImplementedException, UnprocessableEntityException } from '@nestjs/common';
+import { Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { IdempotencyConflictError, SagaEngine, SagaInstance } from '@app/saga-core';
 import { AuditView, BookingView, toAuditView, toBookingView } from './booking.view';
 import { BookingMode } from './booking-mode';
 import { CreateBookingDto } from './create-booking.dto';
 import { ListBookingsQuery } from './list-bookings.query';
 import { TripBooking } from '@app/trip-api';
+import { TRIP_BOOKING_CHOREOGRAPHY } from './trip-booking.choreography';
 import { TRIP_BOOKING_SAGA } from './trip-booking.saga';
 
 @Injectable()
@@ -15,9 +16,6 @@ export class BookingService {
   /** Starts a booking; the same idempotency key with the same body returns the first one. */
   async create(request: CreateBookingDto, idempotencyKey?: string): Promise<BookingView> {
     const mode = request.mode ?? BookingMode.ORCHESTRATED;
-    if (mode !== BookingMode.ORCHESTRATED) {
-      throw new NotImplementedException(`mode ${mode} is not available in this version`);
-    }
     const bookingId = randomUUID();
     const trip: TripBooking = {
       bookingId,
@@ -31,7 +29,9 @@ export class BookingService {
       faults: { ...request.faults },
     };
     try {
-      const { instance } = await this.engine.startSaga(TRIP_BOOKING_SAGA, trip, {
+      const saga =
+        mode === BookingMode.ORCHESTRATED ? TRIP_BOOKING_SAGA : TRIP_BOOKING_CHOREOGRAPHY;
+      const { instance } = await this.engine.startSaga(saga, trip, {
         sagaId: bookingId,
         startKey: idempotencyKey,
         startFingerprint: idempotencyKey

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SagaEngine, SagaSpec } from '@app/saga-core';
+import { PersistedSpec, SagaEngine } from '@app/saga-core';
 
 @ApiTags('saga-definitions')
 @Controller('saga-definitions')
@@ -9,7 +9,7 @@ export class SagaDefinitionsController {
 
   @Get()
   @ApiOperation({ summary: 'Persisted saga definitions, by name and version' })
-  async list(): Promise<(SagaSpec & { createdAt: string })[]> {
+  async list(): Promise<(PersistedSpec & { createdAt: string })[]> {
     const definitions = await this.engine.definitions();
     return definitions.map((d) => ({ ...d.spec, createdAt: d.createdAt.toISOString() }));
   }

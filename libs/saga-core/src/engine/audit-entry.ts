@@ -3,6 +3,12 @@ export const AuditType = {
   SAGA_STARTED: 'SAGA_STARTED',
   COMMAND_SENT: 'COMMAND_SENT',
   REPLY_RECEIVED: 'REPLY_RECEIVED',
+  /** Choreography: an event the orchestrator published (to start or to cancel the saga). */
+  EVENT_PUBLISHED: 'EVENT_PUBLISHED',
+  /** Choreography: a participant's event that moved the saga. */
+  EVENT_RECEIVED: 'EVENT_RECEIVED',
+  /** Choreography: an event that came too late, twice, or for a saga that has ended. */
+  EVENT_IGNORED: 'EVENT_IGNORED',
   /** A reply for an attempt the saga no longer waits for (late, or a duplicate attempt). */
   REPLY_IGNORED: 'REPLY_IGNORED',
   STEP_COMPLETED: 'STEP_COMPLETED',

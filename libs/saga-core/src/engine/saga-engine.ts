@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { SagaDefinition, definitionKey } from '../definition/saga-definition';
+import { ChoreographyDefinition } from '../choreography/choreography-definition';
+import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
+import { parseEventMessage } from '../choreography/event-message.parser';
+import { SagaDefinition } from '../definition/saga-definition';
 import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
-import { DefinitionError } from '../errors/definition.error';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict.error';
+import { PoisonMessageError } from '../errors/poison-message.error';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { SAGA_STORE, SagaQuery, SagaStore, StoredDefinition } from '../persistence/saga-store.port';
@@ -14,7 +17,8 @@ import { MessageTransport } from '../transport/message-transport';
 import { AuditEntry } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
 import { SagaInstance, SagaTimer } from './saga-instance';
-import { SagaStateMachine, StateMachineEnvironment } from './saga-state-machine';
+import { SagaRegistry } from './saga-registry';
+import { SagaStateMachine } from './saga-state-machine';
 import { isTerminal } from './saga-status';
 import { SagaTransition } from './saga-transition';
 
@@ -34,6 +38,7 @@ export interface StartSagaResult<Data> {
 
 /** Inbox name under which the engine records the replies it handled. */
 const REPLY_CONSUMER = 'saga-engine';
+const EVENT_CONSUMER = 'saga-engine:events';
 const TIMERS_PER_TICK = 100;
 
 /**
@@ -44,8 +49,7 @@ const TIMERS_PER_TICK = 100;
 @Injectable()
 export class SagaEngine {
   private readonly logger = new Logger(SagaEngine.name);
-  private readonly machines = new Map<string, SagaStateMachine<unknown>>();
-  private readonly latest = new Map<string, SagaDefinition<unknown>>();
+  private readonly registry: SagaRegistry;
   private readonly events = new EventEmitter();
   private timerHandle: NodeJS.Timeout | null = null;
   private timerPass: Promise<void> | null = null;
@@ -58,42 +62,39 @@ export class SagaEngine {
     @Optional() @Inject(SAGA_CORE_OPTIONS) private readonly options?: SagaCoreOptions,
   ) {
     this.events.setMaxListeners(0);
-    for (const definition of options?.orchestrator?.definitions ?? []) {
-      this.register(definition as SagaDefinition<unknown>);
-    }
-  }
-
-  register<Data>(definition: SagaDefinition<Data>): void {
-    const { name, version } = definition.spec;
-    const env: StateMachineEnvironment = {
+    this.registry = new SagaRegistry({
       now: () => new Date(),
       newId: randomUUID,
       random: Math.random,
       replyQueue: this.replyQueue,
-    };
-    const machine = new SagaStateMachine(definition, env) as SagaStateMachine<unknown>;
-    this.machines.set(definitionKey(name, version), machine);
-    const current = this.latest.get(name);
-    if (!current || current.spec.version < version) {
-      this.latest.set(name, definition as SagaDefinition<unknown>);
-    }
+      source: options?.serviceName ?? 'saga-engine',
+    });
+    for (const definition of options?.orchestrator?.definitions ?? []) this.register(definition);
   }
 
-  /** Stores the definitions, starts consuming replies and firing timers. */
+  register(definition: SagaDefinition<unknown> | ChoreographyDefinition<unknown>): void {
+    this.registry.register(definition);
+  }
+
+  /** Stores the definitions, starts consuming replies and events, and firing timers. */
   async start(): Promise<void> {
     this.stopped = false;
-    for (const definition of this.latest.values()) await this.store.saveDefinition(definition.spec);
-    const channels = new Set<string>();
-    for (const definition of this.latest.values()) {
-      for (const step of definition.spec.steps) {
-        channels.add(step.command.channel);
-        if (step.compensation) channels.add(step.compensation.channel);
-      }
-    }
-    for (const name of channels) await this.transport.declareQueue({ name });
+    for (const spec of this.registry.specs()) await this.store.saveDefinition(spec);
+    for (const name of this.registry.commandChannels()) await this.transport.declareQueue({ name });
     const replies = { name: this.replyQueue, prefetch: 64 };
     await this.transport.declareQueue(replies);
     await this.transport.consume(replies, (message) => this.handleReply(message));
+    const observed = this.registry.observedEvents();
+    if (observed.size > 0) {
+      const bindings = [...observed].flatMap(([exchange, types]) =>
+        [...types].map((routingKey) => ({ exchange, routingKey })),
+      );
+      for (const exchange of observed.keys()) await this.transport.declareExchange(exchange);
+      const queue = { name: this.eventQueue, bindings, prefetch: 64 };
+      await this.transport.declareQueue(queue);
+      const types = new Set(bindings.map((b) => b.routingKey));
+      await this.transport.consume(queue, (message) => this.handleEvent(message, types));
+    }
     const interval = this.options?.orchestrator?.timerPollIntervalMs ?? 200;
     this.timerHandle = setInterval(() => this.tickTimers(), interval);
   }
@@ -110,9 +111,7 @@ export class SagaEngine {
     data: Data,
     options: StartSagaOptions = {},
   ): Promise<StartSagaResult<Data>> {
-    const definition = this.latest.get(name);
-    if (!definition) throw new DefinitionError(`no saga definition named ${name}`);
-    const machine = this.machine(name, definition.spec.version);
+    const machine = this.registry.latest(name);
     const transition = machine.start({
       sagaId: options.sagaId ?? randomUUID(),
       data,
@@ -145,10 +144,33 @@ export class SagaEngine {
           this.logger.warn(`reply ${reply.messageId} names unknown saga ${reply.sagaId}`);
           return null;
         }
-        const result = this.machine(instance.definitionName, instance.definitionVersion).onReply(
-          instance,
-          reply,
-        );
+        const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
+        if (!(machine instanceof SagaStateMachine)) {
+          throw new PoisonMessageError(`saga ${instance.id} is choreographed: it takes no replies`);
+        }
+        const result = machine.onReply(instance, reply);
+        if ('ignored' in result) {
+          await tx.appendAudit(result.audit);
+          return null;
+        }
+        await tx.update(result, instance.version);
+        return result;
+      }),
+    );
+    if (outcome) this.committed(outcome);
+  }
+
+  /** Projects one event of a choreographed saga; the transport acks it once this resolves. */
+  async handleEvent(message: IncomingMessage, types: ReadonlySet<string>): Promise<void> {
+    const event = parseEventMessage(message.body, types);
+    const outcome = await this.withRetry(() =>
+      this.store.transaction(async (tx) => {
+        if (!(await tx.claimMessage(EVENT_CONSUMER, event.messageId))) return null;
+        const instance = await tx.lock(event.correlationId);
+        if (!instance) return null;
+        const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
+        if (!(machine instanceof ChoreographyStateMachine)) return null;
+        const result = machine.onEvent(instance, event);
         if ('ignored' in result) {
           await tx.appendAudit(result.audit);
           return null;
@@ -204,7 +226,7 @@ export class SagaEngine {
   ): Promise<SagaTransition | null> {
     const instance = await tx.lock(timer.sagaId);
     if (!instance) return null;
-    const machine = this.machine(instance.definitionName, instance.definitionVersion);
+    const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
     const transition = machine.onTimer(instance, timer);
     if (!transition) return null;
     await tx.update(transition, instance.version);
@@ -237,15 +259,14 @@ export class SagaEngine {
     }
   }
 
-  private machine(name: string, version: number): SagaStateMachine<unknown> {
-    const machine = this.machines.get(definitionKey(name, version));
-    if (!machine) {
-      throw new DefinitionError(`saga ${name} version ${version} is not registered in this app`);
-    }
-    return machine;
-  }
-
   private get replyQueue(): string {
     return this.options?.orchestrator?.replyQueue ?? 'saga.replies';
+  }
+
+  private get eventQueue(): string {
+    return (
+      this.options?.orchestrator?.eventQueue ??
+      `${this.options?.serviceName ?? 'saga-engine'}.events`
+    );
   }
 }

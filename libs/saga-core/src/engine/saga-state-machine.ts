@@ -1,6 +1,6 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { SagaDefinition } from '../definition/saga-definition';
-import { CommandRef, StepSpec } from '../definition/saga-spec';
+import { CommandRef, SagaSpec, StepSpec } from '../definition/saga-spec';
 import {
   CommandMessage,
   CommandPhase,
@@ -8,9 +8,15 @@ import {
   ReplyMessage,
 } from '../transport/message-envelope';
 import { AuditEntry, AuditType } from './audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer, StepState } from './saga-instance';
+import { AwaitedReply, SagaInstance, SagaTimer } from './saga-instance';
 import { SagaStatus } from './saga-status';
 import { SagaTransition } from './saga-transition';
+import {
+  auditLine,
+  beginTransition,
+  emptyStep,
+  finishCompensation,
+} from './saga-transition.helpers';
 import { StepStatus } from './step-status';
 
 /** What the state machine needs from the outside world, injectable so tests are deterministic. */
@@ -52,6 +58,10 @@ export class SagaStateMachine<Data> {
     private readonly definition: SagaDefinition<Data>,
     private readonly env: StateMachineEnvironment,
   ) {}
+
+  get spec(): SagaSpec {
+    return this.definition.spec;
+  }
 
   start(input: SagaStartInput<Data>): SagaTransition<Data> {
     const now = this.env.now();
@@ -95,7 +105,7 @@ export class SagaStateMachine<Data> {
 
     const now = this.env.now();
     const t = this.begin(current, now);
-    const spec = this.spec(awaiting.stepIndex);
+    const spec = this.stepSpec(awaiting.stepIndex);
     t.audit.push(this.audit(t, AuditType.REPLY_RECEIVED, spec.name, replyDetail(reply)));
     t.instance.awaiting = null;
     if (awaiting.phase === CommandPhase.FORWARD) {
@@ -130,7 +140,7 @@ export class SagaStateMachine<Data> {
       else this.sendCompensation(t, stepIndex, attempt);
       return t;
     }
-    const spec = this.spec(stepIndex);
+    const spec = this.stepSpec(stepIndex);
     const reason = `no reply within ${spec.timeoutMs} ms`;
     if (phase === CommandPhase.FORWARD) {
       t.audit.push(
@@ -146,7 +156,7 @@ export class SagaStateMachine<Data> {
   // ---- forward path ----
 
   private sendForward(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
-    const spec = this.spec(stepIndex);
+    const spec = this.stepSpec(stepIndex);
     const step = t.instance.steps[stepIndex];
     step.status = StepStatus.RUNNING;
     step.attempts = attempt;
@@ -187,7 +197,7 @@ export class SagaStateMachine<Data> {
     retryable: boolean,
     timedOut = false,
   ): void {
-    const spec = this.spec(awaiting.stepIndex);
+    const spec = this.stepSpec(awaiting.stepIndex);
     const step = t.instance.steps[awaiting.stepIndex];
     step.lastError = reason;
     if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
@@ -224,7 +234,7 @@ export class SagaStateMachine<Data> {
   private compensateFrom(t: SagaTransition<Data>, fromIndex: number): void {
     for (let i = fromIndex; i >= 0; i--) {
       const step = t.instance.steps[i];
-      if (UNDOABLE.includes(step.status) && this.spec(i).compensation) {
+      if (UNDOABLE.includes(step.status) && this.stepSpec(i).compensation) {
         this.sendCompensation(t, i, 1);
         return;
       }
@@ -233,7 +243,7 @@ export class SagaStateMachine<Data> {
   }
 
   private sendCompensation(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
-    const spec = this.spec(stepIndex);
+    const spec = this.stepSpec(stepIndex);
     const compensation = spec.compensation as CommandRef;
     const step = t.instance.steps[stepIndex];
     step.status = StepStatus.COMPENSATING;
@@ -266,7 +276,7 @@ export class SagaStateMachine<Data> {
     awaiting: AwaitedReply,
     reason: string,
   ): void {
-    const spec = this.spec(awaiting.stepIndex);
+    const spec = this.stepSpec(awaiting.stepIndex);
     const step = t.instance.steps[awaiting.stepIndex];
     step.lastError = reason;
     const policy = spec.compensationRetry;
@@ -299,26 +309,7 @@ export class SagaStateMachine<Data> {
   }
 
   private finish(t: SagaTransition<Data>): void {
-    const failed = t.instance.steps.filter((s) => s.status === StepStatus.COMPENSATION_FAILED);
-    for (const step of t.instance.steps) {
-      if (step.status === StepStatus.PENDING) step.status = StepStatus.SKIPPED;
-    }
-    t.timer = null;
-    t.instance.awaiting = null;
-    if (failed.length > 0) {
-      t.instance.status = SagaStatus.COMPENSATION_FAILED;
-      t.audit.push(
-        this.audit(t, AuditType.SAGA_COMPENSATION_FAILED, null, {
-          cause: t.instance.failureReason,
-          uncompensated: failed.map((s) => s.name),
-        }),
-      );
-    } else {
-      t.instance.status = SagaStatus.CANCELLED;
-      t.audit.push(
-        this.audit(t, AuditType.SAGA_CANCELLED, null, { cause: t.instance.failureReason }),
-      );
-    }
+    finishCompensation(t);
   }
 
   // ---- plumbing ----
@@ -331,7 +322,7 @@ export class SagaStateMachine<Data> {
     target: CommandRef,
     payload: unknown,
   ): void {
-    const spec = this.spec(stepIndex);
+    const spec = this.stepSpec(stepIndex);
     const command: CommandMessage = {
       messageId: this.env.newId(),
       type: target.type,
@@ -383,14 +374,7 @@ export class SagaStateMachine<Data> {
   }
 
   private begin(current: SagaInstance<Data>, now: Date): SagaTransition<Data> {
-    const instance: SagaInstance<Data> = {
-      ...current,
-      steps: current.steps.map((s) => ({ ...s })),
-      labels: { ...current.labels },
-      version: current.version + 1,
-      updatedAt: now,
-    };
-    return { instance, audit: [], messages: [], timer: undefined };
+    return beginTransition(current, now);
   }
 
   private ignoreReply(current: SagaInstance<Data>, reply: ReplyMessage): IgnoredEvent {
@@ -416,24 +400,12 @@ export class SagaStateMachine<Data> {
     step: string | null,
     detail: Record<string, unknown>,
   ): AuditEntry {
-    return { sagaId: t.instance.id, at: t.instance.updatedAt, type, step, detail };
+    return auditLine(t, type, step, detail);
   }
 
-  private spec(stepIndex: number): StepSpec {
+  private stepSpec(stepIndex: number): StepSpec {
     return this.definition.spec.steps[stepIndex];
   }
-}
-
-function emptyStep(name: string): StepState {
-  return {
-    name,
-    status: StepStatus.PENDING,
-    attempts: 0,
-    compensationAttempts: 0,
-    startedAt: null,
-    endedAt: null,
-    lastError: null,
-  };
 }
 
 /** Names what a timer is for; a timer whose key differs from the saga's is stale. */

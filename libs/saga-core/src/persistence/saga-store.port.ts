@@ -1,3 +1,4 @@
+import { ChoreographySpec } from '../choreography/choreography-spec';
 import { SagaSpec } from '../definition/saga-spec';
 import { AuditEntry } from '../engine/audit-entry';
 import { SagaInstance, SagaTimer } from '../engine/saga-instance';
@@ -6,9 +7,12 @@ import { SagaTransition } from '../engine/saga-transition';
 
 export const SAGA_STORE = Symbol('SAGA_STORE');
 
+/** A definition's serialisable spec, of either coordination style. */
+export type PersistedSpec = SagaSpec | ChoreographySpec;
+
 /** A persisted definition, as listed by `GET /saga-definitions`. */
 export interface StoredDefinition {
-  spec: SagaSpec;
+  spec: PersistedSpec;
   createdAt: Date;
 }
 
@@ -52,7 +56,7 @@ export interface SagaTransaction {
 /** The persistence port of the engine. The TypeORM adapter lives in `typeorm/`. */
 export interface SagaStore {
   /** Stores a definition by name and version; an identical one already stored is kept. */
-  saveDefinition(spec: SagaSpec): Promise<void>;
+  saveDefinition(spec: PersistedSpec): Promise<void>;
   listDefinitions(): Promise<StoredDefinition[]>;
   transaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
   find(sagaId: string): Promise<SagaInstance | null>;

@@ -1,1 +1,2 @@
 export * from './saga-unit-test';
+export * from './choreography-unit-test';

@@ -1,9 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SagaSpec } from '../../definition/saga-spec';
+
 import { AuditEntry } from '../../engine/audit-entry';
 import { SagaInstance } from '../../engine/saga-instance';
-import { SagaQuery, SagaStore, SagaTransaction, StoredDefinition } from '../saga-store.port';
+import {
+  PersistedSpec,
+  SagaQuery,
+  SagaStore,
+  SagaTransaction,
+  StoredDefinition,
+} from '../saga-store.port';
 import { AuditRow, SAGA_COLUMNS, SagaRow, toAuditEntry, toInstance } from './saga-row.mapper';
 import { TypeOrmSagaTransaction } from './typeorm-saga.transaction';
 
@@ -13,7 +19,7 @@ export class TypeOrmSagaStore implements SagaStore {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async saveDefinition(spec: SagaSpec): Promise<void> {
+  async saveDefinition(spec: PersistedSpec): Promise<void> {
     const json = JSON.stringify(spec);
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO saga_definitions (name, version, spec) VALUES ($1, $2, $3::jsonb)
@@ -35,7 +41,7 @@ export class TypeOrmSagaStore implements SagaStore {
   }
 
   async listDefinitions(): Promise<StoredDefinition[]> {
-    const rows: { spec: SagaSpec; created_at: Date }[] = await this.dataSource.query(
+    const rows: { spec: PersistedSpec; created_at: Date }[] = await this.dataSource.query(
       `SELECT spec, created_at FROM saga_definitions ORDER BY name, version`,
     );
     return rows.map((row) => ({ spec: row.spec, createdAt: row.created_at }));

@@ -1,0 +1,162 @@
+import { DefinitionError } from '../errors/definition.error';
+import { ChoreographyDefinition } from './choreography-definition';
+import { ChoreographyStepSpec, EventRef } from './choreography-spec';
+import { EventEndpoint } from './event-message';
+
+type Fold<Data> = (data: Data, payload: unknown) => Data;
+
+interface DraftStep<Data> {
+  spec: Partial<ChoreographyStepSpec> & { name: string };
+  fold: Fold<Data>;
+}
+
+const ref = (e: EventEndpoint<unknown>): EventRef => ({ exchange: e.exchange, type: e.type });
+
+/**
+ * The choreography DSL: which event starts the saga, which one cancels it, and for each step
+ * the four events that say how it went.
+ *
+ * ```ts
+ * defineChoreography<Trip>('trip-booking-choreography', 1)
+ *   .startsWith(TripEvents.bookingRequested, (trip) => trip)
+ *   .cancelledWith(TripEvents.cancellationRequested, (trip, reason) => ({ ...trip, reason }))
+ *   .step('flight')
+ *   .succeededOn(TripEvents.flightReserved, (trip, e) => ({ ...trip, flightPrice: e.flightPrice }))
+ *   .failedOn(TripEvents.flightReservationFailed)
+ *   .compensatedOn(TripEvents.flightCancelled)
+ *   .compensationFailedOn(TripEvents.flightCancellationFailed)
+ *   .step('hotel') ...
+ *   .build();
+ * ```
+ */
+export class ChoreographyDefinitionBuilder<Data> {
+  private start?: { event: EventRef; payload: (data: Data) => unknown };
+  private cancel?: { event: EventRef; payload: (data: Data, reason: string) => unknown };
+  private readonly steps: DraftStep<Data>[] = [];
+  private timeoutMs = 5_000;
+
+  constructor(
+    private readonly name: string,
+    private readonly version: number,
+  ) {}
+
+  /** The default time a step's outcome may take before the saga is cancelled. */
+  withDefaultTimeout(timeoutMs: number): this {
+    this.timeoutMs = timeoutMs;
+    return this;
+  }
+
+  startsWith<P>(event: EventEndpoint<P>, payload: (data: Data) => P): this {
+    this.start = { event: ref(event), payload };
+    return this;
+  }
+
+  cancelledWith<P>(event: EventEndpoint<P>, payload: (data: Data, reason: string) => P): this {
+    this.cancel = { event: ref(event), payload };
+    return this;
+  }
+
+  step(name: string): ChoreographyStepBuilder<Data> {
+    const draft: DraftStep<Data> = { spec: { name }, fold: (data) => data };
+    this.steps.push(draft);
+    return new ChoreographyStepBuilder(this, draft);
+  }
+
+  build(): ChoreographyDefinition<Data> {
+    const { start, cancel } = this;
+    if (!start || !cancel)
+      throw new DefinitionError(`${this.name}: a start and a cancel event are required`);
+    if (this.steps.length === 0) throw new DefinitionError(`${this.name} has no steps`);
+    const steps = this.steps.map((d) => this.complete(d));
+    const folds = this.steps.map((d) => d.fold);
+    const types = [
+      start.event,
+      cancel.event,
+      ...steps.flatMap((s) => [s.succeeded, s.failed, s.compensated, s.compensationFailed]),
+    ].map((e) => e.type);
+    const duplicate = types.find((t, i) => types.indexOf(t) !== i);
+    if (duplicate) throw new DefinitionError(`${this.name}: event ${duplicate} is used twice`);
+    return Object.freeze({
+      spec: {
+        style: 'choreography' as const,
+        name: this.name,
+        version: this.version,
+        start: start.event,
+        cancel: cancel.event,
+        steps,
+      },
+      handlers: {
+        startPayload: start.payload,
+        cancelPayload: cancel.payload,
+        onSucceeded: (stepIndex: number, data: Data, payload: unknown) =>
+          folds[stepIndex](data, payload),
+      },
+    });
+  }
+
+  private complete(draft: DraftStep<Data>): ChoreographyStepSpec {
+    const { name, succeeded, failed, compensated, compensationFailed } = draft.spec;
+    if (!succeeded || !failed || !compensated || !compensationFailed) {
+      throw new DefinitionError(`${this.name}: step ${name} needs its four outcome events`);
+    }
+    return {
+      name,
+      timeoutMs: draft.spec.timeoutMs ?? this.timeoutMs,
+      succeeded,
+      failed,
+      compensated,
+      compensationFailed,
+    };
+  }
+}
+
+/** Configures one step of a choreography. */
+export class ChoreographyStepBuilder<Data> {
+  constructor(
+    private readonly parent: ChoreographyDefinitionBuilder<Data>,
+    private readonly draft: DraftStep<Data>,
+  ) {}
+
+  succeededOn<P>(event: EventEndpoint<P>, fold?: (data: Data, payload: P) => Data): this {
+    this.draft.spec.succeeded = ref(event);
+    if (fold) this.draft.fold = fold as Fold<Data>;
+    return this;
+  }
+
+  failedOn(event: EventEndpoint<unknown>): this {
+    this.draft.spec.failed = ref(event);
+    return this;
+  }
+
+  compensatedOn(event: EventEndpoint<unknown>): this {
+    this.draft.spec.compensated = ref(event);
+    return this;
+  }
+
+  compensationFailedOn(event: EventEndpoint<unknown>): this {
+    this.draft.spec.compensationFailed = ref(event);
+    return this;
+  }
+
+  withTimeout(timeoutMs: number): this {
+    if (!(timeoutMs > 0))
+      throw new DefinitionError(`step ${this.draft.spec.name}: timeout must be > 0`);
+    this.draft.spec.timeoutMs = timeoutMs;
+    return this;
+  }
+
+  step(name: string): ChoreographyStepBuilder<Data> {
+    return this.parent.step(name);
+  }
+
+  build(): ChoreographyDefinition<Data> {
+    return this.parent.build();
+  }
+}
+
+export function defineChoreography<Data>(
+  name: string,
+  version: number,
+): ChoreographyDefinitionBuilder<Data> {
+  return new ChoreographyDefinitionBuilder<Data>(name, version);
+}

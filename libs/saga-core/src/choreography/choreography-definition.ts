@@ -1,0 +1,19 @@
+import { ChoreographySpec } from './choreography-spec';
+
+/** The code half of a choreography: the payloads it publishes and how events fold into its data. */
+export interface ChoreographyHandlers<Data> {
+  startPayload(data: Data): unknown;
+  cancelPayload(data: Data, reason: string): unknown;
+  /** Folds step `stepIndex`'s success event payload into the saga's data. */
+  onSucceeded(stepIndex: number, data: Data, payload: unknown): Data;
+}
+
+/** A built choreography definition: a serialisable spec, stored and versioned, and its handlers. */
+export interface ChoreographyDefinition<Data = unknown> {
+  readonly spec: ChoreographySpec;
+  readonly handlers: ChoreographyHandlers<Data>;
+}
+
+export function isChoreography(definition: { spec: object }): definition is ChoreographyDefinition {
+  return (definition.spec as Partial<ChoreographySpec>).style === 'choreography';
+}

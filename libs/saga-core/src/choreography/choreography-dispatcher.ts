@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DataSource, EntityManager } from 'typeorm';
+import { OutboxRelay } from '../messaging/outbox-relay';
+import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
+import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
+import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
+import { MessageTransport, QueueSpec } from '../transport/message-transport';
+import { EventContext } from './event-context';
+import { EVENT_HANDLER_METADATA, EventHandlerMetadata } from './event-handler.decorator';
+import { EventEndpoint, EventMessage } from './event-message';
+import { parseEventMessage } from './event-message.parser';
+import { EventOutcome, participantEventsCounter } from './event-metrics';
+
+const DEFAULT_PREFETCH = 32;
+
+interface BoundEventHandler {
+  /** `Class.method`, for configuration errors. */
+  name: string;
+  exchange: string;
+  invoke(event: EventMessage, ctx: EventContext): Promise<unknown>;
+}
+
+/**
+ * The choreography half of the engine: consumes the app's event queue, bound to every event
+ * type an `@EventHandler` reacts to, and runs each event through its handler in one local
+ * transaction with the inbox row (exactly-once effects over at-least-once delivery) and the
+ * events it publishes in the outbox (no reaction without its announcement, and the reverse).
+ */
+@Injectable()
+export class ChoreographyDispatcher {
+  private readonly handlers = new Map<string, BoundEventHandler>();
+  private readonly reflector = new Reflector();
+  private readonly events = participantEventsCounter();
+  private started = false;
+
+  constructor(
+    @Inject(SAGA_CORE_OPTIONS) private readonly options: SagaCoreOptions,
+    private readonly transport: MessageTransport,
+    private readonly relay: OutboxRelay,
+    private readonly dataSource: DataSource,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  /** The event types this app reacts to (after `start`). */
+  get handledTypes(): ReadonlySet<string> {
+    return new Set(this.handlers.keys());
+  }
+
+  /** The inbox consumer name: apart from the command dispatcher's, whose ids are other messages. */
+  private get consumer(): string {
+    return `${this.options.serviceName}:events`;
+  }
+
+  async start(): Promise<void> {
+    const choreography = this.options.choreography;
+    if (!choreography || this.started) return;
+    this.discoverHandlers();
+    const handlers = [...this.handlers.entries()];
+    for (const exchange of new Set(handlers.map(([, h]) => h.exchange))) {
+      await this.transport.declareExchange(exchange);
+    }
+    const queue: QueueSpec = {
+      name: choreography.queue ?? `${this.options.serviceName}.events`,
+      bindings: handlers.map(([type, h]) => ({ exchange: h.exchange, routingKey: type })),
+      prefetch: choreography.prefetch ?? DEFAULT_PREFETCH,
+    };
+    await this.transport.declareQueue(queue);
+    const handled = this.handledTypes;
+    await this.transport.consume(queue, (message) => this.handle(message, handled));
+    this.started = true;
+  }
+
+  private async handle(message: IncomingMessage, handled: ReadonlySet<string>): Promise<void> {
+    let event: EventMessage;
+    try {
+      event = parseEventMessage(message.body, handled);
+    } catch (error) {
+      this.count('invalid', 'poison');
+      throw error;
+    }
+    let result: { outcome: EventOutcome; published: number };
+    try {
+      // Read committed on purpose: a handler that loses an insert race to a concurrent
+      // transaction must then see that transaction's committed row.
+      result = await this.dataSource.transaction('READ COMMITTED', (manager) =>
+        this.process(manager, event, message.deliveryCount),
+      );
+    } catch (error) {
+      this.count(event.type, isPoison(error) ? 'poison' : 'error');
+      throw error;
+    }
+    this.count(event.type, result.outcome);
+    if (result.published > 0) this.relay.kick();
+  }
+
+  private async process(
+    manager: EntityManager,
+    event: EventMessage,
+    deliveryCount: number,
+  ): Promise<{ outcome: EventOutcome; published: number }> {
+    if (!(await claimIncoming(manager, this.consumer, event.messageId))) {
+      return { outcome: 'duplicate', published: 0 };
+    }
+    const handler = this.handlers.get(event.type);
+    if (!handler) throw new Error(`No handler for ${event.type}`);
+    const outgoing: OutgoingMessage[] = [];
+    const ctx: EventContext = {
+      event,
+      deliveryCount,
+      manager,
+      publish: (endpoint, payload) => outgoing.push(this.toOutgoing(event, endpoint, payload)),
+    };
+    await handler.invoke(event, ctx);
+    await enqueueOutgoing(manager, outgoing);
+    return { outcome: 'handled', published: outgoing.length };
+  }
+
+  /** An event of the same saga as `cause`, published by this service through the outbox. */
+  private toOutgoing<P>(
+    cause: EventMessage,
+    endpoint: EventEndpoint<P>,
+    payload: P,
+  ): OutgoingMessage {
+    const body: EventMessage<P> = {
+      messageId: randomUUID(),
+      type: endpoint.type,
+      correlationId: cause.correlationId,
+      source: this.options.serviceName,
+      payload,
+      occurredAt: new Date().toISOString(),
+    };
+    return {
+      messageId: body.messageId,
+      exchange: endpoint.exchange,
+      routingKey: endpoint.type,
+      type: endpoint.type,
+      body,
+    };
+  }
+
+  private discoverHandlers(): void {
+    this.handlers.clear();
+    const seen = new Set<object>();
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    for (const wrapper of wrappers) {
+      const instance: unknown = wrapper.instance;
+      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) {
+        continue;
+      }
+      // `useExisting` aliases show the same instance twice.
+      if (seen.has(instance)) continue;
+      seen.add(instance);
+      const prototype: object = Object.getPrototypeOf(instance);
+      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+        this.bind(instance, methodName);
+      }
+    }
+    if (this.handlers.size === 0) {
+      throw new Error(`No @EventHandler methods found in ${this.options.serviceName}`);
+    }
+  }
+
+  private bind(instance: object, methodName: string): void {
+    const method: unknown = (instance as Record<string, unknown>)[methodName];
+    if (typeof method !== 'function') return;
+    const metadata = this.reflector.get<EventHandlerMetadata | undefined>(
+      EVENT_HANDLER_METADATA,
+      method,
+    );
+    if (!metadata) return;
+    const name = `${instance.constructor.name}.${methodName}`;
+    const fn = method as (event: EventMessage, ctx: EventContext) => unknown;
+    for (const type of metadata.types) {
+      const existing = this.handlers.get(type);
+      if (existing) throw new Error(`${type} has two handlers: ${existing.name} and ${name}`);
+      this.handlers.set(type, {
+        name,
+        exchange: metadata.exchange,
+        invoke: async (event, ctx) => fn.call(instance, event, ctx),
+      });
+    }
+  }
+
+  private count(type: string, outcome: EventOutcome): void {
+    this.events.inc({ service: this.options.serviceName, type, outcome });
+  }
+}
+
+/** By code, as the transport decides it: a handler's PoisonMessageError is dead-lettered. */
+function isPoison(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'POISON_MESSAGE';
+}

@@ -1,0 +1,30 @@
+import { Counter, register } from 'prom-client';
+
+const EVENTS_METRIC = 'saga_participant_events_total';
+
+/** How the handling of one delivered event ended. */
+export type EventOutcome =
+  /** Handled and committed, with whatever the handler published (maybe nothing). */
+  | 'handled'
+  /** Already handled before (a redelivery): nothing done. */
+  | 'duplicate'
+  /** Not a valid event, or its handler called it poison: dead-lettered. */
+  | 'poison'
+  /** The handler or the transaction failed: the event goes back to the queue. */
+  | 'error';
+
+export type EventsCounter = Counter<'service' | 'type' | 'outcome'>;
+
+/**
+ * The events counter in the process-wide registry that `/metrics` serves. Several apps in one
+ * process (end-to-end tests) share it, told apart by the `service` label.
+ */
+export function participantEventsCounter(): EventsCounter {
+  const existing = register.getSingleMetric(EVENTS_METRIC);
+  if (existing instanceof Counter) return existing as EventsCounter;
+  return new Counter({
+    name: EVENTS_METRIC,
+    help: 'Choreography events delivered to this service, by type and outcome',
+    labelNames: ['service', 'type', 'outcome'],
+  });
+}

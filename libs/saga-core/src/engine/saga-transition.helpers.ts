@@ -1,0 +1,66 @@
+import { AuditEntry, AuditType } from './audit-entry';
+import { SagaInstance, StepState } from './saga-instance';
+import { SagaStatus } from './saga-status';
+import { SagaTransition } from './saga-transition';
+import { StepStatus } from './step-status';
+
+/**
+ * The plumbing both coordination styles share: a transition starts from a copy of the saga
+ * (one version up), collects audit lines, and ends a compensation the same way.
+ */
+export function beginTransition<Data>(
+  current: SagaInstance<Data>,
+  now: Date,
+): SagaTransition<Data> {
+  const instance: SagaInstance<Data> = {
+    ...current,
+    steps: current.steps.map((s) => ({ ...s })),
+    labels: { ...current.labels },
+    version: current.version + 1,
+    updatedAt: now,
+  };
+  return { instance, audit: [], messages: [], timer: undefined };
+}
+
+export function auditLine(
+  t: SagaTransition<unknown>,
+  type: AuditType,
+  step: string | null,
+  detail: Record<string, unknown>,
+): AuditEntry {
+  return { sagaId: t.instance.id, at: t.instance.updatedAt, type, step, detail };
+}
+
+export function emptyStep(name: string): StepState {
+  return {
+    name,
+    status: StepStatus.PENDING,
+    attempts: 0,
+    compensationAttempts: 0,
+    startedAt: null,
+    endedAt: null,
+    lastError: null,
+  };
+}
+
+/** Ends a saga whose compensation is over: CANCELLED, or COMPENSATION_FAILED if a step could not be undone. */
+export function finishCompensation(t: SagaTransition<unknown>): void {
+  const failed = t.instance.steps.filter((s) => s.status === StepStatus.COMPENSATION_FAILED);
+  for (const step of t.instance.steps) {
+    if (step.status === StepStatus.PENDING) step.status = StepStatus.SKIPPED;
+  }
+  t.timer = null;
+  t.instance.awaiting = null;
+  if (failed.length > 0) {
+    t.instance.status = SagaStatus.COMPENSATION_FAILED;
+    t.audit.push(
+      auditLine(t, AuditType.SAGA_COMPENSATION_FAILED, null, {
+        cause: t.instance.failureReason,
+        uncompensated: failed.map((s) => s.name),
+      }),
+    );
+  } else {
+    t.instance.status = SagaStatus.CANCELLED;
+    t.audit.push(auditLine(t, AuditType.SAGA_CANCELLED, null, { cause: t.instance.failureReason }));
+  }
+}

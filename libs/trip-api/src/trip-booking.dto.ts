@@ -1,0 +1,122 @@
+import { Type } from 'class-transformer';
+import {
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  EventMessage,
+  PoisonMessageError,
+  TerminalStepError,
+  validatePayload,
+} from '@app/saga-core';
+import { TripBooking } from './trip-booking';
+import { TRIP_FAULTS, TripFault } from './trip-fault';
+
+class TripFlightDto {
+  @IsString()
+  @IsNotEmpty()
+  flightId!: string;
+
+  @IsInt()
+  @Min(1)
+  seats!: number;
+}
+
+class TripHotelDto {
+  @IsString()
+  @IsNotEmpty()
+  hotelId!: string;
+
+  @IsInt()
+  @Min(1)
+  nights!: number;
+
+  @IsInt()
+  @Min(1)
+  rooms!: number;
+}
+
+class TripFaultsDto {
+  @IsOptional()
+  @IsIn(TRIP_FAULTS)
+  flight?: TripFault;
+
+  @IsOptional()
+  @IsIn(TRIP_FAULTS)
+  hotel?: TripFault;
+
+  @IsOptional()
+  @IsIn(TRIP_FAULTS)
+  payment?: TripFault;
+}
+
+/** The payload of every trip event. Fields it does not know are kept, for newer publishers. */
+export class TripBookingDto implements TripBooking {
+  @IsString()
+  @IsNotEmpty()
+  bookingId!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  customerId!: string;
+
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TripFlightDto)
+  flight!: TripFlightDto;
+
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TripHotelDto)
+  hotel!: TripHotelDto;
+
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TripFaultsDto)
+  faults!: TripFaultsDto;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  flightPrice?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  hotelPrice?: number;
+
+  @IsOptional()
+  @IsString()
+  reason?: string;
+}
+
+/**
+ * The booking a trip event carries, checked. An event whose payload is not a booking, or a
+ * booking of another saga than the event's, can never be handled: it is poison, dead-lettered
+ * at once instead of being redelivered up to the queue's limit.
+ */
+export function tripBookingOf(event: EventMessage): TripBooking {
+  let trip: TripBooking;
+  try {
+    trip = validatePayload(TripBookingDto, event.payload);
+  } catch (error) {
+    if (error instanceof TerminalStepError) throw new PoisonMessageError(error.message);
+    throw error;
+  }
+  if (trip.bookingId !== event.correlationId) {
+    throw new PoisonMessageError(
+      `${event.type} ${event.messageId}: booking ${trip.bookingId} under correlation id ${event.correlationId}`,
+    );
+  }
+  return trip;
+}

@@ -1,0 +1,158 @@
+import { EventContext, EventEndpoint, RetryableStepError, TerminalStepError } from '@app/saga-core';
+import { EntityManager } from 'typeorm';
+import { TripBooking } from './trip-booking';
+import { TripErrorCode, TripFault, TripParticipant } from './trip-fault';
+import { TripRefusedError } from './trip-refused.error';
+import { reactCompensation, reactForward } from './trip-event.reactions';
+import { TripEvents } from './trip.events';
+
+interface Published {
+  type: string;
+  payload: TripBooking;
+}
+
+function context(deliveryCount = 1): { ctx: EventContext; published: Published[] } {
+  const published: Published[] = [];
+  const ctx: EventContext = {
+    event: {
+      messageId: 'm-1',
+      type: 'trip.any',
+      correlationId: 'b-1',
+      source: 'test',
+      payload: null,
+      occurredAt: '2024-01-01T00:00:00.000Z',
+    },
+    deliveryCount,
+    manager: {} as EntityManager,
+    publish: <P>(endpoint: EventEndpoint<P>, payload: P) =>
+      published.push({ type: endpoint.type, payload: payload as TripBooking }),
+  };
+  return { ctx, published };
+}
+
+function trip(faults: Partial<Record<TripParticipant, TripFault>> = {}): TripBooking {
+  return {
+    bookingId: 'b-1',
+    customerId: 'cust-1',
+    flight: { flightId: 'FL-100', seats: 2 },
+    hotel: { hotelId: 'HT-200', nights: 2, rooms: 1 },
+    faults,
+  };
+}
+
+const hotelForward = {
+  succeeded: TripEvents.hotelReserved,
+  failed: TripEvents.hotelReservationFailed,
+  enrich: (booking: TripBooking, price: number) => ({ ...booking, hotelPrice: price }),
+};
+
+const flightUndo = {
+  done: TripEvents.flightCancelled,
+  failed: TripEvents.flightCancellationFailed,
+};
+
+describe('reactForward', () => {
+  it('announces the step with what it priced', async () => {
+    const { ctx, published } = context();
+    await reactForward('hotel', ctx, trip(), async () => 240, hotelForward);
+    expect(published).toEqual([
+      { type: 'trip.hotel.reserved', payload: { ...trip(), hotelPrice: 240 } },
+    ]);
+  });
+
+  it('announces an injected failure without doing the work', async () => {
+    const { ctx, published } = context();
+    const work = jest.fn();
+    await reactForward('hotel', ctx, trip({ hotel: 'fail' }), work, hotelForward);
+    expect(work).not.toHaveBeenCalled();
+    expect(published).toEqual([
+      {
+        type: 'trip.hotel.reservation-failed',
+        payload: { ...trip({ hotel: 'fail' }), reason: 'Injected failure of the hotel' },
+      },
+    ]);
+  });
+
+  it('announces a business refusal as a failure, with its message as the reason', async () => {
+    const { ctx, published } = context();
+    const refuse = () => Promise.reject(new TripRefusedError(TripErrorCode.SOLD_OUT, 'full'));
+    await reactForward('hotel', ctx, trip(), refuse, hotelForward);
+    expect(published).toEqual([
+      { type: 'trip.hotel.reservation-failed', payload: { ...trip(), reason: 'full' } },
+    ]);
+  });
+
+  it('does the work of an injected timeout but announces nothing', async () => {
+    const { ctx, published } = context();
+    const work = jest.fn().mockResolvedValue(240);
+    await reactForward('hotel', ctx, trip({ hotel: 'timeout' }), work, hotelForward);
+    expect(work).toHaveBeenCalled();
+    expect(published).toEqual([]);
+  });
+
+  it("ignores another participant's fault", async () => {
+    const { ctx, published } = context();
+    await reactForward('hotel', ctx, trip({ flight: 'fail' }), async () => 240, hotelForward);
+    expect(published.map((p) => p.type)).toEqual(['trip.hotel.reserved']);
+  });
+
+  it('lets an outage through and announces nothing, so the event is delivered again', async () => {
+    const { ctx, published } = context();
+    const outage = new Error('connection terminated');
+    await expect(
+      reactForward('hotel', ctx, trip(), () => Promise.reject(outage), hotelForward),
+    ).rejects.toBe(outage);
+    expect(published).toEqual([]);
+  });
+});
+
+describe('reactCompensation', () => {
+  it('undoes the step and passes the booking on, reason included', async () => {
+    const { ctx, published } = context();
+    const work = jest.fn().mockResolvedValue(undefined);
+    const undone = { ...trip(), reason: 'Injected failure of the hotel' };
+    await reactCompensation('flight', ctx, undone, work, flightUndo);
+    expect(work).toHaveBeenCalled();
+    expect(published).toEqual([{ type: 'trip.flight.cancelled', payload: undone }]);
+  });
+
+  it('fails an injected compensation failure so the broker delivers it again', async () => {
+    const { ctx, published } = context(4);
+    const work = jest.fn();
+    await expect(
+      reactCompensation('flight', ctx, trip({ flight: 'fail-compensation' }), work, flightUndo),
+    ).rejects.toBeInstanceOf(RetryableStepError);
+    expect(work).not.toHaveBeenCalled();
+    expect(published).toEqual([]);
+  });
+
+  it('gives up on the fifth delivery and announces the failure', async () => {
+    const { ctx, published } = context(5);
+    const booking = trip({ flight: 'fail-compensation' });
+    await reactCompensation('flight', ctx, booking, jest.fn(), flightUndo);
+    expect(published).toEqual([
+      {
+        type: 'trip.flight.cancellation-failed',
+        payload: { ...booking, reason: 'Injected failure of the flight compensation' },
+      },
+    ]);
+  });
+
+  it('takes its own number of attempts', async () => {
+    const { ctx, published } = context(2);
+    const refuse = () => Promise.reject(new TerminalStepError('NOPE', 'cannot undo'));
+    await reactCompensation('flight', ctx, trip(), refuse, flightUndo, 2);
+    expect(published).toEqual([
+      { type: 'trip.flight.cancellation-failed', payload: { ...trip(), reason: 'cannot undo' } },
+    ]);
+  });
+
+  it('never gives up on an outage: the transaction cannot commit anything anyway', async () => {
+    const { ctx, published } = context(9);
+    const outage = new Error('connection terminated');
+    await expect(
+      reactCompensation('flight', ctx, trip(), () => Promise.reject(outage), flightUndo),
+    ).rejects.toBe(outage);
+    expect(published).toEqual([]);
+  });
+});

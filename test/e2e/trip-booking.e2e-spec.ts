@@ -1,0 +1,267 @@
+import { AuditLine, TripSystem } from '../support/trip-system';
+import { assertTripInvariants } from '../support/trip-invariants';
+
+/** Steps short enough to keep timeouts quick, long enough for a loaded 2-core machine. */
+const STEP_TIMEOUT_MS = 1_500;
+
+type Mode = 'orchestrated' | 'choreographed';
+
+const booking =
+  (mode: Mode) =>
+  (overrides: Record<string, unknown> = {}) => ({
+    mode,
+    customerId: 'cust-1',
+    flight: { flightId: 'FL-100', seats: 2 },
+    hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
+    ...overrides,
+  });
+
+/** What the audit log of a confirmed booking reads, in each style. */
+const HAPPY_STORY: Record<Mode, string[]> = {
+  orchestrated: [
+    'SAGA_STARTED',
+    'COMMAND_SENT:flight',
+    'REPLY_RECEIVED:flight',
+    'STEP_COMPLETED:flight',
+    'COMMAND_SENT:hotel',
+    'REPLY_RECEIVED:hotel',
+    'STEP_COMPLETED:hotel',
+    'COMMAND_SENT:payment',
+    'REPLY_RECEIVED:payment',
+    'STEP_COMPLETED:payment',
+    'SAGA_CONFIRMED',
+  ],
+  choreographed: [
+    'SAGA_STARTED',
+    'EVENT_PUBLISHED',
+    'EVENT_RECEIVED:flight',
+    'STEP_COMPLETED:flight',
+    'EVENT_RECEIVED:hotel',
+    'STEP_COMPLETED:hotel',
+    'EVENT_RECEIVED:payment',
+    'STEP_COMPLETED:payment',
+    'SAGA_CONFIRMED',
+  ],
+};
+
+/** The audit log reduced to what a reader scans for: `TYPE:step`. */
+const story = (audit: AuditLine[]) => audit.map((a) => (a.step ? `${a.type}:${a.step}` : a.type));
+
+/** The same scenarios in both styles, asserting the same final states. */
+describe.each<Mode>(['orchestrated', 'choreographed'])(
+  '%s trip booking (PostgreSQL + RabbitMQ)',
+  (mode) => {
+    const trip = booking(mode);
+    let system: TripSystem;
+
+    beforeAll(async () => {
+      system = await TripSystem.start({ env: { STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS) } });
+    });
+
+    afterAll(async () => {
+      await system?.stop();
+    });
+
+    afterEach(async () => {
+      await assertTripInvariants(system);
+    });
+
+    it('confirms a booking: a flight reservation, a hotel reservation and a charge of what they cost', async () => {
+      const [flight] = (
+        (await system.http('flight').get('/flights').expect(200)).body as {
+          flightId: string;
+          price: number;
+        }[]
+      ).filter((f) => f.flightId === 'FL-100');
+      const [hotel] = (
+        (await system.http('hotel').get('/hotels').expect(200)).body as {
+          hotelId: string;
+          pricePerNight: number;
+        }[]
+      ).filter((h) => h.hotelId === 'HT-200');
+      const response = await system.http('orchestrator').post('/bookings').send(trip()).expect(202);
+      const { bookingId } = response.body as { bookingId: string };
+      expect(response.body).toEqual({ bookingId, mode, status: 'PENDING' });
+      expect(response.headers.location).toBe(`/bookings/${bookingId}`);
+
+      const booking = await system.settled(bookingId);
+      expect(booking.status).toBe('CONFIRMED');
+      expect(booking.steps.map((s) => [s.name, s.status])).toEqual([
+        ['flight', 'COMPLETED'],
+        ['hotel', 'COMPLETED'],
+        ['payment', 'COMPLETED'],
+      ]);
+      expect(await system.participantState('flight', bookingId)).toMatchObject({
+        flightId: 'FL-100',
+        seats: 2,
+        status: 'RESERVED',
+      });
+      expect(await system.participantState('hotel', bookingId)).toMatchObject({
+        hotelId: 'HT-200',
+        rooms: 1,
+        nights: 3,
+        status: 'RESERVED',
+      });
+      expect(await system.participantState('payment', bookingId)).toMatchObject({
+        customerId: 'cust-1',
+        amount: 2 * flight.price + 3 * 1 * hotel.pricePerNight,
+        status: 'CHARGED',
+      });
+      expect(story(await system.audit(bookingId))).toEqual(HAPPY_STORY[mode]);
+    });
+
+    it.each([
+      {
+        step: 'flight',
+        undone: [] as string[],
+        steps: { flight: 'FAILED', hotel: 'SKIPPED', payment: 'SKIPPED' },
+      },
+      {
+        step: 'hotel',
+        undone: ['flight'],
+        steps: { flight: 'COMPENSATED', hotel: 'FAILED', payment: 'SKIPPED' },
+      },
+      {
+        step: 'payment',
+        undone: ['hotel', 'flight'],
+        steps: { flight: 'COMPENSATED', hotel: 'COMPENSATED', payment: 'FAILED' },
+      },
+    ])(
+      'cancels when $step refuses, undoing $undone in reverse order',
+      async ({ step, undone, steps }) => {
+        const bookingId = await system.book(trip({ faults: { [step]: 'fail' } }));
+        const booking = await system.settled(bookingId);
+        expect(booking.status).toBe('CANCELLED');
+        expect(booking.failureReason).toMatch(new RegExp(`^${step}: `));
+        expect(Object.fromEntries(booking.steps.map((s) => [s.name, s.status]))).toEqual(steps);
+
+        const compensations = (await system.audit(bookingId))
+          .filter((a) => a.type === 'STEP_COMPENSATED')
+          .map((a) => a.step);
+        expect(compensations).toEqual(undone);
+        // The refusing participant holds nothing; those before it hold a cancelled reservation.
+        expect(await system.participantState(step as 'flight', bookingId)).toBeNull();
+        for (const name of undone) {
+          expect(await system.participantState(name as 'flight', bookingId)).toMatchObject({
+            status: 'CANCELLED',
+          });
+        }
+      },
+    );
+
+    it('cancels the hotel, then the flight, when the hotel answers too late, undoing the hotel it reserved', async () => {
+      const bookingId = await system.book(trip({ faults: { hotel: 'timeout' } }));
+      const booking = await system.settled(bookingId);
+      expect(booking.status).toBe('CANCELLED');
+      expect(booking.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'SKIPPED']);
+      expect(await system.participantState('hotel', bookingId)).toMatchObject({
+        status: 'CANCELLED',
+      });
+      expect(await system.participantState('flight', bookingId)).toMatchObject({
+        status: 'CANCELLED',
+      });
+      const lines = story(await system.audit(bookingId));
+      expect(lines.indexOf('STEP_TIMED_OUT:hotel')).toBeGreaterThan(0);
+      expect(lines.indexOf('STEP_COMPENSATED:hotel')).toBeLessThan(
+        lines.indexOf('STEP_COMPENSATED:flight'),
+      );
+    });
+
+    it('refunds a charge whose answer never came, then cancels the hotel and the flight', async () => {
+      const before = await balanceOf('cust-1');
+      const bookingId = await system.book(trip({ faults: { payment: 'timeout' } }));
+      const booking = await system.settled(bookingId);
+      expect(booking.status).toBe('CANCELLED');
+      expect(booking.steps.map((s) => s.status)).toEqual([
+        'COMPENSATED',
+        'COMPENSATED',
+        'COMPENSATED',
+      ]);
+      expect(await system.participantState('payment', bookingId)).toMatchObject({
+        status: 'REFUNDED',
+      });
+      expect(await balanceOf('cust-1')).toBe(before);
+      expect(story(await system.audit(bookingId))).toEqual(
+        expect.arrayContaining([
+          'STEP_TIMED_OUT:payment',
+          'STEP_COMPENSATED:payment',
+          'SAGA_CANCELLED',
+        ]),
+      );
+    });
+
+    it('ends COMPENSATION_FAILED when a compensation keeps failing, after retrying it', async () => {
+      const bookingId = await system.book(
+        trip({ faults: { flight: 'fail-compensation', hotel: 'fail' } }),
+      );
+      const booking = await system.settled(bookingId, 30_000);
+      expect(booking.status).toBe('COMPENSATION_FAILED');
+      expect(booking.steps.map((s) => s.status)).toEqual([
+        'COMPENSATION_FAILED',
+        'FAILED',
+        'SKIPPED',
+      ]);
+      const lines = story(await system.audit(bookingId));
+      expect(lines.at(-1)).toBe('SAGA_COMPENSATION_FAILED');
+      if (mode === 'orchestrated') {
+        // The orchestrator retried the cancellation itself, with backoff, 5 times in all.
+        expect(booking.steps[0]).toMatchObject({ compensationAttempts: 5 });
+        expect(lines.filter((l) => l === 'COMPENSATION_ATTEMPT_FAILED:flight')).toHaveLength(5);
+      } else {
+        // The flight service retried it through broker redeliveries, then said it failed.
+        expect(lines).toContain('STEP_COMPENSATION_FAILED:flight');
+      }
+      // What could not be undone is still there, for an operator to see.
+      expect(await system.participantState('flight', bookingId)).toMatchObject({
+        status: 'RESERVED',
+      });
+    });
+
+    it('cancels the flight when the hotel is sold out', async () => {
+      const bookingId = await system.book(
+        trip({ hotel: { hotelId: 'HT-400', nights: 1, rooms: 5 } }),
+      );
+      const booking = await system.settled(bookingId);
+      expect(booking).toMatchObject({
+        status: 'CANCELLED',
+        failureReason: expect.stringMatching(/^hotel: /),
+      });
+      expect(await system.participantState('flight', bookingId)).toMatchObject({
+        status: 'CANCELLED',
+      });
+      expect(await system.participantState('hotel', bookingId)).toBeNull();
+    });
+
+    it('cancels the hotel, then the flight, when the customer cannot pay', async () => {
+      const bookingId = await system.book(trip({ customerId: 'cust-poor' }));
+      const booking = await system.settled(bookingId);
+      expect(booking).toMatchObject({
+        status: 'CANCELLED',
+        failureReason: expect.stringMatching(/^payment: /),
+      });
+      const compensations = (await system.audit(bookingId))
+        .filter((a) => a.type === 'STEP_COMPENSATED')
+        .map((a) => a.step);
+      expect(compensations).toEqual(['hotel', 'flight']);
+      expect(await system.participantState('payment', bookingId)).toBeNull();
+    });
+
+    it('refuses a flight that is sold out, and compensates nothing', async () => {
+      const bookingId = await system.book(trip({ flight: { flightId: 'FL-300', seats: 50 } }));
+      const booking = await system.settled(bookingId);
+      expect(booking).toMatchObject({
+        status: 'CANCELLED',
+        failureReason: expect.stringMatching(/^flight: /),
+      });
+      expect(await system.participantState('flight', bookingId)).toBeNull();
+    });
+
+    async function balanceOf(customerId: string): Promise<number> {
+      const accounts = (await system.http('payment').get('/accounts').expect(200)).body as {
+        customerId: string;
+        balance: number;
+      }[];
+      return accounts.find((a) => a.customerId === customerId)?.balance ?? NaN;
+    }
+  },
+);
