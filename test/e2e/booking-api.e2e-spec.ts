@@ -149,6 +149,20 @@ describe('bookings API', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it('answers ?wait= with the current state when the booking does not end in time', async () => {
+    // No participant runs here: the booking cannot end.
+    const bookingId = await system.book(valid);
+    const started = Date.now();
+    const response = await system
+      .http('orchestrator')
+      .get(`/bookings/${bookingId}?wait=1`)
+      .expect(200);
+    expect(response.body).toMatchObject({ bookingId, status: 'PENDING' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await system.http('orchestrator').get(`/bookings/${bookingId}?wait=31`).expect(400);
+    await system.http('orchestrator').get(`/bookings/${bookingId}?wait=soon`).expect(400);
+  });
+
   it('answers 404 for an unknown booking and its audit log', async () => {
     await system
       .http('orchestrator')

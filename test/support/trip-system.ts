@@ -7,7 +7,6 @@ import { createHotelServiceApp } from '../../apps/hotel-service/src/hotel-servic
 import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-service.app';
 import { createTestDatabase, TestDatabase } from './postgres';
 import { createTestVhost, TestVhost } from './rabbitmq-vhost';
-import { waitFor } from './wait-for';
 
 export type AppName = 'orchestrator' | 'flight' | 'hotel' | 'payment';
 type Env = Record<string, string | undefined>;
@@ -100,15 +99,19 @@ export class TripSystem {
     return response.body as BookingView;
   }
 
-  /** Waits until the booking has left PENDING, and returns it. */
+  /** Waits until the booking has left PENDING (with `?wait=`, no polling), and returns it. */
   async settled(bookingId: string, timeoutMs = 20_000): Promise<BookingView> {
-    return waitFor(
-      async () => {
-        const booking = await this.booking(bookingId);
-        return booking.status === 'PENDING' ? undefined : booking;
-      },
-      { timeoutMs, what: `booking ${bookingId} to end` },
-    );
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seconds = Math.max(1, Math.min(10, Math.ceil((deadline - Date.now()) / 1000)));
+      const response = await this.http('orchestrator')
+        .get(`/bookings/${bookingId}?wait=${seconds}`)
+        .expect(200);
+      const booking = response.body as BookingView;
+      if (booking.status !== 'PENDING') return booking;
+      if (Date.now() >= deadline)
+        throw new Error(`booking ${bookingId} still PENDING after ${timeoutMs} ms`);
+    }
   }
 
   async audit(bookingId: string): Promise<AuditLine[]> {

@@ -50,8 +50,13 @@ export class BookingService {
     }
   }
 
-  async find(bookingId: string): Promise<BookingView | null> {
-    const saga = await this.findSaga(bookingId);
+  /** The booking; with `waitSeconds`, as soon as it has ended or when the wait runs out. */
+  async find(bookingId: string, waitSeconds = 0): Promise<BookingView | null> {
+    if (!UUID.test(bookingId)) return null;
+    const saga =
+      waitSeconds > 0
+        ? await this.engine.waitUntilEnded(bookingId, waitSeconds * 1000)
+        : await this.engine.find(bookingId);
     return saga && toBookingView(saga);
   }
 

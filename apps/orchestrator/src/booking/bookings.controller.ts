@@ -15,6 +15,7 @@ import type { Response } from 'express';
 import { BookingService } from './booking.service';
 import { AuditView, BookingView } from './booking.view';
 import { CreateBookingDto } from './create-booking.dto';
+import { GetBookingQuery } from './get-booking.query';
 import { ListBookingsQuery } from './list-bookings.query';
 
 @ApiTags('bookings')
@@ -46,10 +47,14 @@ export class BookingsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "A booking's status and steps" })
+  @ApiOperation({
+    summary: "A booking's status and steps",
+    description:
+      'With ?wait=<seconds>, answers as soon as the booking has ended, or when the wait runs out',
+  })
   @ApiResponse({ status: 404, description: 'Unknown booking' })
-  async get(@Param('id') id: string): Promise<BookingView> {
-    const booking = await this.bookings.find(id);
+  async get(@Param('id') id: string, @Query() query: GetBookingQuery): Promise<BookingView> {
+    const booking = await this.bookings.find(id, query.wait);
     if (!booking) throw new NotFoundException(`booking ${id} not found`);
     return booking;
   }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ChoreographyDefinition } from '../choreography/choreography-definition';
 import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
@@ -50,7 +49,8 @@ const TIMERS_PER_TICK = 100;
 export class SagaEngine {
   private readonly logger = new Logger(SagaEngine.name);
   private readonly registry: SagaRegistry;
-  private readonly events = new EventEmitter();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private endedWatch: { close(): Promise<void> } | null = null;
   private timerHandle: NodeJS.Timeout | null = null;
   private timerPass: Promise<void> | null = null;
   private stopped = false;
@@ -61,7 +61,6 @@ export class SagaEngine {
     private readonly relay: OutboxRelay,
     @Optional() @Inject(SAGA_CORE_OPTIONS) private readonly options?: SagaCoreOptions,
   ) {
-    this.events.setMaxListeners(0);
     this.registry = new SagaRegistry({
       now: () => new Date(),
       newId: randomUUID,
@@ -79,6 +78,7 @@ export class SagaEngine {
   /** Stores the definitions, starts consuming replies and events, and firing timers. */
   async start(): Promise<void> {
     this.stopped = false;
+    this.endedWatch = await this.store.watchEnded((sagaId) => this.wake(sagaId));
     for (const spec of this.registry.specs()) await this.store.saveDefinition(spec);
     for (const name of this.registry.commandChannels()) await this.transport.declareQueue({ name });
     const replies = { name: this.replyQueue, prefetch: 64 };
@@ -104,6 +104,8 @@ export class SagaEngine {
     if (this.timerHandle) clearInterval(this.timerHandle);
     this.timerHandle = null;
     await this.timerPass;
+    await this.endedWatch?.close();
+    this.endedWatch = null;
   }
 
   async startSaga<Data>(
@@ -214,10 +216,28 @@ export class SagaEngine {
     return this.store.listDefinitions();
   }
 
-  /** Calls `listener` with each saga of this process that reaches a terminal status. */
-  onTerminal(listener: (instance: SagaInstance) => void): () => void {
-    this.events.on('terminal', listener);
-    return () => this.events.off('terminal', listener);
+  /**
+   * The saga once it has ended, or as it is when `timeoutMs` runs out. Waiting costs no query:
+   * the transaction that ends a saga notifies every engine on the database.
+   */
+  async waitUntilEnded(sagaId: string, timeoutMs: number): Promise<SagaInstance | null> {
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const waiters = this.waiters.get(sagaId) ?? new Set<() => void>();
+    waiters.add(wake);
+    this.waiters.set(sagaId, waiters);
+    const timer = setTimeout(wake, Math.max(0, timeoutMs));
+    try {
+      // Registered before the first read, so an end committed in between is not missed.
+      const current = await this.store.find(sagaId);
+      if (!current || isTerminal(current.status) || timeoutMs <= 0) return current;
+      await woken;
+      return await this.store.find(sagaId);
+    } finally {
+      clearTimeout(timer);
+      waiters.delete(wake);
+      if (waiters.size === 0) this.waiters.delete(sagaId);
+    }
   }
 
   private async fire(
@@ -238,7 +258,11 @@ export class SagaEngine {
       reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
       this.relay.kick();
     }
-    if (isTerminal(transition.instance.status)) this.events.emit('terminal', transition.instance);
+    if (isTerminal(transition.instance.status)) this.wake(transition.instance.id);
+  }
+
+  private wake(sagaId: string): void {
+    for (const wake of this.waiters.get(sagaId) ?? []) wake();
   }
 
   private tickTimers(): void {

@@ -62,4 +62,6 @@ export interface SagaStore {
   find(sagaId: string): Promise<SagaInstance | null>;
   list(query: SagaQuery): Promise<SagaInstance[]>;
   auditLog(sagaId: string): Promise<AuditEntry[]>;
+  /** Calls `listener` with the id of every saga that ends, whichever process ended it. */
+  watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }>;
 }

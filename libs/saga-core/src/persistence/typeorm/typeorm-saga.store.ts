@@ -11,6 +11,7 @@ import {
   StoredDefinition,
 } from '../saga-store.port';
 import { AuditRow, SAGA_COLUMNS, SagaRow, toAuditEntry, toInstance } from './saga-row.mapper';
+import { SagaEndedListener } from './saga-ended.listener';
 import { TypeOrmSagaTransaction } from './typeorm-saga.transaction';
 
 /** The engine's persistence on PostgreSQL, in raw SQL over the tables of the migrations. */
@@ -45,6 +46,14 @@ export class TypeOrmSagaStore implements SagaStore {
       `SELECT spec, created_at FROM saga_definitions ORDER BY name, version`,
     );
     return rows.map((row) => ({ spec: row.spec, createdAt: row.created_at }));
+  }
+
+  async watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }> {
+    const { url } = this.dataSource.options as { url?: string };
+    if (!url) throw new Error('watching ended sagas needs the DataSource to be configured by url');
+    const watcher = new SagaEndedListener(url, listener);
+    await watcher.start();
+    return watcher;
   }
 
   transaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T> {

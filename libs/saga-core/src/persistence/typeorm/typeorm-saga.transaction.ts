@@ -2,6 +2,8 @@ import { EntityManager, QueryResult } from 'typeorm';
 import { AuditEntry } from '../../engine/audit-entry';
 import { SagaInstance, SagaTimer } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
+import { isTerminal } from '../../engine/saga-status';
+import { SAGA_ENDED_CHANNEL } from './saga-ended.listener';
 import { ConcurrentUpdateError } from '../../errors/concurrent-update.error';
 import { SagaTransaction } from '../saga-store.port';
 import {
@@ -102,6 +104,10 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
     if (transition.timer) await this.setTimer(saga.id, transition.timer);
     else if (transition.timer === null) {
       await this.run(`DELETE FROM saga_timers WHERE saga_id = $1`, [saga.id]);
+    }
+    // Delivered on commit only, to every engine instance listening (GET …?wait=).
+    if (isTerminal(saga.status)) {
+      await this.run(`SELECT pg_notify('${SAGA_ENDED_CHANNEL}', $1)`, [saga.id]);
     }
   }
 
