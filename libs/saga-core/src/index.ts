@@ -48,3 +48,4 @@ export * from './choreography/choreography-definition.builder';
 export * from './choreography/choreography-state-machine';
 export * from './choreography/event-message.parser';
 export * from './engine/saga-registry';
+export * from './errors/saga-state.error';

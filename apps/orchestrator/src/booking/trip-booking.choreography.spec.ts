@@ -110,3 +110,16 @@ describe('trip booking choreography (as the orchestrator follows it)', () => {
       .expectSteps({ flight: StepStatus.COMPLETED, hotel: StepStatus.RUNNING });
   });
 });
+
+describe('trip booking choreography, repeated undo reports', () => {
+  it('ignores a second report that a step was undone', () => {
+    started()
+      .whenEvent(TripEvents.flightReserved, trip)
+      .whenEvent(TripEvents.hotelReserved, trip)
+      .whenEvent(TripEvents.paymentFailed, trip)
+      .whenEvent(TripEvents.hotelCancelled, trip)
+      .whenEvent(TripEvents.hotelCancelled, trip, { ignored: true })
+      .whenEvent(TripEvents.flightCancelled, trip)
+      .expectStatus(SagaStatus.CANCELLED);
+  });
+});

@@ -147,3 +147,54 @@ describe('trip booking saga', () => {
       .expectSteps({ flight: StepStatus.COMPLETED, hotel: StepStatus.RUNNING });
   });
 });
+
+describe('trip booking saga, operator actions', () => {
+  it('undoes the step under way and those before it when an operator cancels', () => {
+    const run = saga()
+      .givenStarted(trip())
+      .andReplySuccess({ price: 500 })
+      .expectCommand(HotelEndpoints.reserve)
+      .andOperatorCancels({ operator: 'alice', reason: 'customer called' })
+      .expectCommand(HotelEndpoints.cancel)
+      .andReplySuccess()
+      .expectCommand(FlightEndpoints.cancel)
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.COMPENSATED,
+        hotel: StepStatus.COMPENSATED,
+        payment: StepStatus.SKIPPED,
+      })
+      .expectAuditSequence(['OPERATOR_CANCELLED:hotel', 'SAGA_CANCELLED']);
+    expect(run.state.failureReason).toBe('hotel: cancelled by alice: customer called');
+    expect(run.audit.find((a) => a.type === 'OPERATOR_CANCELLED')?.detail).toEqual({
+      operator: 'alice',
+      reason: 'customer called',
+    });
+  });
+
+  it('retries a failed compensation on request, and ends CANCELLED when it succeeds', () => {
+    let run = saga()
+      .givenStarted(trip())
+      .andReplySuccess({ price: 500 })
+      .andReplyFailure('SOLD_OUT');
+    for (let attempt = 1; attempt < 5; attempt++) {
+      run = run.andReplyFailure('DOWN', { retryable: true }).andTimerFires();
+    }
+    run
+      .andReplyFailure('DOWN', { retryable: true })
+      .expectStatus(SagaStatus.COMPENSATION_FAILED)
+      .andOperatorRetriesCompensation({ operator: 'bob', reason: 'flight service fixed' })
+      .expectStatus(SagaStatus.PENDING)
+      .expectCommand(FlightEndpoints.cancel)
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({ flight: StepStatus.COMPENSATED, hotel: StepStatus.FAILED })
+      .expectAuditSequence([
+        'SAGA_COMPENSATION_FAILED',
+        'OPERATOR_RETRIED_COMPENSATION',
+        'STEP_COMPENSATED:flight',
+        'SAGA_CANCELLED',
+      ]);
+  });
+});

@@ -2,6 +2,7 @@ import { AuditEntry, AuditType } from '../engine/audit-entry';
 import { SagaInstance, SagaTimer } from '../engine/saga-instance';
 import {
   IgnoredEvent,
+  OperatorRequest,
   SagaStartInput,
   StateMachineEnvironment,
   timerKey,
@@ -25,6 +26,7 @@ type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
 /** Steps whose work took effect, or may have, and is not undone yet. */
 const TO_UNDO: readonly StepStatus[] = [
   StepStatus.RUNNING,
+  StepStatus.CANCELLED,
   StepStatus.COMPLETED,
   StepStatus.TIMED_OUT,
   StepStatus.COMPENSATING,
@@ -99,8 +101,13 @@ export class ChoreographyStateMachine<Data> {
       // that runs from the last participant back cancels whatever this event reports.
       return this.ignore(current, event, `step ${step.name} is ${step.status}`);
     }
-    if (!forward && !current.compensating)
+    if (!forward && !current.compensating) {
       return this.ignore(current, event, 'nothing is being undone');
+    }
+    if (!forward && !TO_UNDO.includes(step.status) && step.status !== StepStatus.PENDING) {
+      // A second undo report, e.g. after a late step was refused and the chain ran again.
+      return this.ignore(current, event, `step ${step.name} is already ${step.status}`);
+    }
 
     const t = beginTransition(current, this.env.now());
     t.audit.push(auditLine(t, AuditType.EVENT_RECEIVED, step.name, eventDetail(event)));
@@ -123,26 +130,38 @@ export class ChoreographyStateMachine<Data> {
   /** The deadline watcher: a step whose outcome did not come in time cancels the saga. */
   onTimer(current: SagaInstance<Data>, timer: SagaTimer): SagaTransition<Data> | null {
     const awaiting = current.awaiting;
-    if (
-      current.status !== SagaStatus.PENDING ||
-      current.compensating ||
-      !awaiting ||
-      timer.key !== timerKey(awaiting)
-    ) {
-      return null;
-    }
+    if (!this.running(current) || !awaiting || timer.key !== timerKey(awaiting)) return null;
     const t = beginTransition(current, this.env.now());
     const spec = this.definition.spec.steps[awaiting.stepIndex];
     t.audit.push(auditLine(t, AuditType.STEP_TIMED_OUT, spec.name, { timeoutMs: spec.timeoutMs }));
-    const reason = `no outcome within ${spec.timeoutMs} ms`;
-    this.fail(t, spec, StepStatus.TIMED_OUT, reason);
-    this.publish(
-      t,
-      this.definition.spec.cancel,
-      this.definition.handlers.cancelPayload(t.instance.data, reason),
-      spec.name,
-    );
+    this.cancelSaga(t, spec, StepStatus.TIMED_OUT, `no outcome within ${spec.timeoutMs} ms`);
     return t;
+  }
+
+  /** An operator stops a running saga: the same cancel event as a missed deadline. */
+  cancel(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
+    const awaiting = current.awaiting;
+    if (!this.running(current) || !awaiting) return null;
+    const t = beginTransition(current, this.env.now());
+    const spec = this.definition.spec.steps[awaiting.stepIndex];
+    t.audit.push(auditLine(t, AuditType.OPERATOR_CANCELLED, spec.name, { ...by }));
+    this.cancelSaga(t, spec, StepStatus.CANCELLED, `cancelled by ${by.operator}: ${by.reason}`);
+    return t;
+  }
+
+  private running(saga: SagaInstance<Data>): boolean {
+    return saga.status === SagaStatus.PENDING && !saga.compensating;
+  }
+
+  private cancelSaga(
+    t: SagaTransition<Data>,
+    spec: ChoreographyStepSpec,
+    status: StepStatus,
+    reason: string,
+  ): void {
+    this.fail(t, spec, status, reason);
+    const payload = this.definition.handlers.cancelPayload(t.instance.data, reason);
+    this.publish(t, this.definition.spec.cancel, payload, spec.name);
   }
 
   private succeeded(

@@ -7,6 +7,7 @@ import { SagaDefinition } from '../definition/saga-definition';
 import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict.error';
 import { PoisonMessageError } from '../errors/poison-message.error';
+import { SagaStateError } from '../errors/saga-state.error';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { SAGA_STORE, SagaQuery, SagaStore, StoredDefinition } from '../persistence/saga-store.port';
@@ -16,8 +17,8 @@ import { MessageTransport } from '../transport/message-transport';
 import { AuditEntry } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
 import { SagaInstance, SagaTimer } from './saga-instance';
-import { SagaRegistry } from './saga-registry';
-import { SagaStateMachine } from './saga-state-machine';
+import { SagaMachine, SagaRegistry } from './saga-registry';
+import { OperatorRequest, SagaStateMachine } from './saga-state-machine';
 import { isTerminal } from './saga-status';
 import { SagaTransition } from './saga-transition';
 
@@ -200,6 +201,21 @@ export class SagaEngine {
     return fired;
   }
 
+  /**
+   * Operator action: stops a running saga and undoes what it did. Null for an unknown saga;
+   * a SagaStateError when it is not running forward any more.
+   */
+  cancel(sagaId: string, by: OperatorRequest): Promise<SagaInstance | null> {
+    return this.operatorAction(sagaId, 'cancel', (machine, saga) => machine.cancel(saga, by));
+  }
+
+  /** Operator action: retries the compensations that failed, once their cause is fixed. */
+  retryCompensation(sagaId: string, by: OperatorRequest): Promise<SagaInstance | null> {
+    return this.operatorAction(sagaId, 'retry its compensation', (machine, saga) =>
+      machine instanceof SagaStateMachine ? machine.retryCompensation(saga, by) : null,
+    );
+  }
+
   find(sagaId: string): Promise<SagaInstance | null> {
     return this.store.find(sagaId);
   }
@@ -251,6 +267,27 @@ export class SagaEngine {
     if (!transition) return null;
     await tx.update(transition, instance.version);
     return transition;
+  }
+
+  private async operatorAction(
+    sagaId: string,
+    what: string,
+    decide: (machine: SagaMachine, saga: SagaInstance) => SagaTransition | null,
+  ): Promise<SagaInstance | null> {
+    const transition = await this.withRetry(() =>
+      this.store.transaction(async (tx) => {
+        const saga = await tx.lock(sagaId);
+        if (!saga) return null;
+        const machine = this.registry.machine(saga.definitionName, saga.definitionVersion);
+        const result = decide(machine, saga);
+        if (!result) throw new SagaStateError(`cannot ${what}: saga ${sagaId} is ${saga.status}`);
+        await tx.update(result, saga.version);
+        return result;
+      }),
+    );
+    if (!transition) return null;
+    this.committed(transition);
+    return transition.instance;
   }
 
   private committed(transition: SagaTransition): void {

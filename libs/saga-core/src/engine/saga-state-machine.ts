@@ -28,6 +28,12 @@ export interface StateMachineEnvironment {
   replyQueue: string;
 }
 
+/** Who asked for an operator action, and why: both go to the audit log. */
+export interface OperatorRequest {
+  operator: string;
+  reason: string;
+}
+
 export interface SagaStartInput<Data> {
   sagaId: string;
   data: Data;
@@ -43,7 +49,13 @@ export interface IgnoredEvent {
 }
 
 /** What a step's compensation looks for: work that took effect, or may have. */
-const UNDOABLE: readonly StepStatus[] = [StepStatus.COMPLETED, StepStatus.TIMED_OUT];
+const UNDOABLE: readonly StepStatus[] = [
+  StepStatus.COMPLETED,
+  StepStatus.TIMED_OUT,
+  StepStatus.CANCELLED,
+  // Only below the step being undone once an operator asks for a retry.
+  StepStatus.COMPENSATION_FAILED,
+];
 
 /**
  * The engine's decisions, with no I/O: given a saga and an event (start, reply, timer), it
@@ -150,6 +162,38 @@ export class SagaStateMachine<Data> {
     } else {
       this.compensationFailed(t, awaiting, reason);
     }
+    return t;
+  }
+
+  /**
+   * An operator stops a running saga: the step under way may have taken effect, so it is
+   * compensated with the ones before it. Null when the saga is not running forward.
+   */
+  cancel(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
+    const awaiting = current.awaiting;
+    if (current.status !== SagaStatus.PENDING || current.compensating || !awaiting) return null;
+    const t = this.begin(current, this.env.now());
+    const step = t.instance.steps[awaiting.stepIndex];
+    t.audit.push(this.audit(t, AuditType.OPERATOR_CANCELLED, step.name, { ...by }));
+    step.status = StepStatus.CANCELLED;
+    step.endedAt = t.instance.updatedAt;
+    t.instance.awaiting = null;
+    t.instance.failureReason = `${step.name}: cancelled by ${by.operator}: ${by.reason}`;
+    t.instance.compensating = true;
+    t.audit.push(
+      this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
+    );
+    this.compensateFrom(t, awaiting.stepIndex);
+    return t;
+  }
+
+  /** An operator retries the compensations that failed, once their cause is fixed. */
+  retryCompensation(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
+    if (current.status !== SagaStatus.COMPENSATION_FAILED) return null;
+    const t = this.begin(current, this.env.now());
+    t.instance.status = SagaStatus.PENDING;
+    t.audit.push(this.audit(t, AuditType.OPERATOR_RETRIED_COMPENSATION, null, { ...by }));
+    this.compensateFrom(t, t.instance.steps.length - 1);
     return t;
   }
 

@@ -10,6 +10,8 @@ export const StepStatus = {
   FAILED: 'FAILED',
   /** No reply came in time: the participant may have done the work, so it is compensated too. */
   TIMED_OUT: 'TIMED_OUT',
+  /** An operator cancelled the saga while this step ran: it may have taken effect, so it is undone. */
+  CANCELLED: 'CANCELLED',
   /** Its compensation was sent; the reply is awaited. */
   COMPENSATING: 'COMPENSATING',
   /** Its compensation was confirmed. */

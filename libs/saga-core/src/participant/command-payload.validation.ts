@@ -21,6 +21,14 @@ export function validatePayload<T extends object>(dtoClass: new () => T, payload
   return dto;
 }
 
-function describe(errors: ValidationError[]): string {
-  return errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ');
+/** Every constraint that failed, nested ones included, prefixed by their property path. */
+function describe(errors: ValidationError[], path = ''): string {
+  return errors
+    .flatMap((error) => {
+      const at = `${path}${error.property}`;
+      const own = Object.values(error.constraints ?? {}).map((m) => (path ? `${path}${m}` : m));
+      const nested = error.children?.length ? [describe(error.children, `${at}.`)] : [];
+      return [...own, ...nested];
+    })
+    .join('; ');
 }

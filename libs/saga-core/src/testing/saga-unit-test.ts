@@ -3,7 +3,7 @@ import { CommandEndpoint } from '../definition/command-endpoint';
 import { SagaDefinition } from '../definition/saga-definition';
 import { AuditEntry } from '../engine/audit-entry';
 import { SagaInstance } from '../engine/saga-instance';
-import { SagaStateMachine } from '../engine/saga-state-machine';
+import { OperatorRequest, SagaStateMachine } from '../engine/saga-state-machine';
 import { SagaStatus } from '../engine/saga-status';
 import { SagaTransition } from '../engine/saga-transition';
 import { StepStatus } from '../engine/step-status';
@@ -112,6 +112,24 @@ export class SagaUnitTest<Data> {
     this.sent.length = 0;
     const transition = this.machine.onTimer(this.state, timer);
     if (!transition) fail('the timer was stale');
+    this.apply(transition as SagaTransition<Data>);
+    return this;
+  }
+
+  /** An operator cancels the running saga. */
+  andOperatorCancels(by: OperatorRequest = { operator: 'ops', reason: 'test' }): this {
+    this.sent.length = 0;
+    const transition = this.machine.cancel(this.state, by);
+    if (!transition) fail(`a ${this.state.status} saga cannot be cancelled`);
+    this.apply(transition as SagaTransition<Data>);
+    return this;
+  }
+
+  /** An operator retries the compensations that failed. */
+  andOperatorRetriesCompensation(by: OperatorRequest = { operator: 'ops', reason: 'test' }): this {
+    this.sent.length = 0;
+    const transition = this.machine.retryCompensation(this.state, by);
+    if (!transition) fail(`a ${this.state.status} saga has no compensation to retry`);
     this.apply(transition as SagaTransition<Data>);
     return this;
   }

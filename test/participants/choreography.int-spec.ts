@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { EventEndpoint, EventMessage } from '@app/saga-core';
+import { deadLetterQueueOf } from '@app/saga-core/transport/message-transport';
+import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
+import { TRIP_EVENTS_EXCHANGE, TripBooking, TripEvents } from '@app/trip-api';
+import { createFlightServiceApp } from '../../apps/flight-service/src/flight-service.app';
+import { createHotelServiceApp } from '../../apps/hotel-service/src/hotel-service.app';
+import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-service.app';
+import { TestDatabase, createTestDatabase } from '../support/postgres';
+import { TestVhost, createTestVhost } from '../support/rabbitmq-vhost';
+import { eventually, waitFor } from '../support/wait-for';
+import { pause } from './command-client';
+
+jest.setTimeout(60_000);
+
+/** How long a test waits before it believes an event is never coming. */
+const QUIET_MS = 750;
+const PROBE_QUEUE = 'test.trip-probe';
+
+type Faults = TripBooking['faults'];
+
+describe('choreographed trip: the participants react to events alone', () => {
+  let vhost: TestVhost;
+  const databases: TestDatabase[] = [];
+  const apps: INestApplication[] = [];
+  let flight: INestApplication;
+  let hotel: INestApplication;
+  let payment: INestApplication;
+  let broker: RabbitMqTransport;
+  /** Every trip event, in the order the probe queue received them. */
+  const seen: EventMessage<TripBooking>[] = [];
+  let bookingSeq = 0;
+
+  async function boot(
+    prefix: string,
+    create: typeof createFlightServiceApp,
+  ): Promise<INestApplication> {
+    const database = await createTestDatabase(prefix);
+    databases.push(database);
+    const env = { DATABASE_URL: database.url, AMQP_URL: vhost.url, PORT: '0' };
+    const app = await create(env, { logger: ['error'] });
+    apps.push(app);
+    return app;
+  }
+
+  beforeAll(async () => {
+    vhost = await createTestVhost();
+    [flight, hotel, payment] = await Promise.all([
+      boot('chor_flight', createFlightServiceApp),
+      boot('chor_hotel', createHotelServiceApp),
+      boot('chor_payment', createPaymentServiceApp),
+    ]);
+    broker = new RabbitMqTransport({ url: vhost.url, connectionName: 'choreography-int-spec' });
+    await broker.init();
+    const bindings = [{ exchange: TRIP_EVENTS_EXCHANGE, routingKey: 'trip.#' }];
+    await broker.consume({ name: PROBE_QUEUE, bindings }, async (message) => {
+      seen.push(message.body as EventMessage<TripBooking>);
+    });
+  });
+
+  afterAll(async () => {
+    await broker?.close();
+    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all(databases.map((database) => database.dispose()));
+    await vhost?.dispose();
+  });
+
+  function trip(faults: Faults = {}, hotelId = 'HT-200'): TripBooking {
+    return {
+      bookingId: `chor-${++bookingSeq}-${Date.now()}`,
+      customerId: 'cust-1',
+      flight: { flightId: 'FL-100', seats: 2 },
+      hotel: { hotelId, nights: 2, rooms: 1 },
+      faults,
+    };
+  }
+
+  function event<P>(
+    endpoint: EventEndpoint<P>,
+    payload: P,
+    correlationId: string,
+  ): EventMessage<P> {
+    return {
+      messageId: randomUUID(),
+      type: endpoint.type,
+      correlationId,
+      source: 'orchestrator',
+      payload,
+      occurredAt: new Date().toISOString(),
+    };
+  }
+
+  async function publish(body: object, type: string, messageId: string): Promise<void> {
+    await broker.publish({
+      messageId,
+      exchange: TRIP_EVENTS_EXCHANGE,
+      routingKey: type,
+      type,
+      body,
+    });
+  }
+
+  async function publishEvent(message: EventMessage<unknown>): Promise<void> {
+    await publish(message, message.type, message.messageId);
+  }
+
+  async function book(booking: TripBooking): Promise<void> {
+    await publishEvent(event(TripEvents.bookingRequested, booking, booking.bookingId));
+  }
+
+  function eventsOf(bookingId: string): EventMessage<TripBooking>[] {
+    return seen.filter((e) => e.correlationId === bookingId);
+  }
+
+  function typesOf(bookingId: string): string[] {
+    return eventsOf(bookingId).map((e) => e.type);
+  }
+
+  /** Waits for the booking's event of `endpoint`, then long enough to see anything after it. */
+  async function settledOn(
+    bookingId: string,
+    endpoint: EventEndpoint<TripBooking>,
+  ): Promise<EventMessage<TripBooking>> {
+    const last = await waitFor(() => eventsOf(bookingId).find((e) => e.type === endpoint.type), {
+      timeoutMs: 20_000,
+      what: `${endpoint.type} of ${bookingId}`,
+    });
+    await pause(QUIET_MS);
+    return last;
+  }
+
+  const http = (app: INestApplication) => request(app.getHttpServer());
+
+  async function state(app: INestApplication, path: string): Promise<Record<string, unknown>> {
+    const res = await http(app).get(path);
+    return res.status === 404 ? { status: 404 } : (res.body as Record<string, unknown>);
+  }
+
+  async function held(bookingId: string): Promise<[unknown, unknown, unknown]> {
+    const [f, h, p] = await Promise.all([
+      state(flight, `/reservations/${bookingId}`),
+      state(hotel, `/reservations/${bookingId}`),
+      state(payment, `/payments/${bookingId}`),
+    ]);
+    return [f.status, h.status, p.status];
+  }
+
+  async function roomsAvailable(hotelId: string): Promise<number> {
+    const res = await http(hotel).get('/hotels').expect(200);
+    return (res.body as { hotelId: string; roomsAvailable: number }[]).find(
+      (h) => h.hotelId === hotelId,
+    )!.roomsAvailable;
+  }
+
+  async function seatsAvailable(flightId: string): Promise<number> {
+    const res = await http(flight).get('/flights').expect(200);
+    return (res.body as { flightId: string; seatsAvailable: number }[]).find(
+      (f) => f.flightId === flightId,
+    )!.seatsAvailable;
+  }
+
+  it('reserves the flight, then the hotel, then charges what both priced', async () => {
+    const booking = trip();
+    await book(booking);
+    const charged = await settledOn(booking.bookingId, TripEvents.paymentCharged);
+    expect(typesOf(booking.bookingId)).toEqual([
+      'trip.booking.requested',
+      'trip.flight.reserved',
+      'trip.hotel.reserved',
+      'trip.payment.charged',
+    ]);
+    expect(eventsOf(booking.bookingId).map((e) => e.source)).toEqual([
+      'orchestrator',
+      'flight-service',
+      'hotel-service',
+      'payment-service',
+    ]);
+    expect(charged.payload).toEqual({ ...booking, flightPrice: 500, hotelPrice: 240 });
+    expect(await held(booking.bookingId)).toEqual(['RESERVED', 'RESERVED', 'CHARGED']);
+    expect(await state(payment, `/payments/${booking.bookingId}`)).toMatchObject({
+      customerId: 'cust-1',
+      amount: 740,
+    });
+  });
+
+  it('cancels the flight when the hotel refuses', async () => {
+    const booking = trip({ hotel: 'fail' });
+    await book(booking);
+    const cancelled = await settledOn(booking.bookingId, TripEvents.flightCancelled);
+    expect(typesOf(booking.bookingId)).toEqual([
+      'trip.booking.requested',
+      'trip.flight.reserved',
+      'trip.hotel.reservation-failed',
+      'trip.flight.cancelled',
+    ]);
+    expect(cancelled.payload).toMatchObject({ reason: 'Injected failure of the hotel' });
+    expect(await held(booking.bookingId)).toEqual(['CANCELLED', 404, 404]);
+  });
+
+  it('cancels the hotel, then the flight, when the payment is declined', async () => {
+    const booking = { ...trip(), customerId: 'cust-poor' };
+    await book(booking);
+    const cancelled = await settledOn(booking.bookingId, TripEvents.flightCancelled);
+    expect(typesOf(booking.bookingId)).toEqual([
+      'trip.booking.requested',
+      'trip.flight.reserved',
+      'trip.hotel.reserved',
+      'trip.payment.failed',
+      'trip.hotel.cancelled',
+      'trip.flight.cancelled',
+    ]);
+    expect(cancelled.payload.reason).toMatch(/cust-poor cannot pay 740/);
+    expect(await held(booking.bookingId)).toEqual(['CANCELLED', 'CANCELLED', 404]);
+  });
+
+  it('undoes the chain from the hotel back when an injected payment failure is announced', async () => {
+    const booking = trip({ payment: 'fail' });
+    await book(booking);
+    await settledOn(booking.bookingId, TripEvents.flightCancelled);
+    expect(typesOf(booking.bookingId).slice(3)).toEqual([
+      'trip.payment.failed',
+      'trip.hotel.cancelled',
+      'trip.flight.cancelled',
+    ]);
+    expect(await held(booking.bookingId)).toEqual(['CANCELLED', 'CANCELLED', 404]);
+  });
+
+  it('keeps a timed-out hotel silent, and undoes everything from payment back on cancellation', async () => {
+    const booking = trip({ hotel: 'timeout' }, 'HT-300');
+    const rooms = await roomsAvailable('HT-300');
+    const seats = await seatsAvailable('FL-100');
+    await book(booking);
+    await eventually(async () =>
+      expect(await held(booking.bookingId)).toEqual(['RESERVED', 'RESERVED', 404]),
+    );
+    await pause(QUIET_MS);
+    expect(typesOf(booking.bookingId)).toEqual(['trip.booking.requested', 'trip.flight.reserved']);
+    expect(await roomsAvailable('HT-300')).toBe(rooms - 1);
+
+    // What the orchestrator's deadline watcher publishes when the booking stalls.
+    const deadline = { ...booking, flightPrice: 500, reason: 'no answer before the deadline' };
+    await publishEvent(event(TripEvents.cancellationRequested, deadline, booking.bookingId));
+    const cancelled = await settledOn(booking.bookingId, TripEvents.flightCancelled);
+    expect(typesOf(booking.bookingId).slice(2)).toEqual([
+      'trip.booking.cancellation-requested',
+      'trip.payment.refunded',
+      'trip.hotel.cancelled',
+      'trip.flight.cancelled',
+    ]);
+    expect(cancelled.payload).toMatchObject({ reason: 'no answer before the deadline' });
+    expect(await held(booking.bookingId)).toEqual(['CANCELLED', 'CANCELLED', 'REFUNDED']);
+    // The refund of a charge that never happened is a tombstone of 0.
+    expect(await state(payment, `/payments/${booking.bookingId}`)).toMatchObject({ amount: 0 });
+    expect(await roomsAvailable('HT-300')).toBe(rooms);
+    expect(await seatsAvailable('FL-100')).toBe(seats);
+  });
+
+  it('gives up a failing flight cancellation after five deliveries and says so', async () => {
+    const deadLetters = deadLetterQueueOf('flight-service.events');
+    const before = (await broker.queueStats(deadLetters)).messages;
+    const booking = trip({ flight: 'fail-compensation', hotel: 'fail' });
+    await book(booking);
+    const failed = await settledOn(booking.bookingId, TripEvents.flightCancellationFailed);
+    expect(typesOf(booking.bookingId)).toEqual([
+      'trip.booking.requested',
+      'trip.flight.reserved',
+      'trip.hotel.reservation-failed',
+      'trip.flight.cancellation-failed',
+    ]);
+    expect(failed.payload).toMatchObject({
+      reason: 'Injected failure of the flight compensation',
+    });
+    // Left for an operator, and handled: nothing dead-lettered.
+    expect(await held(booking.bookingId)).toEqual(['RESERVED', 404, 404]);
+    expect((await broker.queueStats(deadLetters)).messages).toBe(before);
+  });
+
+  it('handles an event delivered twice once: one reservation, one announcement', async () => {
+    const booking = trip();
+    const seats = await seatsAvailable('FL-100');
+    const requested = event(TripEvents.bookingRequested, booking, booking.bookingId);
+    await Promise.all([publishEvent(requested), publishEvent(requested)]);
+    await settledOn(booking.bookingId, TripEvents.paymentCharged);
+    expect(typesOf(booking.bookingId)).toEqual([
+      'trip.booking.requested',
+      'trip.booking.requested',
+      'trip.flight.reserved',
+      'trip.hotel.reserved',
+      'trip.payment.charged',
+    ]);
+    expect(await seatsAvailable('FL-100')).toBe(seats - 2);
+  });
+
+  it('dead-letters a malformed event and goes on with the next one', async () => {
+    const deadLetters = deadLetterQueueOf('flight-service.events');
+    const before = (await broker.queueStats(deadLetters)).messages;
+    const type = TripEvents.bookingRequested.type;
+    // Not an event at all; then a well-formed event whose payload is not a booking.
+    await publish({ hello: 'world' }, type, randomUUID());
+    const notABooking = {
+      ...event(TripEvents.bookingRequested, trip(), 'x'),
+      payload: { bookingId: 'x' },
+    };
+    await publishEvent(notABooking);
+    const next = trip();
+    await book(next);
+    await settledOn(next.bookingId, TripEvents.paymentCharged);
+    await eventually(async () =>
+      expect((await broker.queueStats(deadLetters)).messages).toBe(before + 2),
+    );
+    expect(await state(flight, '/reservations/x')).toEqual({ status: 404 });
+  });
+});
