@@ -6,6 +6,8 @@ import { tripBookingChoreography } from './booking/trip-booking.choreography';
 import { tripBookingSaga } from './booking/trip-booking.saga';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
+import { OperatorApiKeyGuard } from './operator/operator-api-key.guard';
+import { OperatorController } from './operator/operator.controller';
 
 /** Durable queue the participants reply to. */
 export const ORCHESTRATOR_REPLY_QUEUE = 'orchestrator.replies';
@@ -36,8 +38,8 @@ export class OrchestratorModule {
           },
         }),
       ],
-      controllers: [BookingsController, SagaDefinitionsController],
-      providers: [BookingService],
+      controllers: [BookingsController, SagaDefinitionsController, OperatorController],
+      providers: [BookingService, OperatorApiKeyGuard],
     };
   }
 }

@@ -1,7 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, Injectable, UnprocessableEntityException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { IdempotencyConflictError, SagaEngine, SagaInstance } from '@app/saga-core';
+import { faultInjectionEnabled } from '../config/orchestrator.config';
 import { AuditView, BookingView, toAuditView, toBookingView } from './booking.view';
+import { isBookingId } from './booking-id';
 import { BookingMode } from './booking-mode';
 import { CreateBookingDto } from './create-booking.dto';
 import { ListBookingsQuery } from './list-bookings.query';
@@ -11,11 +14,23 @@ import { TRIP_BOOKING_SAGA } from './trip-booking.saga';
 
 @Injectable()
 export class BookingService {
-  constructor(private readonly engine: SagaEngine) {}
+  private readonly faultsEnabled: boolean;
+
+  constructor(
+    private readonly engine: SagaEngine,
+    config: ConfigService,
+  ) {
+    this.faultsEnabled = faultInjectionEnabled(config);
+  }
 
   /** Starts a booking; the same idempotency key with the same body returns the first one. */
   async create(request: CreateBookingDto, idempotencyKey?: string): Promise<BookingView> {
     const mode = request.mode ?? BookingMode.ORCHESTRATED;
+    if (!this.faultsEnabled && Object.values(request.faults ?? {}).some((f) => f !== undefined)) {
+      throw new BadRequestException([
+        'faults: fault injection is disabled (NODE_ENV=production); set FAULTS_ENABLED=true to allow it',
+      ]);
+    }
     const bookingId = randomUUID();
     const trip: TripBooking = {
       bookingId,
@@ -52,7 +67,7 @@ export class BookingService {
 
   /** The booking; with `waitSeconds`, as soon as it has ended or when the wait runs out. */
   async find(bookingId: string, waitSeconds = 0): Promise<BookingView | null> {
-    if (!UUID.test(bookingId)) return null;
+    if (!isBookingId(bookingId)) return null;
     const saga =
       waitSeconds > 0
         ? await this.engine.waitUntilEnded(bookingId, waitSeconds * 1000)
@@ -76,11 +91,9 @@ export class BookingService {
   }
 
   private findSaga(bookingId: string): Promise<SagaInstance | null> {
-    return UUID.test(bookingId) ? this.engine.find(bookingId) : Promise.resolve(null);
+    return isBookingId(bookingId) ? this.engine.find(bookingId) : Promise.resolve(null);
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A stable hash of a request: keys sorted, so field order does not matter. */
 function fingerprint(value: unknown): string {

@@ -19,6 +19,8 @@ export interface StoredDefinition {
 export interface SagaQuery {
   status?: SagaStatus;
   labels?: Record<string, string>;
+  /** Only sagas whose last change is older than this (stuck ones). */
+  updatedBefore?: Date;
   limit: number;
 }
 

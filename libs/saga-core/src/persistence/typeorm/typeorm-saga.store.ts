@@ -81,6 +81,10 @@ export class TypeOrmSagaStore implements SagaStore {
       params.push(JSON.stringify(query.labels));
       where.push(`i.labels @> $${params.length}::jsonb`);
     }
+    if (query.updatedBefore) {
+      params.push(query.updatedBefore);
+      where.push(`i.updated_at < $${params.length}`);
+    }
     params.push(query.limit);
     const rows: SagaRow[] = await this.dataSource.query(
       `SELECT ${SAGA_COLUMNS} FROM saga_instances i
