@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
@@ -31,7 +32,6 @@ interface BoundEventHandler {
 @Injectable()
 export class ChoreographyDispatcher {
   private readonly handlers = new Map<string, BoundEventHandler>();
-  private readonly reflector = new Reflector();
   private readonly events = participantEventsCounter();
   private started = false;
 
@@ -143,44 +143,20 @@ export class ChoreographyDispatcher {
 
   private discoverHandlers(): void {
     this.handlers.clear();
-    const seen = new Set<object>();
-    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
-    for (const wrapper of wrappers) {
-      const instance: unknown = wrapper.instance;
-      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) {
-        continue;
-      }
-      // `useExisting` aliases show the same instance twice.
-      if (seen.has(instance)) continue;
-      seen.add(instance);
-      const prototype: object = Object.getPrototypeOf(instance);
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        this.bind(instance, methodName);
+    const methods = findDecoratedMethods<EventHandlerMetadata>(
+      this.discovery,
+      this.scanner,
+      EVENT_HANDLER_METADATA,
+    );
+    for (const { name, metadata, invoke } of methods) {
+      for (const type of metadata.types) {
+        const existing = this.handlers.get(type);
+        if (existing) throw new Error(`${type} has two handlers: ${existing.name} and ${name}`);
+        this.handlers.set(type, { name, exchange: metadata.exchange, invoke });
       }
     }
     if (this.handlers.size === 0) {
       throw new Error(`No @EventHandler methods found in ${this.options.serviceName}`);
-    }
-  }
-
-  private bind(instance: object, methodName: string): void {
-    const method: unknown = (instance as Record<string, unknown>)[methodName];
-    if (typeof method !== 'function') return;
-    const metadata = this.reflector.get<EventHandlerMetadata | undefined>(
-      EVENT_HANDLER_METADATA,
-      method,
-    );
-    if (!metadata) return;
-    const name = `${instance.constructor.name}.${methodName}`;
-    const fn = method as (event: EventMessage, ctx: EventContext) => unknown;
-    for (const type of metadata.types) {
-      const existing = this.handlers.get(type);
-      if (existing) throw new Error(`${type} has two handlers: ${existing.name} and ${name}`);
-      this.handlers.set(type, {
-        name,
-        exchange: metadata.exchange,
-        invoke: async (event, ctx) => fn.call(instance, event, ctx),
-      });
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
@@ -30,7 +31,6 @@ interface BoundHandler {
 @Injectable()
 export class ParticipantDispatcher {
   private readonly handlers = new Map<string, BoundHandler>();
-  private readonly reflector = new Reflector();
   private readonly commands = participantCommandsCounter();
   private started = false;
 
@@ -122,50 +122,27 @@ export class ParticipantDispatcher {
 
   private discoverHandlers(channel: string): void {
     this.handlers.clear();
-    const seen = new Set<object>();
-    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
-    for (const wrapper of wrappers) {
-      const instance: unknown = wrapper.instance;
-      if (!wrapper.isDependencyTreeStatic() || typeof instance !== 'object' || instance === null) {
-        continue;
+    const methods = findDecoratedMethods<CommandHandlerMetadata>(
+      this.discovery,
+      this.scanner,
+      COMMAND_HANDLER_METADATA,
+    );
+    for (const { name, metadata, invoke } of methods) {
+      if (metadata.channel !== channel) {
+        throw new Error(
+          `${name} handles ${metadata.type} on ${metadata.channel}, ` +
+            `but this participant consumes ${channel}`,
+        );
       }
-      // `useExisting` aliases show the same instance twice.
-      if (seen.has(instance)) continue;
-      seen.add(instance);
-      const prototype: object = Object.getPrototypeOf(instance);
-      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
-        this.bind(channel, instance, methodName);
+      const existing = this.handlers.get(metadata.type);
+      if (existing) {
+        throw new Error(`${metadata.type} has two handlers: ${existing.name} and ${name}`);
       }
+      this.handlers.set(metadata.type, { name, invoke });
     }
     if (this.handlers.size === 0) {
       throw new Error(`No @CommandHandler methods found for the participant channel ${channel}`);
     }
-  }
-
-  private bind(channel: string, instance: object, methodName: string): void {
-    const method: unknown = (instance as Record<string, unknown>)[methodName];
-    if (typeof method !== 'function') return;
-    const metadata = this.reflector.get<CommandHandlerMetadata | undefined>(
-      COMMAND_HANDLER_METADATA,
-      method,
-    );
-    if (!metadata) return;
-    const name = `${instance.constructor.name}.${methodName}`;
-    if (metadata.channel !== channel) {
-      throw new Error(
-        `${name} handles ${metadata.type} on ${metadata.channel}, ` +
-          `but this participant consumes ${channel}`,
-      );
-    }
-    const existing = this.handlers.get(metadata.type);
-    if (existing) {
-      throw new Error(`${metadata.type} has two handlers: ${existing.name} and ${name}`);
-    }
-    const fn = method as (payload: unknown, ctx: CommandContext) => unknown;
-    this.handlers.set(metadata.type, {
-      name,
-      invoke: async (payload, ctx) => fn.call(instance, payload, ctx),
-    });
   }
 
   private count(type: string, outcome: CommandOutcome): void {
