@@ -11,7 +11,10 @@ interface Published {
   payload: TripBooking;
 }
 
-function context(deliveryCount = 1): { ctx: EventContext; published: Published[] } {
+function context(
+  deliveryCount = 1,
+  injected: Error | null = null,
+): { ctx: EventContext; published: Published[] } {
   const published: Published[] = [];
   const ctx: EventContext = {
     event: {
@@ -26,6 +29,9 @@ function context(deliveryCount = 1): { ctx: EventContext; published: Published[]
     manager: {} as EntityManager,
     publish: <P>(endpoint: EventEndpoint<P>, payload: P) =>
       published.push({ type: endpoint.type, payload: payload as TripBooking }),
+    raiseInjectedFault: () => {
+      if (injected) throw injected;
+    },
   };
   return { ctx, published };
 }
@@ -96,6 +102,25 @@ describe('reactForward', () => {
     expect(published.map((p) => p.type)).toEqual(['trip.hotel.reserved']);
   });
 
+  it('announces a runtime refuse rule as a failure, without doing the work', async () => {
+    const { ctx, published } = context(1, new TerminalStepError('INJECTED_REFUSAL', 'refused'));
+    const work = jest.fn();
+    await reactForward('hotel', ctx, trip(), work, hotelForward);
+    expect(work).not.toHaveBeenCalled();
+    expect(published).toEqual([
+      { type: 'trip.hotel.reservation-failed', payload: { ...trip(), reason: 'refused' } },
+    ]);
+  });
+
+  it('lets a runtime fail rule through, so the event is delivered again', async () => {
+    const transient = new RetryableStepError('INJECTED_TRANSIENT_FAILURE', 'down');
+    const { ctx, published } = context(1, transient);
+    const work = jest.fn();
+    await expect(reactForward('hotel', ctx, trip(), work, hotelForward)).rejects.toBe(transient);
+    expect(work).not.toHaveBeenCalled();
+    expect(published).toEqual([]);
+  });
+
   it('lets an outage through and announces nothing, so the event is delivered again', async () => {
     const { ctx, published } = context();
     const outage = new Error('connection terminated');
@@ -136,6 +161,19 @@ describe('reactCompensation', () => {
         payload: { ...booking, reason: 'Injected failure of the flight compensation' },
       },
     ]);
+  });
+
+  it('fails on a runtime fail rule like on any failed undo, and announces it once out of deliveries', async () => {
+    const transient = new RetryableStepError('INJECTED_TRANSIENT_FAILURE', 'down');
+    const work = jest.fn();
+    const early = context(1, transient);
+    await expect(reactCompensation('flight', early.ctx, trip(), work, flightUndo)).rejects.toBe(
+      transient,
+    );
+    const last = context(5, transient);
+    await reactCompensation('flight', last.ctx, trip(), work, flightUndo);
+    expect(work).not.toHaveBeenCalled();
+    expect(last.published.map((p) => p.type)).toEqual(['trip.flight.cancellation-failed']);
   });
 
   it('takes its own number of attempts', async () => {

@@ -24,8 +24,9 @@ export const COMPENSATION_MAX_ATTEMPTS = 5;
  * command path (`runTripStep`): success announces `succeeded` with what it priced; an injected
  * `fail` or a business refusal announces `failed` with the reason (the work, in its own
  * savepoint, is undone); `timeout` commits the work and announces nothing, so the booking
- * stalls until the orchestrator's deadline watcher cancels it. Any other error (an outage)
- * propagates: the transaction rolls back and the event is delivered again.
+ * stalls until the orchestrator's deadline watcher cancels it. Any other error (an outage, or
+ * a runtime `fail` rule) propagates: the transaction rolls back and the event is delivered
+ * again. A runtime `refuse` rule is a refusal like any other.
  */
 export async function reactForward<T>(
   participant: TripParticipant,
@@ -38,7 +39,10 @@ export async function reactForward<T>(
   const delivery = { suppressReply: () => (silenced = true) };
   let result: T;
   try {
-    result = await runTripStep(participant, trip.faults[participant], delivery, work);
+    result = await runTripStep(participant, trip.faults[participant], delivery, () => {
+      ctx.raiseInjectedFault();
+      return work();
+    });
   } catch (error) {
     if (!(error instanceof TerminalStepError)) throw error;
     // The plain message, as the orchestrated saga records it, so both modes read alike.
@@ -68,7 +72,10 @@ export async function reactCompensation(
   maxAttempts = COMPENSATION_MAX_ATTEMPTS,
 ): Promise<void> {
   try {
-    await runTripCompensation(participant, trip.faults[participant], work);
+    await runTripCompensation(participant, trip.faults[participant], () => {
+      ctx.raiseInjectedFault();
+      return work();
+    });
   } catch (error) {
     // A refused undo is retried too, as the orchestrated saga retries any failed compensation.
     const stepError = error instanceof RetryableStepError || error instanceof TerminalStepError;

@@ -32,6 +32,30 @@ describe('trip booking choreography (as the orchestrator follows it)', () => {
     expect(run.state.data).toMatchObject({ flightPrice: 500, hotelPrice: 360 });
   });
 
+  it('confirms when the events arrive in reverse order, as two consumers may handle them', () => {
+    const run = started()
+      .whenEvent(TripEvents.paymentCharged, priced)
+      .expectPublished()
+      .expectStatus(SagaStatus.CONFIRMED)
+      .whenEvent(TripEvents.hotelReserved, priced, { ignored: true })
+      .whenEvent(TripEvents.flightReserved, { ...trip, flightPrice: 500 }, { ignored: true });
+    expect(run.state.data).toMatchObject({ flightPrice: 500, hotelPrice: 360 });
+    expect(run.state.awaiting).toBeNull();
+  });
+
+  it('follows the undo chain when a refusal overtook the success before it', () => {
+    started()
+      .whenEvent(TripEvents.hotelReservationFailed, { ...trip, reason: 'SOLD_OUT' })
+      .whenEvent(TripEvents.flightReserved, trip, { ignored: true })
+      .expectSteps({
+        flight: StepStatus.COMPENSATING,
+        hotel: StepStatus.FAILED,
+        payment: StepStatus.PENDING,
+      })
+      .whenEvent(TripEvents.flightCancelled, trip)
+      .expectStatus(SagaStatus.CANCELLED);
+  });
+
   it('follows the undo chain back from a declined payment', () => {
     started()
       .whenEvent(TripEvents.flightReserved, trip)
@@ -121,5 +145,56 @@ describe('trip booking choreography, repeated undo reports', () => {
       .whenEvent(TripEvents.hotelCancelled, trip, { ignored: true })
       .whenEvent(TripEvents.flightCancelled, trip)
       .expectStatus(SagaStatus.CANCELLED);
+  });
+});
+
+describe('trip booking choreography, events consumed out of order', () => {
+  it('confirms when the charge is consumed before the hotel reservation it reacted to', () => {
+    const run = started()
+      .whenEvent(TripEvents.flightReserved, { ...trip, flightPrice: 500 })
+      .whenEvent(TripEvents.paymentCharged, priced)
+      .expectStatus(SagaStatus.CONFIRMED)
+      .expectSteps({
+        flight: StepStatus.COMPLETED,
+        hotel: StepStatus.COMPLETED,
+        payment: StepStatus.COMPLETED,
+      })
+      .whenEvent(TripEvents.hotelReserved, priced, { ignored: true });
+    expect(run.state.data).toMatchObject({ flightPrice: 500, hotelPrice: 360 });
+    const inferred = run.audit.find((a) => a.step === 'hotel' && a.type === 'STEP_COMPLETED');
+    expect(inferred?.detail).toEqual({ inferredFrom: TripEvents.paymentCharged.type });
+  });
+
+  it('ends CANCELLED when the undo reports come before the refusal that caused them', () => {
+    started()
+      .whenEvent(TripEvents.flightReserved, trip)
+      .whenEvent(TripEvents.hotelReserved, trip)
+      .whenEvent(TripEvents.hotelCancelled, trip)
+      .whenEvent(TripEvents.flightCancelled, trip)
+      .expectStatus(SagaStatus.PENDING)
+      .whenEvent(TripEvents.paymentFailed, { ...trip, reason: 'INSUFFICIENT_FUNDS' })
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.COMPENSATED,
+        hotel: StepStatus.COMPENSATED,
+        payment: StepStatus.FAILED,
+      });
+  });
+
+  it('ends CANCELLED when the flight undo and the hotel refusal overtake the flight reservation', () => {
+    started()
+      .whenEvent(TripEvents.flightCancelled, trip)
+      .whenEvent(TripEvents.flightReserved, trip, { ignored: true })
+      .whenEvent(TripEvents.hotelReservationFailed, { ...trip, reason: 'SOLD_OUT' })
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({
+        flight: StepStatus.COMPENSATED,
+        hotel: StepStatus.FAILED,
+        payment: StepStatus.SKIPPED,
+      });
+  });
+
+  it('still ignores an undo report when nothing ran or failed', () => {
+    started().whenEvent(TripEvents.hotelCancelled, trip, { ignored: true });
   });
 });

@@ -1,6 +1,11 @@
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { InjectedFaultError } from '../errors/injected-fault.error';
 import { PoisonMessageError } from '../errors/poison-message.error';
+import { RetryableStepError } from '../errors/retryable-step.error';
+import { TerminalStepError } from '../errors/terminal-step.error';
+import { FaultRules } from '../faults/fault-rules';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
@@ -30,6 +35,24 @@ class FlightReactions {
   }
 
   notAHandler(): void {}
+}
+
+/** Models a step: raises an injected fault before its work, and announces a refusal. */
+class StepReactions {
+  worked = 0;
+
+  @EventHandler(requested)
+  reserve(_event: EventMessage, ctx: EventContext): void {
+    try {
+      ctx.raiseInjectedFault();
+    } catch (error) {
+      if (!(error instanceof TerminalStepError)) throw error;
+      ctx.publish(failed, { id: 'b-1' });
+      return;
+    }
+    this.worked++;
+    ctx.publish(reserved, { id: 'b-1', price: 250 });
+  }
 }
 
 class AuditReactions {
@@ -74,10 +97,8 @@ class RecordingTransport {
 class RecordingDatabase {
   readonly handledIds = new Set<string>();
   readonly outbox: unknown[][] = [];
-  isolation?: string;
 
-  async transaction<T>(isolation: string, work: (manager: EntityManager) => Promise<T>) {
-    this.isolation = isolation;
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>) {
     const manager = {
       query: async (sql: string, params: unknown[]) => {
         if (sql.includes('saga_inbox')) {
@@ -86,8 +107,9 @@ class RecordingDatabase {
           this.handledIds.add(id);
           return [1];
         }
+        // One array per column; one row per message, each with its id.
         this.outbox.push(params);
-        return [];
+        return (params[0] as unknown[]).map((_, i) => ({ id: `${this.outbox.length}-${i}` }));
       },
     };
     return work(manager as unknown as EntityManager);
@@ -100,22 +122,25 @@ function dispatcherFor(
 ) {
   const transport = new RecordingTransport();
   const database = new RecordingDatabase();
-  const relay = { kick: jest.fn() };
+  const relay = { publishCommitted: jest.fn() };
   const wrappers = instances.map((instance) => ({ instance, isDependencyTreeStatic: () => true }));
   const discovery = { getProviders: () => wrappers, getControllers: () => [] };
+  const options: SagaCoreOptions = {
+    serviceName: 'flight-service',
+    amqpUrl: 'amqp://localhost',
+    choreography: choreography ?? undefined,
+  };
+  const faults = new FaultRules(options);
   const dispatcher = new ChoreographyDispatcher(
-    {
-      serviceName: 'flight-service',
-      amqpUrl: 'amqp://localhost',
-      choreography: choreography ?? undefined,
-    },
+    options,
     transport as unknown as MessageTransport,
     relay as unknown as OutboxRelay,
     database as unknown as DataSource,
     discovery as unknown as DiscoveryService,
     new MetadataScanner(),
+    faults,
   );
-  return { dispatcher, transport, database, relay };
+  return { dispatcher, transport, database, relay, faults };
 }
 
 function delivery(body: Partial<EventMessage>, deliveryCount = 1): IncomingMessage {
@@ -202,16 +227,17 @@ describe('ChoreographyDispatcher handling', () => {
     return { ...wired, handle: wired.transport.handler as MessageHandler };
   }
 
-  it('runs the handler and writes what it publishes to the outbox, then kicks the relay', async () => {
+  it('runs the handler and writes what it publishes to the outbox, then publishes it', async () => {
     const reactions = new FlightReactions();
     const { handle, database, relay } = await started([reactions]);
     await handle(delivery({}, 3));
-    expect(database.isolation).toBe('READ COMMITTED');
     expect(reactions.seen).toEqual([
       { event: expect.objectContaining({ messageId: 'e-1' }), deliveryCount: 3 },
     ]);
     expect(database.outbox).toHaveLength(1);
-    const [messageId, exchange, routingKey, type, body, headers] = database.outbox[0];
+    const [messageId, exchange, routingKey, type, body, headers] = database.outbox[0].map(
+      (column) => (column as unknown[])[0],
+    );
     expect([exchange, routingKey, type, headers]).toEqual([
       'trip.events',
       'trip.reserved',
@@ -227,7 +253,9 @@ describe('ChoreographyDispatcher handling', () => {
       occurredAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(messageId).not.toBe('e-1');
-    expect(relay.kick).toHaveBeenCalledTimes(1);
+    expect(relay.publishCommitted).toHaveBeenCalledWith([
+      { id: '1-0', message: expect.objectContaining({ messageId, routingKey: 'trip.reserved' }) },
+    ]);
   });
 
   it('does nothing for an event it already handled', async () => {
@@ -237,7 +265,7 @@ describe('ChoreographyDispatcher handling', () => {
     await handle(delivery({}, 2));
     expect(reactions.seen).toHaveLength(1);
     expect(database.outbox).toHaveLength(1);
-    expect(relay.kick).toHaveBeenCalledTimes(1);
+    expect(relay.publishCommitted.mock.calls.map(([records]) => records.length)).toEqual([1, 0]);
   });
 
   it('dead-letters a malformed event or one of a type it does not react to', async () => {
@@ -250,11 +278,99 @@ describe('ChoreographyDispatcher handling', () => {
   it("lets a handler's error through, so the event is delivered again", async () => {
     const { handle, relay } = await started([new FlightReactions()]);
     await expect(handle(delivery({ type: failed.type }))).rejects.toThrow('database is down');
-    expect(relay.kick).not.toHaveBeenCalled();
+    expect(relay.publishCommitted).not.toHaveBeenCalled();
   });
 
   it("lets a handler's poison verdict through, so the event is dead-lettered", async () => {
     const { handle } = await started([new PoisonReactions()]);
     await expect(handle(delivery({ type: 'trip.bad' }))).rejects.toThrow(PoisonMessageError);
+  });
+});
+
+describe('ChoreographyDispatcher fault rules', () => {
+  // The rules log each firing; the specs need not show it.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
+
+  async function started(instances: object[]) {
+    const wired = dispatcherFor(instances);
+    await wired.dispatcher.start();
+    return { ...wired, handle: wired.transport.handler as MessageHandler };
+  }
+
+  const publishedTypes = (database: RecordingDatabase) =>
+    database.outbox.flatMap((columns) => columns[3] as string[]);
+
+  it('commits the work of a drop-reply rule but publishes nothing', async () => {
+    const reactions = new FlightReactions();
+    const { handle, database, faults, relay } = await started([reactions]);
+    faults.add({ match: requested.type, action: 'drop-reply', count: 1 });
+    await handle(delivery({}));
+    expect(reactions.seen).toHaveLength(1);
+    expect(database.outbox).toEqual([]);
+    expect(relay.publishCommitted).toHaveBeenLastCalledWith([]);
+    await handle(delivery({ messageId: 'e-2' }));
+    expect(publishedTypes(database)).toEqual([reserved.type]);
+  });
+
+  it('fails the delivery of a throw rule without running the handler', async () => {
+    const reactions = new FlightReactions();
+    const { handle, faults } = await started([reactions]);
+    faults.add({ match: '*', action: 'throw', count: 1 });
+    await expect(handle(delivery({}))).rejects.toBeInstanceOf(InjectedFaultError);
+    expect(reactions.seen).toEqual([]);
+    await handle(delivery({}, 2));
+    expect(reactions.seen).toHaveLength(1);
+  });
+
+  it('hands a refuse rule to the handler, which announces the refusal', async () => {
+    const reactions = new StepReactions();
+    const { handle, database, faults } = await started([reactions]);
+    faults.add({ match: requested.type, action: 'refuse', count: 1 });
+    await handle(delivery({}));
+    expect(reactions.worked).toBe(0);
+    expect(publishedTypes(database)).toEqual([failed.type]);
+  });
+
+  it('hands a fail rule to the handler as a retryable error, so the event comes again', async () => {
+    const reactions = new StepReactions();
+    const { handle, database, faults } = await started([reactions]);
+    faults.add({ match: requested.type, action: 'fail', count: 1 });
+    await expect(handle(delivery({}))).rejects.toBeInstanceOf(RetryableStepError);
+    expect(reactions.worked).toBe(0);
+    expect(database.outbox).toEqual([]);
+  });
+
+  it('fails the delivery when the handler never raises an injected refusal', async () => {
+    const reactions = new FlightReactions();
+    const { handle, faults } = await started([reactions]);
+    faults.add({ match: requested.type, action: 'refuse' });
+    await expect(handle(delivery({}))).rejects.toBeInstanceOf(TerminalStepError);
+  });
+
+  it('waits out a delay rule before handling', async () => {
+    const reactions = new FlightReactions();
+    const { handle, faults } = await started([reactions]);
+    faults.add({ match: requested.type, action: 'delay', delayMs: 30 });
+    jest.useFakeTimers();
+    try {
+      const handled = handle(delivery({}));
+      await Promise.resolve();
+      expect(reactions.seen).toEqual([]);
+      await jest.advanceTimersByTimeAsync(30);
+      await handled;
+      expect(reactions.seen).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('leaves events no rule matches alone', async () => {
+    const reactions = new FlightReactions();
+    const { handle, database, faults } = await started([reactions]);
+    faults.add({ match: 'trip.other', action: 'throw' });
+    await handle(delivery({}));
+    expect(publishedTypes(database)).toEqual([reserved.type]);
+    expect(faults.list()[0].hits).toBe(0);
   });
 });

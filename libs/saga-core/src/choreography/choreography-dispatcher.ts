@@ -3,7 +3,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
+import {
+  applyAfterCommit,
+  applyBeforeHandling,
+  dropsReply,
+  injectedStepError,
+} from '../faults/fault-effects';
+import { FaultRule } from '../faults/fault-rule';
+import { FaultRules } from '../faults/fault-rules';
+import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
+import { OutboxRecord } from '../messaging/outbox-store.port';
 import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
@@ -28,6 +38,7 @@ interface BoundEventHandler {
  * type an `@EventHandler` reacts to, and runs each event through its handler in one local
  * transaction with the inbox row (exactly-once effects over at-least-once delivery) and the
  * events it publishes in the outbox (no reaction without its announcement, and the reverse).
+ * Each event first meets the app's runtime fault rules (`FaultRules`), as commands do.
  */
 @Injectable()
 export class ChoreographyDispatcher {
@@ -42,6 +53,7 @@ export class ChoreographyDispatcher {
     private readonly dataSource: DataSource,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly faults: FaultRules,
   ) {}
 
   /** The event types this app reacts to (after `start`). */
@@ -81,41 +93,57 @@ export class ChoreographyDispatcher {
       this.count('invalid', 'poison');
       throw error;
     }
-    let result: { outcome: EventOutcome; published: number };
+    const fault = this.faults.hit(event.type);
+    let result: { outcome: EventOutcome; published: OutboxRecord[] };
     try {
-      // Read committed on purpose: a handler that loses an insert race to a concurrent
-      // transaction must then see that transaction's committed row.
-      result = await this.dataSource.transaction('READ COMMITTED', (manager) =>
-        this.process(manager, event, message.deliveryCount),
+      await applyBeforeHandling(fault, event.type);
+      // PostgreSQL's default READ COMMITTED on purpose: a handler that loses an insert race
+      // to a concurrent transaction must then see that transaction's committed row.
+      result = await this.dataSource.transaction((manager) =>
+        this.process(manager, event, message.deliveryCount, fault),
       );
     } catch (error) {
       this.count(event.type, isPoison(error) ? 'poison' : 'error');
       throw error;
     }
+    applyAfterCommit(fault);
     this.count(event.type, result.outcome);
-    if (result.published > 0) this.relay.kick();
+    if (result.published.length > 0) reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
+    this.relay.publishCommitted(result.published);
   }
 
   private async process(
     manager: EntityManager,
     event: EventMessage,
     deliveryCount: number,
-  ): Promise<{ outcome: EventOutcome; published: number }> {
+    fault: FaultRule | null,
+  ): Promise<{ outcome: EventOutcome; published: OutboxRecord[] }> {
     if (!(await claimIncoming(manager, this.consumer, event.messageId))) {
-      return { outcome: 'duplicate', published: 0 };
+      return { outcome: 'duplicate', published: [] };
     }
     const handler = this.handlers.get(event.type);
     if (!handler) throw new Error(`No handler for ${event.type}`);
     const outgoing: OutgoingMessage[] = [];
+    const injected = injectedStepError(fault, event.type);
+    let raised = false;
     const ctx: EventContext = {
       event,
       deliveryCount,
       manager,
       publish: (endpoint, payload) => outgoing.push(this.toOutgoing(event, endpoint, payload)),
+      raiseInjectedFault: () => {
+        if (!injected || raised) return;
+        raised = true;
+        throw injected;
+      },
     };
     await handler.invoke(event, ctx);
-    await enqueueOutgoing(manager, outgoing);
-    return { outcome: 'handled', published: outgoing.length };
+    // A handler that does not model a step never raised it: the delivery fails instead.
+    if (injected && !raised) throw injected;
+    if (dropsReply(fault)) return { outcome: 'suppressed', published: [] };
+    const published = await enqueueOutgoing(manager, outgoing);
+    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+    return { outcome: 'handled', published };
   }
 
   /** An event of the same saga as `cause`, published by this service through the outbox. */

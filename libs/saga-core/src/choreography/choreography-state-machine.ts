@@ -94,24 +94,16 @@ export class ChoreographyStateMachine<Data> {
     if (current.status !== SagaStatus.PENDING)
       return this.ignore(current, event, 'the saga has ended');
     if (!match) return this.ignore(current, event, 'not an event of this saga');
-    const step = current.steps[match.stepIndex];
     const forward = match.outcome === 'succeeded' || match.outcome === 'failed';
-    if (forward && (current.compensating || step.status !== StepStatus.RUNNING)) {
-      // A late outcome: the saga moved on (timed out, or already undoing); the undo chain
-      // that runs from the last participant back cancels whatever this event reports.
-      return this.ignore(current, event, `step ${step.name} is ${step.status}`);
-    }
-    if (!forward && !current.compensating) {
-      return this.ignore(current, event, 'nothing is being undone');
-    }
-    if (!forward && !TO_UNDO.includes(step.status) && step.status !== StepStatus.PENDING) {
-      // A second undo report, e.g. after a late step was refused and the chain ran again.
-      return this.ignore(current, event, `step ${step.name} is already ${step.status}`);
-    }
+    const refusal = forward
+      ? this.refuseForward(current, match.stepIndex)
+      : this.refuseUndo(current, match.stepIndex);
+    if (refusal) return this.ignore(current, event, refusal);
 
     const t = beginTransition(current, this.env.now());
-    t.audit.push(auditLine(t, AuditType.EVENT_RECEIVED, step.name, eventDetail(event)));
     const spec = this.definition.spec.steps[match.stepIndex];
+    t.audit.push(auditLine(t, AuditType.EVENT_RECEIVED, spec.name, eventDetail(event)));
+    if (forward) this.inferEarlierSuccesses(t, match.stepIndex, event);
     switch (match.outcome) {
       case 'succeeded':
         return this.succeeded(t, match.stepIndex, event.payload);
@@ -147,6 +139,72 @@ export class ChoreographyStateMachine<Data> {
     t.audit.push(auditLine(t, AuditType.OPERATOR_CANCELLED, spec.name, { ...by }));
     this.cancelSaga(t, spec, StepStatus.CANCELLED, `cancelled by ${by.operator}: ${by.reason}`);
     return t;
+  }
+
+  /**
+   * Why a step's success or failure cannot apply now, or null if it can. Events from
+   * different participants may be consumed out of order (concurrent consumers, redelivery):
+   * a later step's outcome can arrive before the success of the step it reacted to, so it
+   * is accepted while the saga still runs forward.
+   */
+  private refuseForward(current: SagaInstance<Data>, stepIndex: number): string | null {
+    const step = current.steps[stepIndex];
+    if (current.compensating) {
+      // A late outcome: the saga moved on (timed out, or already undoing); the undo chain
+      // that runs from the last participant back cancels whatever this event reports.
+      return `step ${step.name} is ${step.status}`;
+    }
+    if (step.status === StepStatus.RUNNING) return null;
+    const awaited = current.awaiting?.stepIndex;
+    if (step.status === StepStatus.PENDING && awaited !== undefined && stepIndex > awaited) {
+      return null;
+    }
+    return `step ${step.name} is ${step.status}`;
+  }
+
+  /**
+   * Why a step's undo report cannot apply now, or null if it can. An undo may also come
+   * before the failure that caused it has been consumed: it is recorded, and the saga ends
+   * once that failure arrives.
+   */
+  private refuseUndo(current: SagaInstance<Data>, stepIndex: number): string | null {
+    const step = current.steps[stepIndex];
+    if (TO_UNDO.includes(step.status)) return null;
+    if (!current.compensating) return 'nothing is being undone';
+    if (step.status === StepStatus.PENDING) return null;
+    // A second undo report, e.g. after a late step was refused and the chain ran again.
+    return `step ${step.name} is already ${step.status}`;
+  }
+
+  /**
+   * Each step of a choreography reacts to the previous step's success, and each event
+   * carries the saga's data forward: an outcome of step `stepIndex` proves that the steps
+   * before it succeeded, even if their own events are still on the way.
+   */
+  private inferEarlierSuccesses(
+    t: SagaTransition<Data>,
+    stepIndex: number,
+    event: EventMessage,
+  ): void {
+    const steps = t.instance.steps;
+    for (let i = t.instance.awaiting?.stepIndex ?? stepIndex; i < stepIndex; i++) {
+      if (steps[i].status !== StepStatus.RUNNING && steps[i].status !== StepStatus.PENDING) {
+        continue;
+      }
+      steps[i].status = StepStatus.COMPLETED;
+      steps[i].startedAt ??= t.instance.updatedAt;
+      steps[i].endedAt = t.instance.updatedAt;
+      t.instance.data = this.definition.handlers.onSucceeded(i, t.instance.data, event.payload);
+      t.audit.push(
+        auditLine(t, AuditType.STEP_COMPLETED, steps[i].name, { inferredFrom: event.type }),
+      );
+    }
+    const step = steps[stepIndex];
+    if (step.status === StepStatus.PENDING) {
+      step.status = StepStatus.RUNNING;
+      step.attempts = 1;
+      step.startedAt = t.instance.updatedAt;
+    }
   }
 
   private running(saga: SagaInstance<Data>): boolean {
@@ -233,6 +291,7 @@ export class ChoreographyStateMachine<Data> {
   }
 
   private finishIfUndone(t: SagaTransition<Data>): void {
+    if (!t.instance.compensating) return;
     if (t.instance.steps.some((s) => TO_UNDO.includes(s.status))) return;
     finishCompensation(t);
   }

@@ -10,4 +10,11 @@ export interface EventContext {
   manager: EntityManager;
   /** Publishes an event of the same saga (same correlation id), through the outbox. */
   publish<P>(endpoint: EventEndpoint<P>, payload: P): void;
+  /**
+   * Fault injection: throws the error a runtime `fail` rule (a `RetryableStepError`) or
+   * `refuse` rule (a `TerminalStepError`) asks for, and does nothing otherwise. A handler that
+   * models a step calls it just before its work, so the injected error takes the path a real
+   * one would; if the handler never calls it, the delivery fails and the event comes again.
+   */
+  raiseInjectedFault(): void;
 }

@@ -1,4 +1,4 @@
-import { PoisonMessageError } from '../errors/poison-message.error';
+import { DeadLetterReason, PoisonMessageError } from '../errors/poison-message.error';
 import { EventMessage } from './event-message';
 
 const TEXT_FIELDS = ['messageId', 'type', 'correlationId', 'source', 'occurredAt'] as const;
@@ -18,7 +18,10 @@ export function parseEventMessage(body: unknown, handledTypes: ReadonlySet<strin
   if (!('payload' in e)) problems.push('payload is missing');
   if (problems.length > 0) throw new PoisonMessageError(`malformed event: ${problems.join('; ')}`);
   if (!handledTypes.has(e.type as string)) {
-    throw new PoisonMessageError(`no handler for event type ${String(e.type)}`);
+    throw new PoisonMessageError(
+      `no handler for event type ${String(e.type)}`,
+      DeadLetterReason.UNKNOWN_TYPE,
+    );
   }
   return e as unknown as EventMessage;
 }

@@ -6,6 +6,8 @@ const EVENTS_METRIC = 'saga_participant_events_total';
 export type EventOutcome =
   /** Handled and committed, with whatever the handler published (maybe nothing). */
   | 'handled'
+  /** Handled, but what it published was dropped (a `drop-reply` fault rule). */
+  | 'suppressed'
   /** Already handled before (a redelivery): nothing done. */
   | 'duplicate'
   /** Not a valid event, or its handler called it poison: dead-lettered. */

@@ -1,0 +1,75 @@
+import { AuditLine, BookingClient } from '../support/booking-client';
+import { BookingMode } from './compare.options';
+import { BookingRecord, runMode, RunModeOptions } from './runner';
+import { PlannedBooking, Scenario } from './workload';
+
+/** A real audit log, kept to draw the flow of one booking. */
+export interface FlowSample {
+  kind: 'happy' | 'compensated';
+  bookingId: string;
+  scenario: string;
+  status: string;
+  audit: AuditLine[];
+  /** Booked after every mode was measured, only to draw it: the workload had none. */
+  extra: boolean;
+}
+
+const WANTED: { kind: FlowSample['kind']; scenario: Scenario; status: string }[] = [
+  { kind: 'happy', scenario: 'happy', status: 'CONFIRMED' },
+  { kind: 'compensated', scenario: 'payment-fail', status: 'CANCELLED' },
+];
+
+/** A confirmed booking and a refused payment, undone, from the measured run where it has them. */
+export async function flowsFromRun(
+  client: BookingClient,
+  records: readonly BookingRecord[],
+  audits: ReadonlyMap<string, AuditLine[]>,
+): Promise<FlowSample[]> {
+  const samples: FlowSample[] = [];
+  for (const { kind, scenario, status } of WANTED) {
+    const record = records.find((r) => r.scenario === scenario && r.status === status);
+    if (!record?.bookingId) continue;
+    const audit = audits.get(record.bookingId) ?? (await client.audit(record.bookingId));
+    samples.push({ kind, bookingId: record.bookingId, scenario, status, audit, extra: false });
+  }
+  return samples;
+}
+
+/**
+ * Books what `have` lacks, one booking per missing kind, so the page can always draw both
+ * flows. Run once every mode is measured, so the extra bookings count in no figure.
+ */
+export async function extraFlows(
+  client: BookingClient,
+  mode: BookingMode,
+  have: readonly FlowSample[],
+  options: RunModeOptions,
+): Promise<FlowSample[]> {
+  const samples: FlowSample[] = [];
+  for (const { kind, scenario } of WANTED) {
+    if (have.some((f) => f.kind === kind)) continue;
+    const planned: PlannedBooking = {
+      index: 0,
+      scenario,
+      request: {
+        customerId: 'cust-1',
+        flight: { flightId: 'FL-100', seats: 1 },
+        hotel: { hotelId: 'HT-200', nights: 1, rooms: 1 },
+        ...(scenario === 'payment-fail' ? { faults: { payment: 'fail' as const } } : {}),
+      },
+    };
+    const [record] = (await runMode(client, mode, [planned], { ...options, onSettled: undefined }))
+      .records;
+    if (!record.bookingId) continue;
+    const audit = await client.audit(record.bookingId);
+    samples.push({
+      kind,
+      bookingId: record.bookingId,
+      scenario,
+      status: record.status,
+      audit,
+      extra: true,
+    });
+  }
+  return samples;
+}

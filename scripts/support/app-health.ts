@@ -1,0 +1,27 @@
+import { TripEndpoints } from './trip-endpoints';
+
+/** Fails with one clear message when any of the four apps does not answer `GET /health`. */
+export async function assertAppsHealthy(endpoints: TripEndpoints): Promise<void> {
+  const apps: [string, string][] = [
+    ['orchestrator', endpoints.orchestratorUrl],
+    ['flight-service', endpoints.flightUrl],
+    ['hotel-service', endpoints.hotelUrl],
+    ['payment-service', endpoints.paymentUrl],
+  ];
+  const problems = await Promise.all(
+    apps.map(async ([name, url]) => {
+      try {
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
+        await response.body?.cancel();
+        return response.ok ? null : `${name} at ${url}: /health answered ${response.status}`;
+      } catch (error) {
+        const cause = error instanceof Error ? String(error.cause ?? error.message) : String(error);
+        return `${name} at ${url} is not reachable (${cause})`;
+      }
+    }),
+  );
+  const down = problems.filter((p): p is string => p !== null);
+  if (down.length > 0) {
+    throw new Error(`${down.join('\n')}\nStart the apps first: npm start`);
+  }
+}
