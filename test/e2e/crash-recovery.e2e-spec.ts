@@ -1,121 +1,236 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { TripSystem } from '../support/trip-system';
+import { randomUUID } from 'node:crypto';
+import { FaultPoint } from '@app/saga-core';
+import { AppProcess, freePort } from '../support/app-process';
+import { AuditLine, BookingView, TripSystem } from '../support/trip-system';
 import { assertTripInvariants } from '../support/trip-invariants';
 import { waitFor } from '../support/wait-for';
 
-const ORCHESTRATOR_MAIN = join(__dirname, '../../dist/apps/orchestrator/src/main.js');
+const trip = {
+  customerId: 'cust-2',
+  flight: { flightId: 'FL-200', seats: 1 },
+  hotel: { hotelId: 'HT-300', nights: 2, rooms: 1 },
+};
+/** Long enough that no step times out while its participant is down and restarting. */
+const env = { STEP_TIMEOUT_MS: '60000' };
+const POINTS = Object.values(FaultPoint);
+const MODES = ['orchestrated', 'choreographed'] as const;
 
 /**
- * The orchestrator as a real process, killed with SIGKILL right after a saga transition
- * committed and before its command was published: the outbox must still deliver it.
+ * Apps as real processes, each killed with SIGKILL at one named fault point (the process does
+ * it itself, `FAULT_POINT=<name>`), then restarted: the booking still ends, nothing is lost and
+ * nothing is done twice.
  */
 describe('crash recovery', () => {
-  let system: TripSystem;
-  let orchestrator: ChildProcess | null = null;
-  let port: number;
+  describe('of the orchestrator', () => {
+    let system: TripSystem;
+    let orchestrator: AppProcess | null = null;
+    let port: number;
 
-  beforeAll(async () => {
-    if (!existsSync(ORCHESTRATOR_MAIN))
-      throw new Error(`${ORCHESTRATOR_MAIN} is missing: run npm run build`);
-    system = await TripSystem.start({ apps: ['flight', 'hotel', 'payment'] });
-    port = await freePort();
-  });
-
-  afterAll(async () => {
-    orchestrator?.kill('SIGKILL');
-    await system?.stop();
-  });
-
-  const startOrchestrator = (env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [ORCHESTRATOR_MAIN], {
-      env: { ...process.env, ...system.env('orchestrator'), PORT: String(port), ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    orchestrator = child;
-    return child;
-  };
-  const url = (path: string) => `http://127.0.0.1:${port}${path}`;
-  const up = () =>
-    waitFor(async () => ((await fetch(url('/health'))).ok ? true : undefined), {
-      timeoutMs: 20_000,
-      what: 'the orchestrator to start',
+    beforeAll(async () => {
+      system = await TripSystem.start({ apps: ['flight', 'hotel', 'payment'], env });
+      port = await freePort();
     });
 
-  it('loses no command when the orchestrator dies between a state change and its publish', async () => {
-    const doomed = startOrchestrator({ FAULT_POINT: 'after-commit-before-publish' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      doomed.on('exit', (_code, signal) => resolve(signal)),
-    );
-    await up();
-    // The process kills itself once the saga and its first command are committed.
-    await fetch(url('/bookings'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        customerId: 'cust-2',
-        flight: { flightId: 'FL-200', seats: 1 },
-        hotel: { hotelId: 'HT-300', nights: 2, rooms: 1 },
-      }),
-    }).catch(() => undefined);
-    expect(await exited).toBe('SIGKILL');
+    afterEach(async () => {
+      // A failed row must not leave its process on the port the next row listens on.
+      orchestrator?.kill();
+      await orchestrator?.exited;
+      orchestrator = null;
+    });
 
-    const [saga] = await system.sql<{ id: string; status: string }>(
-      'orchestrator',
-      `SELECT id::text AS id, status FROM saga_instances`,
-    );
-    expect(saga.status).toBe('PENDING');
-    const unsent = await system.sql(
-      'orchestrator',
-      `SELECT type FROM saga_outbox WHERE sent_at IS NULL`,
-    );
-    expect(unsent).toEqual([{ type: 'flight.reserve' }]);
-    expect(await system.participantState('flight', saga.id)).toBeNull();
+    afterAll(async () => {
+      orchestrator?.kill();
+      await system?.stop();
+    });
 
-    startOrchestrator();
-    await up();
-    const booking = await waitFor(
-      async () => {
-        const body = (await (await fetch(url(`/bookings/${saga.id}`))).json()) as {
-          status: string;
-        };
-        return body.status === 'PENDING' ? undefined : body;
+    const base = () => `http://127.0.0.1:${port}`;
+    const start = async (fault?: string) =>
+      (orchestrator = await AppProcess.start(
+        system,
+        'orchestrator',
+        fault ? { FAULT_POINT: fault } : {},
+        port,
+      ));
+
+    it('loses no command when it dies between a state change and its publish', async () => {
+      const doomed = await start(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
+      await post(base(), trip, randomUUID()).catch(() => undefined);
+      expect(await doomed.exited).toBe('SIGKILL');
+
+      const [saga] = await system.sql<{ id: string; status: string }>(
+        'orchestrator',
+        `SELECT id::text AS id, status FROM saga_instances`,
+      );
+      expect(saga.status).toBe('PENDING');
+      const unsent = await system.sql(
+        'orchestrator',
+        `SELECT type FROM saga_outbox WHERE sent_at IS NULL`,
+      );
+      expect(unsent).toEqual([{ type: 'flight.reserve' }]);
+      expect(await system.participantState('flight', saga.id)).toBeNull();
+
+      await start();
+      expect((await settled(base(), saga.id)).status).toBe('CONFIRMED');
+      const commands = await system.sql<{ type: string }>(
+        'orchestrator',
+        `SELECT type FROM saga_outbox WHERE body->>'sagaId' = $1 ORDER BY id`,
+        [saga.id],
+      );
+      expect(commands.map((c) => c.type)).toEqual([
+        'flight.reserve',
+        'hotel.reserve',
+        'payment.charge',
+      ]);
+      expect(await system.participantState('flight', saga.id)).toMatchObject({
+        status: 'RESERVED',
+        seats: 1,
+      });
+      await assertTripInvariants(system);
+      await orchestrator?.stop();
+    });
+
+    it.each(POINTS.flatMap((point) => MODES.map((mode) => [point, mode] as const)))(
+      'loses nothing and does nothing twice when it dies at %s (%s)',
+      async (point, mode) => {
+        await crashAndRecover(system, 'orchestrator', () => start(point), start, base, mode);
+        await orchestrator?.stop();
       },
-      { timeoutMs: 20_000, what: 'the booking to end' },
     );
-    expect(booking.status).toBe('CONFIRMED');
-    const commands = await system.sql<{ type: string }>(
-      'orchestrator',
-      `SELECT type FROM saga_outbox ORDER BY id`,
-    );
-    expect(commands.map((c) => c.type)).toEqual([
-      'flight.reserve',
-      'hotel.reserve',
-      'payment.charge',
-    ]);
-    expect(await system.participantState('flight', saga.id)).toMatchObject({
-      status: 'RESERVED',
-      seats: 1,
+  });
+
+  describe('of a participant (payment)', () => {
+    let system: TripSystem;
+    let payment: AppProcess | null = null;
+    let port: number;
+
+    beforeAll(async () => {
+      system = await TripSystem.start({ apps: ['orchestrator', 'flight', 'hotel'], env });
+      port = await freePort();
     });
-    await assertTripInvariants(system);
-    orchestrator?.kill('SIGTERM');
-    await new Promise((resolve) => orchestrator?.on('exit', resolve));
-    orchestrator = null;
+
+    afterEach(async () => {
+      // A failed row must not leave its process on the port the next row listens on.
+      payment?.kill();
+      await payment?.exited;
+      payment = null;
+    });
+
+    afterAll(async () => {
+      payment?.kill();
+      await system?.stop();
+    });
+
+    const start = async (fault?: string) =>
+      (payment = await AppProcess.start(
+        system,
+        'payment',
+        fault ? { FAULT_POINT: fault } : {},
+        port,
+      ));
+
+    it.each(POINTS.flatMap((point) => MODES.map((mode) => [point, mode] as const)))(
+      'loses nothing and charges once when it dies at %s (%s)',
+      async (point, mode) => {
+        const base = await system.listen('orchestrator');
+        await crashAndRecover(
+          system,
+          'payment',
+          () => start(point),
+          start,
+          () => base,
+          mode,
+        );
+        await payment?.stop();
+      },
+    );
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
+/**
+ * One booking through a crash of `target` at its fault point. The client posts under an
+ * Idempotency-Key and, as a real client would after an error, posts again once the system is
+ * back: a crash before the saga committed then starts it, any later one returns it.
+ */
+async function crashAndRecover(
+  system: TripSystem,
+  target: 'orchestrator' | 'payment',
+  startDoomed: () => Promise<AppProcess>,
+  restart: () => Promise<AppProcess>,
+  base: () => string,
+  mode: (typeof MODES)[number],
+): Promise<void> {
+  const key = randomUUID();
+  const body = { ...trip, mode };
+  const doomed = await startDoomed();
+  await post(base(), body, key).catch(() => undefined);
+  expect(await doomed.exited).toBe('SIGKILL');
+
+  const restarted = await restart();
+  const response = await post(base(), body, key);
+  expect(response.ok).toBe(true);
+  const { bookingId } = (await response.json()) as { bookingId: string };
+  const booking = await settled(base(), bookingId).catch(async (error: Error) => {
+    const audit = await (await fetch(`${base()}/bookings/${bookingId}/audit`)).text();
+    throw new Error(`${error.message}; audit: ${audit}\n${target} said:\n${restarted.log()}`);
   });
+  expect(booking.status).toBe('CONFIRMED');
+
+  const sagas = await system.sql(
+    'orchestrator',
+    `SELECT 1 FROM saga_instances WHERE start_key = $1`,
+    [key],
+  );
+  expect(sagas).toHaveLength(1);
+  // Each answer counted once: a redelivered copy is dropped by the inbox before the saga sees it.
+  // After a restart, queued events are handled concurrently: a choreographed outcome overtaken
+  // by a later step's is recorded as ignored, its step already completed by inference.
+  const audit = (await (
+    await fetch(`${base()}/bookings/${bookingId}/audit`)
+  ).json()) as AuditLine[];
+  const answers = audit.filter((a) =>
+    ['REPLY_RECEIVED', 'EVENT_RECEIVED', 'REPLY_IGNORED', 'EVENT_IGNORED'].includes(a.type),
+  );
+  expect(answers.map((a) => a.step).sort()).toEqual(['flight', 'hotel', 'payment']);
+  for (const ignored of answers.filter((a) => a.type.endsWith('_IGNORED'))) {
+    expect(ignored.type).toBe('EVENT_IGNORED');
+    expect(ignored.detail.reason).toMatch(/ is COMPLETED$/);
+  }
+  const payments = await system.sql(
+    'payment',
+    `SELECT status FROM payments WHERE booking_id = $1`,
+    [bookingId],
+  );
+  expect(payments).toEqual([{ status: 'CHARGED' }]);
+  await waitFor(
+    async () => {
+      const [row] = await system.sql<{ n: number }>(
+        target,
+        `SELECT count(*)::int AS n FROM saga_outbox WHERE sent_at IS NULL`,
+      );
+      return row.n === 0 ? true : undefined;
+    },
+    { what: `the ${target} outbox to empty` },
+  );
+  await assertTripInvariants(system);
+}
+
+function post(base: string, body: object, key: string): Promise<Response> {
+  return fetch(`${base}/bookings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Waits (with `?wait=`, no polling) until the booking has left PENDING. */
+function settled(base: string, bookingId: string): Promise<BookingView> {
+  return waitFor(
+    async () => {
+      const booking = (await (
+        await fetch(`${base}/bookings/${bookingId}?wait=5`)
+      ).json()) as BookingView;
+      return booking.status === 'PENDING' ? undefined : booking;
+    },
+    { timeoutMs: 40_000, what: `booking ${bookingId} to end` },
+  );
 }

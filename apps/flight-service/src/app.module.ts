@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule, messagingMigrations } from '@app/saga-core';
+import { FaultsModule, ServiceAppModule, messagingMigrations } from '@app/saga-core';
 import { FLIGHT_COMMANDS } from '@app/trip-api';
 import { Flight } from './flight.entity';
 import { FlightCatalogueController } from './flight-catalogue.controller';
@@ -24,6 +24,8 @@ export class AppModule {
           migrations: [...messagingMigrations, Flights1732260000000],
           saga: { participant: { channel: FLIGHT_COMMANDS }, choreography: {} },
         }),
+        // POST/GET/DELETE /faults: runtime fault rules on this service's commands and events.
+        FaultsModule,
       ],
       controllers: [FlightCatalogueController],
       providers: [

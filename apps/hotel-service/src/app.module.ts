@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule, messagingMigrations } from '@app/saga-core';
+import { FaultsModule, ServiceAppModule, messagingMigrations } from '@app/saga-core';
 import { HOTEL_COMMANDS } from '@app/trip-api';
 import { Hotel } from './hotel.entity';
 import { HotelCatalogueController } from './hotel-catalogue.controller';
@@ -24,6 +24,8 @@ export class AppModule {
           migrations: [...messagingMigrations, Hotels1732260000000],
           saga: { participant: { channel: HOTEL_COMMANDS }, choreography: {} },
         }),
+        // POST/GET/DELETE /faults: runtime fault rules on this service's commands and events.
+        FaultsModule,
       ],
       controllers: [HotelCatalogueController],
       providers: [

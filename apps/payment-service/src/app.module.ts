@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule, messagingMigrations } from '@app/saga-core';
+import { FaultsModule, ServiceAppModule, messagingMigrations } from '@app/saga-core';
 import { PAYMENT_COMMANDS } from '@app/trip-api';
 import { Account } from './account.entity';
 import { Payments1732260000000 } from './migrations/1732260000000-payments.migration';
@@ -24,6 +24,8 @@ export class AppModule {
           migrations: [...messagingMigrations, Payments1732260000000],
           saga: { participant: { channel: PAYMENT_COMMANDS }, choreography: {} },
         }),
+        // POST/GET/DELETE /faults: runtime fault rules on this service's commands and events.
+        FaultsModule,
       ],
       controllers: [PaymentAccountsController],
       providers: [

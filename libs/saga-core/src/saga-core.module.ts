@@ -10,8 +10,11 @@ import { DiscoveryModule } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
+import { FaultRules } from './faults/fault-rules';
 import { OutboxRelay } from './messaging/outbox-relay';
 import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
+import { RetentionJob } from './messaging/retention-job';
+import { TypeOrmRetentionStore } from './persistence/typeorm/typeorm-retention.store';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
 import { SAGA_STORE } from './persistence/saga-store.port';
 import { TypeOrmOutboxStore } from './persistence/typeorm/typeorm-outbox.store';
@@ -21,6 +24,12 @@ import { SagaLifecycle } from './saga-lifecycle';
 import { SagaHealthIndicator } from './saga-health.indicator';
 import { MessageTransport } from './transport/message-transport';
 import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
+
+const DEFAULT_RETENTION = {
+  inboxRetentionMs: 86_400_000,
+  outboxRetentionMs: 3_600_000,
+  intervalMs: 60_000,
+};
 
 export interface SagaCoreAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory: (...args: never[]) => SagaCoreOptions | Promise<SagaCoreOptions>;
@@ -68,7 +77,14 @@ export class SagaModule {
         useFactory: (store: OutboxStore, transport: MessageTransport, o: SagaCoreOptions) =>
           new OutboxRelay(store, transport, o.relay),
       },
+      {
+        provide: RetentionJob,
+        inject: [DataSource, SAGA_CORE_OPTIONS],
+        useFactory: (ds: DataSource, o: SagaCoreOptions) =>
+          new RetentionJob(new TypeOrmRetentionStore(ds), o.retention ?? DEFAULT_RETENTION),
+      },
       SagaEngine,
+      FaultRules,
       ParticipantDispatcher,
       ChoreographyDispatcher,
       SagaHealthIndicator,
@@ -84,8 +100,10 @@ export class SagaModule {
         OUTBOX_STORE,
         SAGA_STORE,
         OutboxRelay,
+        RetentionJob,
         SagaEngine,
         SagaHealthIndicator,
+        FaultRules,
       ],
     };
   }

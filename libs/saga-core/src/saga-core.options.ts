@@ -27,13 +27,23 @@ export interface ChoreographyOptions {
   prefetch?: number;
 }
 
+/** What the retention job prunes, and how often it runs. */
+export interface RetentionOptions {
+  inboxRetentionMs: number;
+  outboxRetentionMs: number;
+  /** 0 turns the job off. */
+  intervalMs: number;
+}
+
 export interface SagaCoreOptions {
   /** Names this app in the inbox and in AMQP connection names, e.g. `flight-service`. */
   serviceName: string;
   amqpUrl: string;
   /** Broker redeliveries before a message is dead-lettered. */
   deliveryLimit?: number;
-  relay?: { pollIntervalMs?: number; batchSize?: number };
+  relay?: { pollIntervalMs?: number; batchSize?: number; graceMs?: number };
+  /** Default: inbox rows kept a day, sent outbox rows an hour, a pass every minute. */
+  retention?: RetentionOptions;
   orchestrator?: OrchestratorOptions;
   participant?: ParticipantOptions;
   choreography?: ChoreographyOptions;

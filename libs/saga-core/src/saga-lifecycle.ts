@@ -7,6 +7,7 @@ import {
 import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
 import { OutboxRelay } from './messaging/outbox-relay';
+import { RetentionJob } from './messaging/retention-job';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from './saga-core.options';
 import { MessageTransport } from './transport/message-transport';
@@ -24,10 +25,12 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     private readonly engine: SagaEngine,
     private readonly dispatcher: ParticipantDispatcher,
     private readonly choreography: ChoreographyDispatcher,
+    private readonly retention: RetentionJob,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
+    this.retention.start();
     if (this.options.orchestrator) await this.engine.start();
     if (this.options.participant) await this.dispatcher.start();
     if (this.options.choreography) await this.choreography.start();
@@ -35,6 +38,7 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.engine.stop();
+    await this.retention.stop();
     await this.relay.stop();
     await this.transport.close();
   }

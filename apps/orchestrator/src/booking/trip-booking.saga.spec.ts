@@ -138,6 +138,41 @@ describe('trip booking saga', () => {
     expect(run.state.steps[0].compensationAttempts).toBe(5);
   });
 
+  it('retries a transient failure of a step, then goes on', () => {
+    const run = saga()
+      .givenStarted(trip())
+      .expectCommand(FlightEndpoints.reserve)
+      .andReplyFailure('DOWN', { retryable: true })
+      .expectNoCommand()
+      .andTimerFires()
+      .expectCommand(FlightEndpoints.reserve)
+      .andReplyFailure('DOWN', { retryable: true })
+      .andTimerFires()
+      .expectCommand(FlightEndpoints.reserve)
+      .andReplySuccess({ price: 500 })
+      .expectCommand(HotelEndpoints.reserve)
+      .expectSteps({ flight: StepStatus.COMPLETED, hotel: StepStatus.RUNNING });
+    expect(run.state.steps[0].attempts).toBe(3);
+    expect(run.audit.filter((a) => a.type === 'STEP_RETRY_SCHEDULED')).toHaveLength(2);
+  });
+
+  it('compensates once a transient failure outlasts the retries', () => {
+    let run = saga().givenStarted(trip()).andReplySuccess({ price: 500 });
+    for (let attempt = 1; attempt < 4; attempt++) {
+      run = run
+        .expectCommand(HotelEndpoints.reserve)
+        .andReplyFailure('DOWN', { retryable: true })
+        .andTimerFires();
+    }
+    run
+      .expectCommand(HotelEndpoints.reserve)
+      .andReplyFailure('DOWN', { retryable: true })
+      .expectCommand(FlightEndpoints.cancel)
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({ flight: StepStatus.COMPENSATED, hotel: StepStatus.FAILED });
+  });
+
   it('ignores a reply delivered twice', () => {
     saga()
       .givenStarted(trip())

@@ -1,4 +1,4 @@
-import { defineSaga, SagaDefinition } from '@app/saga-core';
+import { defineSaga, RetryPolicy, SagaDefinition } from '@app/saga-core';
 import {
   FlightEndpoints,
   FlightReserved,
@@ -11,6 +11,19 @@ import {
 export const TRIP_BOOKING_SAGA = 'trip-booking';
 
 /**
+ * Forward retries, for a participant's transient failure only (a refusal is final, and so is
+ * a timeout: its compensation is already on the way): 4 tries, 200 ms, 400 ms, 800 ms apart,
+ * each drawn between half and all of that, so the retries of many bookings spread out.
+ */
+export const TRIP_STEP_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  initialDelayMs: 200,
+  multiplier: 2,
+  maxDelayMs: 2_000,
+  jitter: true,
+};
+
+/**
  * The trip booking saga.
  *
  * | step    | command         | reply carries       | compensation  |
@@ -21,10 +34,12 @@ export const TRIP_BOOKING_SAGA = 'trip-booking';
  *
  * The payment amount is what the two reservations priced. Payment is compensatable rather
  * than a pivot because its reply may be lost: a charge whose answer never came is refunded.
+ * Every step is retried on a transient failure (`TRIP_STEP_RETRY`); every compensation on any
+ * failure, 5 tries with backoff, before the booking ends COMPENSATION_FAILED.
  */
 export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooking> {
   return defineSaga<TripBooking>(TRIP_BOOKING_SAGA, 1)
-    .withDefaults({ timeoutMs: stepTimeoutMs })
+    .withDefaults({ timeoutMs: stepTimeoutMs, retry: TRIP_STEP_RETRY })
     .step('flight')
     .invokeParticipant(FlightEndpoints.reserve, (trip) => ({
       bookingId: trip.bookingId,

@@ -7,6 +7,8 @@ import { SagaModule } from '../saga-core.module';
 import { SagaCoreOptions } from '../saga-core.options';
 import { ServiceConfig } from './service-config';
 
+const DATABASE_CONNECT_TIMEOUT_MS = 3_000;
+
 export interface ServiceAppOptions {
   /** Names the app in the inbox and on the broker, e.g. `flight-service`. */
   serviceName: string;
@@ -52,6 +54,12 @@ export class ServiceAppModule {
             migrationsRun: false,
             synchronize: false,
             poolSize: options.poolSize ?? 10,
+            // Bounds the wait for a connection, new or from a busy pool: while the database is
+            // away a request fails in seconds (503) instead of hanging.
+            connectTimeoutMS: DATABASE_CONNECT_TIMEOUT_MS,
+            // Notices, within about a minute, an idle connection whose server vanished
+            // without closing it, rather than after the system's two-hour default.
+            extra: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
             retryAttempts: 3,
             retryDelay: 1000,
           }),
@@ -62,6 +70,11 @@ export class ServiceAppModule {
             ...options.saga,
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
+            retention: {
+              inboxRetentionMs: c.getOrThrow<number>('SAGA_INBOX_RETENTION_SECONDS') * 1000,
+              outboxRetentionMs: c.getOrThrow<number>('SAGA_OUTBOX_RETENTION_SECONDS') * 1000,
+              intervalMs: c.getOrThrow<number>('SAGA_RETENTION_INTERVAL_SECONDS') * 1000,
+            },
           }),
         }),
         ServiceHealthModule,

@@ -1,6 +1,7 @@
 // Decorator metadata (the variables' types) must exist before the config classes are defined.
 import 'reflect-metadata';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import type { ConfigService } from '@nestjs/config';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 /** Variables as the process gets them: `process.env`, or an explicit object in tests. */
 export type Env = Record<string, string | undefined>;
@@ -20,4 +21,39 @@ export class ServiceConfig {
 
   @Matches(/^amqps?:\/\/\S+$/, { message: 'AMQP_URL must be an amqp:// URL' })
   AMQP_URL: string = 'amqp://guest:guest@localhost:5672';
+
+  /** Handled-message ids older than this are pruned from the inbox; longer than any redelivery. */
+  @IsInt({ message: 'SAGA_INBOX_RETENTION_SECONDS must be an integer' })
+  @Min(1, { message: 'SAGA_INBOX_RETENTION_SECONDS must be at least 1' })
+  SAGA_INBOX_RETENTION_SECONDS: number = 86_400;
+
+  /** Sent outbox rows older than this are pruned. */
+  @IsInt({ message: 'SAGA_OUTBOX_RETENTION_SECONDS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_RETENTION_SECONDS must be at least 1' })
+  SAGA_OUTBOX_RETENTION_SECONDS: number = 3_600;
+
+  /** How often the retention job runs (one instance per database at a time); 0 turns it off. */
+  @IsInt({ message: 'SAGA_RETENTION_INTERVAL_SECONDS must be an integer' })
+  @Min(0, { message: 'SAGA_RETENTION_INTERVAL_SECONDS must be at least 0' })
+  SAGA_RETENTION_INTERVAL_SECONDS: number = 60;
+
+  @IsIn(['development', 'test', 'production'], {
+    message: 'NODE_ENV must be development, test or production',
+  })
+  NODE_ENV: string = 'development';
+
+  /** Fault injection is refused in production unless this is `true`; `false` refuses it anywhere. */
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'FAULTS_ENABLED must be true or false' })
+  FAULTS_ENABLED?: string;
+}
+
+/**
+ * Fault injection (per-request faults, runtime fault rules) is on in development and test, and
+ * off in production unless `FAULTS_ENABLED=true`.
+ */
+export function faultInjectionEnabled(config: ConfigService): boolean {
+  const explicit = config.get<string>('FAULTS_ENABLED');
+  if (explicit !== undefined) return explicit === 'true';
+  return config.get<string>('NODE_ENV') !== 'production';
 }

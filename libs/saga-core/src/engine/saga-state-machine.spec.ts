@@ -101,7 +101,43 @@ describe('SagaStateMachine', () => {
       payload: { units: 1 },
       sentAt: new Date().toISOString(),
     });
-    expect('ignored' in result && result.audit[0].type).toBe(AuditType.REPLY_IGNORED);
+    expect('ignored' in result && result.audit[0]).toMatchObject({
+      type: AuditType.REPLY_IGNORED,
+      step: 'stock',
+      detail: {
+        attempt: 1,
+        outcome: 'success',
+        reason: 'no longer awaited: step stock is RUNNING',
+      },
+    });
+  });
+
+  it('calls a reply of a type none of its commands gets poison, even when its ids match', () => {
+    const run = SagaUnitTest.of(order).givenStarted({ id: 'o-2' });
+    const awaited = run.state.awaiting;
+    const machine = new SagaStateMachine(order, {
+      now: () => new Date(),
+      newId: () => 'x',
+      random: () => 1,
+      replyQueue: 'r',
+    });
+    const reply = {
+      messageId: 'odd',
+      type: 'stock.reserve.reply',
+      inReplyTo: awaited?.commandId ?? '',
+      sagaId: run.state.id,
+      step: 'stock',
+      stepIndex: 0,
+      phase: 'forward' as const,
+      attempt: 1,
+      outcome: 'success' as const,
+      payload: { units: 1 },
+      sentAt: new Date().toISOString(),
+    };
+    expect(() => machine.onReply(run.state, { ...reply, type: 'stock.explode.reply' })).toThrow(
+      expect.objectContaining({ code: 'POISON_MESSAGE', reason: 'unknown-type' }),
+    );
+    expect('ignored' in machine.onReply(run.state, reply)).toBe(false);
   });
 
   it('ignores a timer that no longer matches what the saga waits for', () => {

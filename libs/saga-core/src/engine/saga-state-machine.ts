@@ -1,11 +1,13 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { SagaDefinition } from '../definition/saga-definition';
 import { CommandRef, SagaSpec, StepSpec } from '../definition/saga-spec';
+import { DeadLetterReason, PoisonMessageError } from '../errors/poison-message.error';
 import {
   CommandMessage,
   CommandPhase,
   OutgoingMessage,
   ReplyMessage,
+  replyTypeOf,
 } from '../transport/message-envelope';
 import { AuditEntry, AuditType } from './audit-entry';
 import { AwaitedReply, SagaInstance, SagaTimer } from './saga-instance';
@@ -66,10 +68,18 @@ const UNDOABLE: readonly StepStatus[] = [
  * little as possible left to repair.
  */
 export class SagaStateMachine<Data> {
+  /** The replies this saga's commands can get; any other type is poison. */
+  private readonly replyTypes: ReadonlySet<string>;
+
   constructor(
     private readonly definition: SagaDefinition<Data>,
     private readonly env: StateMachineEnvironment,
-  ) {}
+  ) {
+    const commands = definition.spec.steps.flatMap((s) =>
+      s.compensation ? [s.command, s.compensation] : [s.command],
+    );
+    this.replyTypes = new Set(commands.map((c) => replyTypeOf(c.type)));
+  }
 
   get spec(): SagaSpec {
     return this.definition.spec;
@@ -106,6 +116,13 @@ export class SagaStateMachine<Data> {
   }
 
   onReply(current: SagaInstance<Data>, reply: ReplyMessage): SagaTransition<Data> | IgnoredEvent {
+    if (!this.replyTypes.has(reply.type)) {
+      // Not a late or duplicate answer, which is recorded and ignored: it can never apply.
+      throw new PoisonMessageError(
+        `${reply.type} is not a reply of saga ${this.spec.name}`,
+        DeadLetterReason.UNKNOWN_TYPE,
+      );
+    }
     const awaiting = current.awaiting;
     const matches =
       current.status === SagaStatus.PENDING &&
@@ -422,8 +439,12 @@ export class SagaStateMachine<Data> {
   }
 
   private ignoreReply(current: SagaInstance<Data>, reply: ReplyMessage): IgnoredEvent {
+    const step = current.steps[reply.stepIndex];
+    // Late (its step timed out, was retried or is being undone) or for a saga that ended.
     const stale =
-      current.status !== SagaStatus.PENDING ? 'the saga has ended' : 'not the awaited reply';
+      current.status !== SagaStatus.PENDING
+        ? 'the saga has ended'
+        : `no longer awaited: step ${step?.name ?? reply.step} is ${step?.status ?? 'unknown'}`;
     return {
       ignored: true,
       audit: [

@@ -1,4 +1,4 @@
-import { PoisonMessageError } from '../errors/poison-message.error';
+import { DeadLetterReason, PoisonMessageError } from '../errors/poison-message.error';
 import { CommandMessage, CommandPhase } from '../transport/message-envelope';
 
 const PHASES: readonly string[] = Object.values(CommandPhase);
@@ -35,7 +35,10 @@ export function parseCommandMessage(
   if (problems.length > 0)
     throw new PoisonMessageError(`malformed command: ${problems.join('; ')}`);
   if (!handledTypes.has(c.type as string)) {
-    throw new PoisonMessageError(`no handler for command type ${String(c.type)}`);
+    throw new PoisonMessageError(
+      `no handler for command type ${String(c.type)}`,
+      DeadLetterReason.UNKNOWN_TYPE,
+    );
   }
   return c as unknown as CommandMessage;
 }

@@ -1,5 +1,6 @@
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { FaultRules } from '../faults/fault-rules';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { SagaCoreOptions } from '../saga-core.options';
 import { MessageHandler, MessageTransport, QueueSpec } from '../transport/message-transport';
@@ -49,17 +50,19 @@ function dispatcherFor(
   const transport = new RecordingTransport();
   const wrappers = instances.map((instance) => ({ instance, isDependencyTreeStatic: () => true }));
   const discovery = { getProviders: () => wrappers, getControllers: () => [] };
+  const options: SagaCoreOptions = {
+    serviceName: 'flight-service',
+    amqpUrl: 'amqp://localhost',
+    participant: participant ?? undefined,
+  };
   const dispatcher = new ParticipantDispatcher(
-    {
-      serviceName: 'flight-service',
-      amqpUrl: 'amqp://localhost',
-      participant: participant ?? undefined,
-    },
+    options,
     transport as unknown as MessageTransport,
     {} as OutboxRelay,
     {} as DataSource,
     discovery as unknown as DiscoveryService,
     new MetadataScanner(),
+    new FaultRules(options),
   );
   return { dispatcher, transport };
 }

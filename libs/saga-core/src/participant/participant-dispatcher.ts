@@ -3,6 +3,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
+import {
+  applyAfterCommit,
+  applyBeforeHandling,
+  dropsReply,
+  injectedStepError,
+} from '../faults/fault-effects';
+import { FaultRule } from '../faults/fault-rule';
+import { FaultRules } from '../faults/fault-rules';
+import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
@@ -11,10 +20,28 @@ import { MessageTransport, QueueSpec } from '../transport/message-transport';
 import { CommandContext } from './command-context';
 import { COMMAND_HANDLER_METADATA, CommandHandlerMetadata } from './command-handler.decorator';
 import { parseCommandMessage } from './command-message.parser';
+import { OutboxRecord } from '../messaging/outbox-store.port';
+import { ReplyError } from '../transport/message-envelope';
 import { HandlerOutcome, buildReply, replyErrorOf, replyToOutgoing } from './command-reply.builder';
 import { CommandOutcome, participantCommandsCounter } from './participant-metrics';
 
 const DEFAULT_PREFETCH = 32;
+
+/** How one transaction over a command ended, and the reply it wrote. */
+interface Processed {
+  outcome: CommandOutcome;
+  enqueued: OutboxRecord[];
+}
+
+/** A handler refused the step: its transaction is rolled back, the refusal answered apart. */
+class Refusal extends Error {
+  constructor(
+    readonly error: ReplyError,
+    readonly suppressed: boolean,
+  ) {
+    super(error.message);
+  }
+}
 
 interface BoundHandler {
   /** `Class.method`, for configuration errors. */
@@ -26,7 +53,8 @@ interface BoundHandler {
  * The participant half of the engine: consumes the app's command queue and runs each command
  * through its `@CommandHandler` in one local transaction with the inbox row (exactly-once
  * effects over at-least-once delivery) and the reply in the outbox (no reply without the work,
- * no work without its reply).
+ * no work without its reply). Each command first meets the app's runtime fault rules
+ * (`FaultRules`), which may delay, fail, refuse, silence, throw or crash it.
  */
 @Injectable()
 export class ParticipantDispatcher {
@@ -41,6 +69,7 @@ export class ParticipantDispatcher {
     private readonly dataSource: DataSource,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    private readonly faults: FaultRules,
   ) {}
 
   /** The command types this app handles (after `start`). */
@@ -70,54 +99,95 @@ export class ParticipantDispatcher {
       this.count('invalid', 'poison');
       throw error;
     }
-    let outcome: CommandOutcome;
+    const fault = this.faults.hit(command.type);
+    let processed: Processed;
     try {
-      // Read committed on purpose: a handler that loses an insert race to a concurrent
-      // transaction must then see that transaction's committed row.
-      outcome = await this.dataSource.transaction('READ COMMITTED', (manager) =>
-        this.process(manager, command),
-      );
+      await applyBeforeHandling(fault, command.type);
+      processed = await this.processOrRefuse(command, fault);
     } catch (error) {
       this.count(command.type, 'error');
       throw error;
     }
-    this.count(command.type, outcome);
-    if (outcome === 'success' || outcome === 'failure') this.relay.kick();
+    applyAfterCommit(fault);
+    this.count(command.type, processed.outcome);
+    if (processed.enqueued.length > 0) reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
+    this.relay.publishCommitted(processed.enqueued);
   }
 
-  private async process(manager: EntityManager, command: CommandMessage): Promise<CommandOutcome> {
+  /**
+   * The happy path is one transaction: inbox row, the handler's work, the reply. A refusal
+   * rolls all of it back and answers in a second transaction (inbox row and failure reply),
+   * which costs less than a savepoint around every handler. PostgreSQL's default READ
+   * COMMITTED lets a handler that loses an insert race see the winner's committed row.
+   */
+  private async processOrRefuse(
+    command: CommandMessage,
+    fault: FaultRule | null,
+  ): Promise<Processed> {
+    try {
+      return await this.dataSource.transaction((manager) => this.process(manager, command, fault));
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      return this.dataSource.transaction(async (manager) => {
+        if (!(await claimIncoming(manager, this.options.serviceName, command.messageId))) {
+          return { outcome: 'duplicate', enqueued: [] };
+        }
+        const processed: Processed = error.suppressed
+          ? { outcome: 'suppressed', enqueued: [] }
+          : await this.reply(manager, command, { error: error.error });
+        reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+        return processed;
+      });
+    }
+  }
+
+  private async process(
+    manager: EntityManager,
+    command: CommandMessage,
+    fault: FaultRule | null,
+  ): Promise<Processed> {
     if (!(await claimIncoming(manager, this.options.serviceName, command.messageId))) {
-      return 'duplicate';
+      return { outcome: 'duplicate', enqueued: [] };
     }
     const handler = this.handlers.get(command.type);
     if (!handler) throw new Error(`No handler for ${command.type}`);
-    let suppressed = false;
-    let outcome: HandlerOutcome;
+    let suppressed = dropsReply(fault);
+    let payload: unknown;
+    const injected = injectedStepError(fault, command.type);
     try {
-      // A savepoint: a refusal undoes the handler's partial writes but keeps the inbox row.
-      const payload = await manager.transaction((savepoint) =>
-        handler.invoke(command.payload, {
-          sagaId: command.sagaId,
-          messageId: command.messageId,
-          step: command.step,
-          phase: command.phase,
-          attempt: command.attempt,
-          manager: savepoint,
-          suppressReply: () => {
-            suppressed = true;
-          },
-        }),
-      );
-      outcome = { payload };
+      // An injected fail or refuse answers in place of the handler, which never runs.
+      if (injected) throw injected;
+      payload = await handler.invoke(command.payload, {
+        sagaId: command.sagaId,
+        messageId: command.messageId,
+        step: command.step,
+        phase: command.phase,
+        attempt: command.attempt,
+        manager,
+        suppressReply: () => {
+          suppressed = true;
+        },
+      });
     } catch (error) {
       const replyError = replyErrorOf(error);
       if (!replyError) throw error;
-      outcome = { error: replyError };
+      throw new Refusal(replyError, suppressed);
     }
-    if (suppressed) return 'suppressed';
+    const processed: Processed = suppressed
+      ? { outcome: 'suppressed', enqueued: [] }
+      : await this.reply(manager, command, { payload });
+    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+    return processed;
+  }
+
+  private async reply(
+    manager: EntityManager,
+    command: CommandMessage,
+    outcome: HandlerOutcome,
+  ): Promise<Processed> {
     const reply = buildReply(command, outcome, randomUUID(), new Date());
-    await enqueueOutgoing(manager, [replyToOutgoing(command, reply)]);
-    return reply.outcome;
+    const enqueued = await enqueueOutgoing(manager, [replyToOutgoing(command, reply)]);
+    return { outcome: reply.outcome, enqueued };
   }
 
   private discoverHandlers(channel: string): void {

@@ -1,0 +1,63 @@
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateIf,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+  Validate,
+} from 'class-validator';
+import { FAULT_ACTIONS, FaultAction } from './fault-action';
+import { FaultRuleInput } from './fault-rule';
+
+/** A delay longer than this would hold a message past any sensible step timeout and shutdown. */
+export const MAX_FAULT_DELAY_MS = 600_000;
+
+@ValidatorConstraint({ name: 'delayOnlyForDelay' })
+class DelayOnlyForDelay implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as CreateFaultRuleDto).action === FaultAction.DELAY;
+  }
+
+  defaultMessage(): string {
+    return 'delayMs is only for the delay action';
+  }
+}
+
+/** The body of `POST /faults`. */
+export class CreateFaultRuleDto implements FaultRuleInput {
+  /** A command or event type, or `*` for any. */
+  @IsString()
+  @IsNotEmpty()
+  match!: string;
+
+  @IsIn(FAULT_ACTIONS, { message: `action must be one of ${FAULT_ACTIONS.join(', ')}` })
+  action!: FaultAction;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  probability?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  count?: number;
+
+  /** Required for `delay`, refused for the other actions. */
+  @ValidateIf(
+    (dto: CreateFaultRuleDto) => dto.action === FaultAction.DELAY || dto.delayMs !== undefined,
+  )
+  @Validate(DelayOnlyForDelay)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_FAULT_DELAY_MS)
+  delayMs?: number;
+}

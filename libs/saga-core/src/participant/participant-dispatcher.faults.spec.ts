@@ -1,0 +1,164 @@
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DataSource, EntityManager } from 'typeorm';
+import { InjectedFaultError } from '../errors/injected-fault.error';
+import { FaultRules } from '../faults/fault-rules';
+import { OutboxRelay } from '../messaging/outbox-relay';
+import { SagaCoreOptions } from '../saga-core.options';
+import { CommandMessage, IncomingMessage, ReplyMessage } from '../transport/message-envelope';
+import { MessageHandler, MessageTransport } from '../transport/message-transport';
+import { CommandHandler } from './command-handler.decorator';
+import { ParticipantDispatcher } from './participant-dispatcher';
+
+class SeatHandlers {
+  reserved = 0;
+
+  @CommandHandler({ channel: 'flight.commands', type: 'flight.reserve' })
+  reserve(): { price: number } {
+    this.reserved++;
+    return { price: 250 };
+  }
+
+  @CommandHandler({ channel: 'flight.commands', type: 'flight.cancel' })
+  cancel(): void {}
+}
+
+/**
+ * One transaction: answers the inbox claim and records the replies written to the outbox;
+ * a transaction that throws leaves nothing behind, as a rollback would.
+ */
+class RecordingDatabase {
+  readonly handledIds = new Set<string>();
+  readonly replies: ReplyMessage[] = [];
+
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>) {
+    const claimed: string[] = [];
+    const written: ReplyMessage[] = [];
+    const manager = {
+      query: async (sql: string, params: unknown[]) => {
+        if (sql.includes('saga_inbox')) {
+          const id = params[1] as string;
+          if (this.handledIds.has(id)) return [];
+          this.handledIds.add(id);
+          claimed.push(id);
+          return [1];
+        }
+        // One array per column of the outbox; one row per message, each with its id.
+        const bodies = params[4] as string[];
+        written.push(...bodies.map((body) => JSON.parse(body) as ReplyMessage));
+        return bodies.map((_, i) => ({ id: String(this.replies.length + written.length + i) }));
+      },
+    } as unknown as EntityManager;
+    try {
+      const result = await work(manager);
+      this.replies.push(...written);
+      return result;
+    } catch (error) {
+      for (const id of claimed) this.handledIds.delete(id);
+      throw error;
+    }
+  }
+}
+
+async function started() {
+  const handlers = new SeatHandlers();
+  const database = new RecordingDatabase();
+  let handle: MessageHandler | undefined;
+  const transport = {
+    declareQueue: async () => undefined,
+    consume: async (_queue: unknown, h: MessageHandler) => {
+      handle = h;
+    },
+  };
+  const options: SagaCoreOptions = {
+    serviceName: 'flight-service',
+    amqpUrl: 'amqp://localhost',
+    participant: { channel: 'flight.commands' },
+  };
+  const wrappers = [{ instance: handlers, isDependencyTreeStatic: () => true }];
+  const faults = new FaultRules(options);
+  const dispatcher = new ParticipantDispatcher(
+    options,
+    transport as unknown as MessageTransport,
+    { publishCommitted: jest.fn() } as unknown as OutboxRelay,
+    database as unknown as DataSource,
+    { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService,
+    new MetadataScanner(),
+    faults,
+  );
+  await dispatcher.start();
+  return { handlers, database, faults, handle: handle as MessageHandler };
+}
+
+function delivery(messageId: string, type = 'flight.reserve'): IncomingMessage {
+  const command: CommandMessage = {
+    messageId,
+    type,
+    sagaId: 's-1',
+    step: 'flight',
+    stepIndex: 0,
+    phase: type.endsWith('cancel') ? 'compensation' : 'forward',
+    attempt: 1,
+    replyTo: 'orchestrator.replies',
+    payload: { bookingId: 'b-1' },
+    sentAt: '2024-01-01T00:00:00.000Z',
+  };
+  return { messageId, type, body: command, headers: {}, deliveryCount: 1, redelivered: false };
+}
+
+describe('ParticipantDispatcher fault rules', () => {
+  // The rules log each firing; the specs need not show it.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
+
+  it('answers a fail rule with a retryable error, without running the handler', async () => {
+    const { handlers, database, faults, handle } = await started();
+    faults.add({ match: 'flight.reserve', action: 'fail', count: 1 });
+    await handle(delivery('c-1'));
+    await handle(delivery('c-2'));
+    expect(handlers.reserved).toBe(1);
+    expect(database.replies.map((r) => [r.outcome, r.error?.retryable])).toEqual([
+      ['failure', true],
+      ['success', undefined],
+    ]);
+    expect(database.replies[0].error?.code).toBe('INJECTED_TRANSIENT_FAILURE');
+  });
+
+  it('answers a refuse rule with a business refusal, on compensations too', async () => {
+    const { database, faults, handle } = await started();
+    faults.add({ match: '*', action: 'refuse' });
+    await handle(delivery('c-1', 'flight.cancel'));
+    expect(database.replies[0]).toMatchObject({
+      phase: 'compensation',
+      outcome: 'failure',
+      error: { code: 'INJECTED_REFUSAL', retryable: false },
+    });
+  });
+
+  it('does the work of a drop-reply rule and sends no reply', async () => {
+    const { handlers, database, faults, handle } = await started();
+    faults.add({ match: 'flight.reserve', action: 'drop-reply' });
+    await handle(delivery('c-1'));
+    expect(handlers.reserved).toBe(1);
+    expect(database.replies).toEqual([]);
+    expect(database.handledIds.has('c-1')).toBe(true);
+  });
+
+  it('throws for a throw rule before anything is recorded, so the message comes again', async () => {
+    const { handlers, database, faults, handle } = await started();
+    faults.add({ match: 'flight.reserve', action: 'throw', count: 2 });
+    await expect(handle(delivery('c-1'))).rejects.toBeInstanceOf(InjectedFaultError);
+    await expect(handle(delivery('c-1'))).rejects.toBeInstanceOf(InjectedFaultError);
+    await handle(delivery('c-1'));
+    expect(handlers.reserved).toBe(1);
+    expect(database.replies.map((r) => r.outcome)).toEqual(['success']);
+  });
+
+  it('spends no rule on a command type it does not match', async () => {
+    const { database, faults, handle } = await started();
+    faults.add({ match: 'flight.cancel', action: 'fail', count: 1 });
+    await handle(delivery('c-1'));
+    expect(database.replies.map((r) => r.outcome)).toEqual(['success']);
+    expect(faults.list()[0]).toMatchObject({ remaining: 1, hits: 0 });
+  });
+});

@@ -1,0 +1,161 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { MessageTransport } from '@app/saga-core';
+import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
+import { createOrchestratorApp } from '../../apps/orchestrator/src/orchestrator.app';
+import { AppName, BookingView, TripSystem } from '../support/trip-system';
+import { assertTripInvariants } from '../support/trip-invariants';
+import { eventually } from '../support/wait-for';
+
+/** Per booking: the fault it asks for, and how it must end. */
+const PLAN = [
+  { faults: {}, status: 'CONFIRMED' },
+  { faults: { payment: 'fail' }, status: 'CANCELLED' },
+  { faults: {}, status: 'CONFIRMED' },
+  { faults: { hotel: 'timeout' }, status: 'CANCELLED' },
+  { faults: {}, status: 'CONFIRMED' },
+  { faults: { flight: 'fail' }, status: 'CANCELLED' },
+  { faults: { payment: 'timeout' }, status: 'CANCELLED' },
+] as const;
+const BOOKINGS = 42;
+
+/**
+ * Two orchestrator instances on one database and one vhost share the replies, the events, the
+ * timers and the outbox. Whatever the interleaving, each transition, timer and outbox row is
+ * handled once: no audit entry twice, every message published and consumed once.
+ */
+describe('two orchestrators', () => {
+  let system: TripSystem;
+  let second: INestApplication;
+
+  beforeAll(async () => {
+    system = await TripSystem.start({ env: { STEP_TIMEOUT_MS: '8000' } });
+    second = await createOrchestratorApp(system.env('orchestrator'), { logger: false });
+  });
+
+  afterAll(async () => {
+    await second?.close();
+    await system?.stop();
+  });
+
+  it('processes each transition, timer and outbox row once while racing on the same sagas', async () => {
+    const orchestrators = [system.apps.get('orchestrator'), second] as INestApplication[];
+    const bookings = await Promise.all(
+      Array.from({ length: BOOKINGS }, async (_, i) => {
+        const plan = PLAN[i % PLAN.length];
+        const mode = i % 2 === 0 ? 'orchestrated' : 'choreographed';
+        const response = await request(orchestrators[i % 2].getHttpServer())
+          .post('/bookings')
+          .send({
+            mode,
+            customerId: `cust-${(i % 3) + 1}`,
+            flight: { flightId: 'FL-100', seats: 1 },
+            hotel: { hotelId: 'HT-200', nights: 1, rooms: 1 },
+            faults: plan.faults,
+          })
+          .expect(202);
+        return { id: (response.body as { bookingId: string }).bookingId, plan, mode };
+      }),
+    );
+
+    // Each waits on the other instance than the one it was posted to.
+    const ended = await Promise.all(
+      bookings.map(({ id }, i) => settled(orchestrators[(i + 1) % 2], id)),
+    );
+    expect(ended.map((b) => `${b.mode} ${b.status}`)).toEqual(
+      bookings.map(({ plan, mode }) => `${mode} ${plan.status}`),
+    );
+    await assertTripInvariants(system);
+
+    // No transition applied twice: one audit entry per (saga, step, what, phase, attempt).
+    const repeated = await system.sql(
+      'orchestrator',
+      `SELECT saga_id, type, step, what, phase, attempt, count(*)::int AS n
+         FROM (SELECT saga_id, type, step, detail->>'phase' AS phase, detail->>'attempt' AS attempt,
+                      coalesce(detail->>'reply', detail->>'event', detail->>'command', '') AS what
+                 FROM saga_audit_log) entries
+        GROUP BY saga_id, type, step, what, phase, attempt HAVING count(*) > 1`,
+    );
+    expect(repeated).toEqual([]);
+    expect(await auditCount(`type LIKE '%IGNORED'`)).toBe(0);
+    // Each deadline fired once: one timeout per timed-out booking, none anywhere else.
+    const timedOut = bookings.filter(({ plan }) =>
+      (Object.values(plan.faults) as string[]).includes('timeout'),
+    );
+    expect(await auditCount(`type = 'STEP_TIMED_OUT'`)).toBe(timedOut.length);
+
+    // Every outbox row published once, every message consumed once, on every side (once the
+    // last events, which follow a saga's end in choreography, have been delivered).
+    const names: AppName[] = ['flight', 'hotel', 'payment'];
+    const transports = [...orchestrators, ...names.map((n) => system.apps.get(n))].map(transportOf);
+    await eventually(async () => {
+      const [first, other, ...participants] = transports.map((t) => t.stats());
+      expect(await unsentRows()).toBe(0);
+      expect(first.published + other.published).toBe(await sentRows('orchestrator'));
+      expect(first.consumed + other.consumed).toBe(await inboxRows('orchestrator'));
+      for (const [i, name] of names.entries()) {
+        expect(participants[i].published).toBe(await sentRows(name));
+        expect(participants[i].consumed).toBe(await inboxRows(name));
+      }
+      expect(first.consumed).toBeGreaterThan(0);
+      expect(other.consumed).toBeGreaterThan(0);
+    });
+    for (const stats of transports.map((t) => t.stats())) {
+      expect(stats).toMatchObject({ requeued: 0, deadLettered: 0 });
+    }
+    const [{ deadlocks }] = await system.sql<{ deadlocks: number }>(
+      'orchestrator',
+      `SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    expect(deadlocks).toBe(0);
+  });
+
+  async function settled(app: INestApplication, id: string): Promise<BookingView> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const response = await request(app.getHttpServer()).get(`/bookings/${id}?wait=10`);
+      const booking = response.body as BookingView;
+      if (booking.status !== 'PENDING' || Date.now() > deadline) return booking;
+    }
+  }
+
+  async function auditCount(where: string): Promise<number> {
+    const [row] = await system.sql<{ n: number }>(
+      'orchestrator',
+      `SELECT count(*)::int AS n FROM saga_audit_log WHERE ${where}`,
+    );
+    return row.n;
+  }
+
+  async function sentRows(app: AppName): Promise<number> {
+    const [row] = await system.sql<{ n: number }>(
+      app,
+      `SELECT count(*)::int AS n FROM saga_outbox WHERE sent_at IS NOT NULL`,
+    );
+    return row.n;
+  }
+
+  async function unsentRows(): Promise<number> {
+    const apps: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+    const counts = await Promise.all(
+      apps.map((app) =>
+        system.sql<{ n: number }>(
+          app,
+          `SELECT count(*)::int AS n FROM saga_outbox WHERE sent_at IS NULL`,
+        ),
+      ),
+    );
+    return counts.reduce((sum, [row]) => sum + row.n, 0);
+  }
+
+  async function inboxRows(app: AppName): Promise<number> {
+    const [row] = await system.sql<{ n: number }>(app, `SELECT count(*)::int AS n FROM saga_inbox`);
+    return row.n;
+  }
+
+  function transportOf(app: INestApplication | undefined): RabbitMqTransport {
+    const transport = app?.get(MessageTransport);
+    if (!(transport instanceof RabbitMqTransport)) throw new Error('not a RabbitMqTransport');
+    return transport;
+  }
+});
