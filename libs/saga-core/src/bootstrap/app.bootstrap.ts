@@ -1,8 +1,9 @@
 import { DynamicModule, INestApplication, Logger, NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { NestFactory } from '@nestjs/core';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ensureDatabase, runMigrations } from './database.bootstrap';
+import { ServiceUnavailableFilter } from './service-unavailable.filter';
 
 export interface CreateServiceAppOptions {
   /** The app's database; created if it is missing. */
@@ -26,6 +27,8 @@ export async function createServiceApp(
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   try {
+    // First, so that filters an app adds for its own errors are consulted before it.
+    app.useGlobalFilters(new ServiceUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
     options.configure?.(app);
     await runMigrations(app.get(DataSource));
     await app.init();

@@ -8,7 +8,8 @@ const RECONNECT_DELAY_MS = 1_000;
 
 /**
  * One LISTEN connection per process, shared by every waiting request: a saga ended by any
- * engine instance on the database wakes the waiters of all of them, with no polling.
+ * engine instance on the database wakes the waiters of all of them, with no polling. A lost
+ * connection is made again, every second, for as long as the database stays away.
  */
 export class SagaEndedListener {
   private readonly logger = new Logger(SagaEndedListener.name);
@@ -27,11 +28,23 @@ export class SagaEndedListener {
       if (n.channel === SAGA_ENDED_CHANNEL && n.payload) this.onEnded(n.payload);
     });
     client.on('error', (error) => {
+      if (this.client !== client) return;
       this.logger.warn(`saga-ended listener lost its connection: ${error.message}`);
-      this.reconnectLater(client);
+      this.client = null;
+      client.end().catch(() => undefined);
+      this.reconnectLater();
     });
-    await client.connect();
-    await client.query(`LISTEN ${SAGA_ENDED_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${SAGA_ENDED_CHANNEL}`);
+    } catch (error) {
+      client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
   }
 
@@ -42,12 +55,15 @@ export class SagaEndedListener {
     this.client = null;
   }
 
-  private reconnectLater(failed: Client): void {
-    failed.end().catch(() => undefined);
-    if (this.closed || this.client !== failed) return;
-    this.client = null;
+  private reconnectLater(): void {
+    if (this.closed) return;
+    clearTimeout(this.retry);
     this.retry = setTimeout(() => {
-      this.start().catch(() => this.reconnectLater(new Client()));
+      this.start().then(
+        () => this.logger.log('saga-ended listener is listening again'),
+        () => this.reconnectLater(),
+      );
     }, RECONNECT_DELAY_MS);
+    this.retry.unref();
   }
 }

@@ -1,9 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { DeadLetterReason } from '../../errors/poison-message.error';
+import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
+import { DeadLettersCounter, deadLetterReasonOf } from '../dead-letter-metrics';
 import { IncomingMessage } from '../message-envelope';
 import { MessageHandler, QueueSpec } from '../message-transport';
 import { isPoisonMessageError, toIncomingMessage } from './incoming-delivery';
+import { handleThroughOutage } from './handle-through-outage';
 import { describeError } from './rabbitmq-connection';
 import { RabbitMqTopology } from './rabbitmq-topology';
 
@@ -24,6 +28,11 @@ export interface ConsumerContext {
   manager: AmqpConnectionManager;
   topology: RabbitMqTopology;
   counters: TransportCounters;
+  /** `saga_dead_lettered_messages_total`, labelled with `service`. */
+  deadLetters: DeadLettersCounter;
+  service: string;
+  /** The queues' delivery limit: a failed delivery past it is the broker's to dead-letter. */
+  deliveryLimit: number;
   logger: Logger;
   /** A channel died on its own (the connection is up): only a reconnect brings it back. */
   onChannelFailure(reason: string): void;
@@ -36,7 +45,7 @@ interface Session {
   consumerTag?: string;
 }
 
-type Outcome = 'ack' | 'requeue' | 'dead-letter';
+type Outcome = 'ack' | 'requeue' | { deadLetter: DeadLetterReason };
 
 /** One queue's consumer; its setup runs again on every reconnect, so it re-attaches itself. */
 export class RabbitMqConsumer {
@@ -129,7 +138,7 @@ export class RabbitMqConsumer {
       this.context.logger.error(
         `Dead-lettering a message on ${this.spec.name}: not a JSON object with an id`,
       );
-      this.settle(session, delivery, 'dead-letter');
+      this.settle(session, delivery, { deadLetter: DeadLetterReason.UNREADABLE });
       return;
     }
     const work = this.handle(session, delivery, message);
@@ -140,16 +149,30 @@ export class RabbitMqConsumer {
   /** Never rejects. Acks only after the handler resolved: it commits its effects first. */
   private async handle(session: Session, delivery: ConsumeMessage, message: IncomingMessage) {
     try {
-      await this.handler(message);
+      await handleThroughOutage(() => this.handler(message), {
+        stillHeld: () => session.open && !this.stopping,
+        onHold: (error) =>
+          this.context.logger.warn(
+            `Holding ${message.type} ${message.messageId} from ${this.spec.name} until its ` +
+              `handler can run: ${describeError(error)}`,
+          ),
+      });
     } catch (error) {
       const poison = isPoisonMessageError(error);
       this.context.logger.error(
-        `${poison ? 'Dead-lettering' : 'Requeueing'} ${message.type} ${message.messageId} ` +
+        `${poison ? 'Dead-lettering' : 'Returning'} ${message.type} ${message.messageId} ` +
           `from ${this.spec.name} (delivery ${message.deliveryCount}): ${describeError(error)}`,
       );
-      this.settle(session, delivery, poison ? 'dead-letter' : 'requeue');
+      // A return past the delivery limit is dead-lettered by the broker itself.
+      const outcome: Outcome = poison
+        ? { deadLetter: deadLetterReasonOf(error) }
+        : message.deliveryCount > this.context.deliveryLimit
+          ? { deadLetter: DeadLetterReason.DELIVERY_LIMIT }
+          : 'requeue';
+      this.settle(session, delivery, outcome);
       return;
     }
+    reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_ACK);
     this.settle(session, delivery, 'ack');
   }
 
@@ -161,16 +184,26 @@ export class RabbitMqConsumer {
       if (outcome === 'ack') {
         session.channel.ack(delivery);
         counters.consumed++;
+      } else if (outcome === 'requeue') {
+        session.channel.nack(delivery, false, true);
+        counters.requeued++;
       } else {
-        session.channel.nack(delivery, false, outcome === 'requeue');
-        if (outcome === 'requeue') counters.requeued++;
+        // Past the limit, a plain return: the broker then dead-letters it, its count intact.
+        const byBroker = outcome.deadLetter === DeadLetterReason.DELIVERY_LIMIT;
+        session.channel.nack(delivery, false, byBroker);
+        if (byBroker) counters.requeued++;
         else counters.deadLettered++;
+        this.countDeadLetter(outcome.deadLetter);
       }
     } catch (error) {
-      this.context.logger.error(
-        `Could not ${outcome} on ${this.spec.name}: ${describeError(error)}`,
-      );
+      const what = typeof outcome === 'string' ? outcome : 'dead-letter';
+      this.context.logger.error(`Could not ${what} on ${this.spec.name}: ${describeError(error)}`);
     }
+  }
+
+  private countDeadLetter(reason: DeadLetterReason): void {
+    const { deadLetters, service } = this.context;
+    deadLetters.inc({ service, queue: this.spec.name, reason });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel, Message } from 'amqplib';
+import { deadLettersCounter } from '../dead-letter-metrics';
 import { OutgoingMessage } from '../message-envelope';
 import { MessageHandler, MessageTransport, QueueSpec } from '../message-transport';
 import {
@@ -13,6 +14,7 @@ import { RabbitMqConsumer, TransportCounters } from './rabbitmq-consumer';
 import { RabbitMqTopology } from './rabbitmq-topology';
 import { RabbitMqTransportOptions } from './rabbitmq-transport.options';
 
+const DEFAULT_DELIVERY_LIMIT = 5;
 /** How long close() lets running handlers finish so their acks still go out. */
 const DRAIN_ON_CLOSE_MS = 5_000;
 /** A channel the broker closed is only restored by a reconnect; this spaces those out. */
@@ -43,7 +45,7 @@ export class RabbitMqTransport extends MessageTransport {
 
   constructor(private readonly options: RabbitMqTransportOptions) {
     super();
-    this.topology = new RabbitMqTopology(options.deliveryLimit ?? 5);
+    this.topology = new RabbitMqTopology(options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT);
   }
 
   /** Connects and waits for the publishing channel; fails with the broker's last error. */
@@ -64,9 +66,16 @@ export class RabbitMqTransport extends MessageTransport {
       lastError = err;
       if (this.publisher) this.logger.error(`Cannot reach RabbitMQ: ${err.message}`);
     });
+    let lost = false;
     manager.on('disconnect', ({ err }: { err?: Error }) => {
       if (this.closing) return;
+      lost = true;
       this.logger.warn(`Lost RabbitMQ: ${err?.message ?? 'closed'}; reconnecting`);
+    });
+    manager.on('connect', () => {
+      if (lost)
+        this.logger.log('Reconnected to RabbitMQ; declaring queues and re-attaching consumers');
+      lost = false;
     });
     const publisher = manager.createChannel({
       name: 'publish',
@@ -145,6 +154,9 @@ export class RabbitMqTransport extends MessageTransport {
       manager: this.requireManager(),
       topology: this.topology,
       counters: this.counters,
+      deadLetters: deadLettersCounter(),
+      service: this.options.connectionName ?? 'saga',
+      deliveryLimit: this.options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
       logger: this.logger,
       onChannelFailure: (owner) => this.recoverChannel(owner),
     });

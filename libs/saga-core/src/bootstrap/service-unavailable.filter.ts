@@ -1,0 +1,40 @@
+import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import type { Response } from 'express';
+import { isTransientFailure } from '../errors/transient-failure';
+
+/** What a client is told to wait before trying again. */
+const RETRY_AFTER_SECONDS = 5;
+/** A request failing this way is expected until the database is back: say so now and then. */
+const WARN_EVERY_MS = 10_000;
+
+/**
+ * A request that failed because the database cannot be reached gets a `503` saying so, with
+ * `Retry-After`, instead of a bare `500`: the request was fine, the service is not, and trying
+ * again shortly is the right move. Every other error goes to Nest's usual handling.
+ */
+@Catch()
+export class ServiceUnavailableFilter extends BaseExceptionFilter {
+  private readonly logger = new Logger(ServiceUnavailableFilter.name);
+  private lastWarnedAt = 0;
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http' || !isTransientFailure(exception)) {
+      super.catch(exception, host);
+      return;
+    }
+    if (Date.now() - this.lastWarnedAt >= WARN_EVERY_MS) {
+      this.lastWarnedAt = Date.now();
+      this.logger.warn(`Answering 503, the database is unreachable: ${String(exception)}`);
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    response
+      .status(HttpStatus.SERVICE_UNAVAILABLE)
+      .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+      .json({
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'The database cannot be reached right now; try again shortly',
+      });
+  }
+}

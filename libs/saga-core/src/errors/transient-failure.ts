@@ -1,0 +1,52 @@
+/**
+ * Socket errors of a connection that could not be made or was lost. The message itself is not
+ * at fault: the same work can succeed once the server is reachable again.
+ */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * PostgreSQL SQLSTATEs that mean "the server is (going) away": admin_shutdown, crash_shutdown,
+ * cannot_connect_now, too_many_connections. Class 08 (connection exception) is matched whole.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/** What node-postgres and its pool say, without a code, when a connection is lost or slow. */
+const CONNECTION_LOST_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /client has encountered a connection error/i,
+  /connection (is )?(closed|not open)/i,
+  /cannot use a pool after calling end/i,
+];
+
+/**
+ * True when `error` says that a server this process depends on (PostgreSQL above all) is
+ * unreachable, rather than that the request or message is wrong. Such work is retried later,
+ * and an HTTP request gets a 503. TypeORM wraps driver errors: the causes are looked at too.
+ */
+export function isTransientFailure(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const { code, message, driverError, cause } = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string') {
+    if (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  if (typeof message === 'string' && CONNECTION_LOST_MESSAGES.some((m) => m.test(message))) {
+    return true;
+  }
+  return isTransientFailure(driverError, depth + 1) || isTransientFailure(cause, depth + 1);
+}
