@@ -12,7 +12,9 @@ import { ConcurrentUpdateError } from '@app/saga-core/errors/concurrent-update.e
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
+import { TcpProxy } from '../../scripts/support/tcp-proxy';
 import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { waitFor } from '../support/wait-for';
 
 const at = (offsetMs: number) => new Date(Date.UTC(2025, 0, 1) + offsetMs);
 
@@ -312,6 +314,38 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     expect(await count('SELECT count(*)::int AS n FROM saga_timers')).toBe(10);
   });
 
+  it('does not deadlock when a timer comes due while a reply is changing the same saga', async () => {
+    const saga = newSaga();
+    const timer = { sagaId: saga.id, fireAt: at(1000), key: 'reply:forward:0:1' };
+    await store.transaction((tx) => tx.insert(transition(saga, { timer })));
+    let replyHoldsSaga: () => void = () => undefined;
+    const locked = new Promise<void>((resolve) => (replyHoldsSaga = resolve));
+
+    // The reply locks the saga first, then (the step done) clears the saga's timer.
+    const reply = store.transaction(async (tx) => {
+      const current = await tx.lock(saga.id);
+      if (!current) throw new Error('missing');
+      replyHoldsSaga();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await tx.update(transition({ ...current, version: 2 }, { timer: null }), 1);
+    });
+    await locked;
+    // Meanwhile the timer pass claims the due timer and wants the saga too.
+    const timerPass = store.transaction(async (tx) => {
+      const claimed = await tx.claimDueTimers(at(10_000), 10);
+      for (const due of claimed) await tx.lock(due.sagaId);
+      return claimed;
+    });
+
+    const [replied, fired] = await Promise.allSettled([reply, timerPass]);
+    expect(replied.status).toBe('fulfilled');
+    expect(fired).toEqual({ status: 'fulfilled', value: [] });
+    expect((await store.find(saga.id))?.version).toBe(2);
+    expect(
+      await count('SELECT count(*)::int AS n FROM saga_timers WHERE saga_id = $1', [saga.id]),
+    ).toBe(0);
+  });
+
   it('lists newest first, filtered by status and labels, up to the limit', async () => {
     const definitionName = `list-${randomUUID()}`;
     const base = Date.UTC(2030, 0, 1);
@@ -392,6 +426,50 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+describe('TypeOrmSagaStore when its connection is lost mid-transaction', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('saga_store_lost');
+    proxy = await TcpProxy.start({ host: '127.0.0.1', port: 5432 });
+    dataSource = await openDataSource(proxy.rewrite(db.url), sagaEngineMigrations);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await proxy?.close();
+    await db?.dispose();
+  });
+
+  it('rejects the transaction rather than crashing the process, and works again once back', async () => {
+    const store = new TypeOrmSagaStore(dataSource);
+    const lost = store.transaction(async (tx) => {
+      await tx.lock(randomUUID());
+      proxy.cut();
+      return tx.lock(randomUUID());
+    });
+    await expect(lost).rejects.toThrow();
+
+    proxy.restore();
+    // A pooled connection that died idle is only found out by using it: the next try gets a
+    // fresh one.
+    const saga = newSaga();
+    await waitFor(
+      () =>
+        store
+          .transaction((tx) => tx.insert(transition(saga)))
+          .then(
+            () => true,
+            () => undefined,
+          ),
+      { timeoutMs: 5_000, intervalMs: 50, what: 'a transaction to succeed again' },
+    );
+    expect(await store.find(saga.id)).toMatchObject({ id: saga.id });
   });
 });
 

@@ -10,6 +10,7 @@ import { PoisonMessageError } from '../errors/poison-message.error';
 import { SagaStateError } from '../errors/saga-state.error';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
+import { OutboxRecord } from '../messaging/outbox-store.port';
 import { SAGA_STORE, SagaQuery, SagaStore, StoredDefinition } from '../persistence/saga-store.port';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
@@ -41,19 +42,31 @@ const REPLY_CONSUMER = 'saga-engine';
 const EVENT_CONSUMER = 'saga-engine:events';
 const TIMERS_PER_TICK = 100;
 
+/** A transition that committed, with the outbox rows it wrote (to publish now). */
+interface Committed {
+  transition: SagaTransition;
+  enqueued: readonly OutboxRecord[];
+}
+
+type Waiter = (ended?: SagaInstance) => void;
+
 /**
  * Runs sagas: starts them, consumes their replies, fires their timers. Every event is one
- * transaction (read-lock the saga, decide, write state + audit + outbox + timer), after which
- * the relay is kicked to publish at once.
+ * transaction (claim the message and read-lock the saga, decide, write state + audit +
+ * outbox + timer), after which this process publishes the messages it wrote at once; the
+ * relay's polling pass is the backstop if it cannot.
  */
 @Injectable()
 export class SagaEngine {
   private readonly logger = new Logger(SagaEngine.name);
   private readonly registry: SagaRegistry;
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  /** The last message handling queued per saga: its messages are handled in delivery order. */
+  private readonly sagaQueues = new Map<string, Promise<unknown>>();
   private endedWatch: { close(): Promise<void> } | null = null;
   private timerHandle: NodeJS.Timeout | null = null;
   private timerPass: Promise<void> | null = null;
+  private timersFailing = false;
   private stopped = false;
 
   constructor(
@@ -122,7 +135,10 @@ export class SagaEngine {
       startKey: options.startKey,
       startFingerprint: options.startFingerprint,
     });
-    const existing = await this.store.transaction((tx) => tx.insert(transition));
+    const { existing, enqueued } = await this.store.transaction(async (tx) => ({
+      existing: await tx.insert(transition),
+      enqueued: tx.enqueued,
+    }));
     if (existing) {
       if (existing.startFingerprint !== (options.startFingerprint ?? null)) {
         throw new IdempotencyConflictError(
@@ -131,34 +147,44 @@ export class SagaEngine {
       }
       return { instance: existing as SagaInstance<Data>, created: false };
     }
-    reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
-    this.relay.kick();
+    this.committed({ transition, enqueued });
     return { instance: transition.instance as SagaInstance<Data>, created: true };
   }
 
   /** Handles one reply; the transport acks it once this resolves. */
   async handleReply(message: IncomingMessage): Promise<void> {
     const reply = parseReplyMessage(message.body);
-    const outcome = await this.withRetry(() =>
-      this.store.transaction(async (tx) => {
-        if (!(await tx.claimMessage(REPLY_CONSUMER, reply.messageId))) return null;
-        const instance = await tx.lock(reply.sagaId);
-        if (!instance) {
-          this.logger.warn(`reply ${reply.messageId} names unknown saga ${reply.sagaId}`);
-          return null;
-        }
-        const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
-        if (!(machine instanceof SagaStateMachine)) {
-          throw new PoisonMessageError(`saga ${instance.id} is choreographed: it takes no replies`);
-        }
-        const result = machine.onReply(instance, reply);
-        if ('ignored' in result) {
-          await tx.appendAudit(result.audit);
-          return null;
-        }
-        await tx.update(result, instance.version);
-        return result;
-      }),
+    const outcome = await this.inOrder(reply.sagaId, () =>
+      this.withRetry(() =>
+        this.store.transaction(async (tx): Promise<Committed | null> => {
+          const { claimed, instance } = await tx.claimAndLock(
+            REPLY_CONSUMER,
+            reply.messageId,
+            reply.sagaId,
+          );
+          if (!claimed) return null;
+          if (!instance) {
+            this.logger.warn(`reply ${reply.messageId} names unknown saga ${reply.sagaId}`);
+            return null;
+          }
+          const machine = this.registry.machine(
+            instance.definitionName,
+            instance.definitionVersion,
+          );
+          if (!(machine instanceof SagaStateMachine)) {
+            throw new PoisonMessageError(
+              `saga ${instance.id} is choreographed: it takes no replies`,
+            );
+          }
+          const result = machine.onReply(instance, reply);
+          if ('ignored' in result) {
+            await tx.appendAudit(result.audit);
+            return null;
+          }
+          await tx.update(result, instance.version);
+          return { transition: result, enqueued: tx.enqueued };
+        }),
+      ),
     );
     if (outcome) this.committed(outcome);
   }
@@ -166,21 +192,29 @@ export class SagaEngine {
   /** Projects one event of a choreographed saga; the transport acks it once this resolves. */
   async handleEvent(message: IncomingMessage, types: ReadonlySet<string>): Promise<void> {
     const event = parseEventMessage(message.body, types);
-    const outcome = await this.withRetry(() =>
-      this.store.transaction(async (tx) => {
-        if (!(await tx.claimMessage(EVENT_CONSUMER, event.messageId))) return null;
-        const instance = await tx.lock(event.correlationId);
-        if (!instance) return null;
-        const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
-        if (!(machine instanceof ChoreographyStateMachine)) return null;
-        const result = machine.onEvent(instance, event);
-        if ('ignored' in result) {
-          await tx.appendAudit(result.audit);
-          return null;
-        }
-        await tx.update(result, instance.version);
-        return result;
-      }),
+    const outcome = await this.inOrder(event.correlationId, () =>
+      this.withRetry(() =>
+        this.store.transaction(async (tx): Promise<Committed | null> => {
+          const { claimed, instance } = await tx.claimAndLock(
+            EVENT_CONSUMER,
+            event.messageId,
+            event.correlationId,
+          );
+          if (!claimed || !instance) return null;
+          const machine = this.registry.machine(
+            instance.definitionName,
+            instance.definitionVersion,
+          );
+          if (!(machine instanceof ChoreographyStateMachine)) return null;
+          const result = machine.onEvent(instance, event);
+          if ('ignored' in result) {
+            await tx.appendAudit(result.audit);
+            return null;
+          }
+          await tx.update(result, instance.version);
+          return { transition: result, enqueued: tx.enqueued };
+        }),
+      ),
     );
     if (outcome) this.committed(outcome);
   }
@@ -237,18 +271,17 @@ export class SagaEngine {
    * the transaction that ends a saga notifies every engine on the database.
    */
   async waitUntilEnded(sagaId: string, timeoutMs: number): Promise<SagaInstance | null> {
-    let wake: () => void = () => undefined;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
-    const waiters = this.waiters.get(sagaId) ?? new Set<() => void>();
+    let wake: Waiter = () => undefined;
+    const woken = new Promise<SagaInstance | undefined>((resolve) => (wake = resolve));
+    const waiters = this.waiters.get(sagaId) ?? new Set<Waiter>();
     waiters.add(wake);
     this.waiters.set(sagaId, waiters);
-    const timer = setTimeout(wake, Math.max(0, timeoutMs));
+    const timer = setTimeout(() => wake(), Math.max(0, timeoutMs));
     try {
       // Registered before the first read, so an end committed in between is not missed.
       const current = await this.store.find(sagaId);
       if (!current || isTerminal(current.status) || timeoutMs <= 0) return current;
-      await woken;
-      return await this.store.find(sagaId);
+      return (await woken) ?? (await this.store.find(sagaId));
     } finally {
       clearTimeout(timer);
       waiters.delete(wake);
@@ -259,14 +292,14 @@ export class SagaEngine {
   private async fire(
     tx: Parameters<Parameters<SagaStore['transaction']>[0]>[0],
     timer: SagaTimer,
-  ): Promise<SagaTransition | null> {
+  ): Promise<Committed | null> {
     const instance = await tx.lock(timer.sagaId);
     if (!instance) return null;
     const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
     const transition = machine.onTimer(instance, timer);
     if (!transition) return null;
     await tx.update(transition, instance.version);
-    return transition;
+    return { transition, enqueued: tx.enqueued };
   }
 
   private async operatorAction(
@@ -274,40 +307,68 @@ export class SagaEngine {
     what: string,
     decide: (machine: SagaMachine, saga: SagaInstance) => SagaTransition | null,
   ): Promise<SagaInstance | null> {
-    const transition = await this.withRetry(() =>
-      this.store.transaction(async (tx) => {
+    const outcome = await this.withRetry(() =>
+      this.store.transaction(async (tx): Promise<Committed | null> => {
         const saga = await tx.lock(sagaId);
         if (!saga) return null;
         const machine = this.registry.machine(saga.definitionName, saga.definitionVersion);
         const result = decide(machine, saga);
         if (!result) throw new SagaStateError(`cannot ${what}: saga ${sagaId} is ${saga.status}`);
         await tx.update(result, saga.version);
-        return result;
+        return { transition: result, enqueued: tx.enqueued };
       }),
     );
-    if (!transition) return null;
-    this.committed(transition);
-    return transition.instance;
+    if (!outcome) return null;
+    this.committed(outcome);
+    return outcome.transition.instance;
   }
 
-  private committed(transition: SagaTransition): void {
-    if (transition.messages.length > 0) {
+  private committed({ transition, enqueued }: Committed): void {
+    if (enqueued.length > 0) {
       reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
-      this.relay.kick();
+      this.relay.publishCommitted(enqueued);
     }
-    if (isTerminal(transition.instance.status)) this.wake(transition.instance.id);
+    const saga = transition.instance;
+    if (isTerminal(saga.status)) this.wake(saga.id, saga);
   }
 
-  private wake(sagaId: string): void {
-    for (const wake of this.waiters.get(sagaId) ?? []) wake();
+  /** `ended` is the saga as this process committed it; without it, waiters read it again. */
+  private wake(sagaId: string, ended?: SagaInstance): void {
+    for (const wake of this.waiters.get(sagaId) ?? []) wake(ended);
   }
 
   private tickTimers(): void {
     if (this.timerPass || this.stopped) return;
     this.timerPass = this.fireDueTimers()
-      .then(() => undefined)
-      .catch((error: unknown) => this.logger.error(`timer pass failed: ${String(error)}`))
+      .then(() => {
+        if (this.timersFailing) this.logger.log('timer passes recovered');
+        this.timersFailing = false;
+      })
+      .catch((error: unknown) => {
+        // Once per outage, not every tick: the loop keeps polling and recovers by itself.
+        if (!this.timersFailing) this.logger.error(`timer pass failed: ${String(error)}`);
+        this.timersFailing = true;
+      })
       .finally(() => (this.timerPass = null));
+  }
+
+  /**
+   * Runs `work` after the work queued before it for the same saga. Messages are consumed
+   * concurrently; without this, two events of one saga delivered in order (a failure, then the
+   * undo it caused) could take the saga's row lock in the opposite order.
+   */
+  private inOrder<T>(sagaId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.sagaQueues.get(sagaId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.sagaQueues.set(sagaId, tail);
+    void tail.then(() => {
+      if (this.sagaQueues.get(sagaId) === tail) this.sagaQueues.delete(sagaId);
+    });
+    return next;
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {

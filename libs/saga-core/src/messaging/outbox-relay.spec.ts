@@ -20,10 +20,19 @@ class MemoryOutboxStore implements OutboxStore {
     }
   }
 
+  /** The age below which each pass was told to leave rows alone. */
+  readonly minAges: number[] = [];
+
+  rowsFrom(first: number): OutboxRecord[] {
+    return this.rows.slice(first).map((row) => row.record);
+  }
+
   async relayBatch(
     limit: number,
     publish: (records: OutboxRecord[]) => Promise<OutboxRecord[]>,
+    minAgeMs = 0,
   ): Promise<number> {
+    this.minAges.push(minAgeMs);
     this.batches++;
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
@@ -38,6 +47,10 @@ class MemoryOutboxStore implements OutboxStore {
       claimed.forEach((row) => (row.claimed = false));
       this.active--;
     }
+  }
+
+  async markSent(ids: readonly string[]): Promise<void> {
+    for (const row of this.rows) if (ids.includes(row.record.id)) row.sent = true;
   }
 
   async pendingCount(): Promise<number> {
@@ -87,7 +100,9 @@ describe('OutboxRelay', () => {
     warn.mockRestore();
   });
 
-  function startRelay(options: { pollIntervalMs?: number; batchSize?: number } = {}): void {
+  function startRelay(
+    options: { pollIntervalMs?: number; batchSize?: number; graceMs?: number } = {},
+  ): void {
     relay = new OutboxRelay(store, transport, { pollIntervalMs: 60_000, ...options });
     relay.start();
   }
@@ -191,5 +206,36 @@ describe('OutboxRelay', () => {
     relay.kick();
     await settle();
     expect(store.batches).toBe(1);
+  });
+
+  it('publishes rows its process committed at once, and marks them sent once confirmed', async () => {
+    startRelay();
+    await settle();
+    store.add(2);
+    const passes = store.batches;
+
+    relay.publishCommitted(store.rowsFrom(0));
+    await until(() => transport.published.length === 2);
+    await relay.stop();
+
+    expect(transport.published).toEqual(['m-1', 'm-2']);
+    expect(await store.pendingCount()).toBe(0);
+    expect(store.batches).toBe(passes);
+  });
+
+  it('leaves what the broker did not confirm to the polling pass, once past the grace period', async () => {
+    startRelay({ pollIntervalMs: 10, graceMs: 1_234 });
+    await settle();
+    store.add(2);
+    transport.failing.add('m-2');
+
+    relay.publishCommitted(store.rowsFrom(0));
+    await until(() => transport.published.includes('m-1'));
+    await until(() => store.minAges.includes(1_234));
+    await relay.stop();
+
+    expect(await store.pendingCount()).toBe(1);
+    // A kick (a caller that only enqueued) asks for rows of any age.
+    expect(store.minAges[0]).toBe(0);
   });
 });

@@ -1,29 +1,44 @@
 import { Logger } from '@nestjs/common';
+import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { MessageTransport } from '../transport/message-transport';
 import { OutboxRecord, OutboxStore } from './outbox-store.port';
+import { SentMarks } from './sent-marks';
 
 export interface OutboxRelayOptions {
-  /** Backstop for rows no kick announced: left by a crash or written by another process. */
+  /** Backstop for rows no one published: left by a crash or written by another process. */
   pollIntervalMs?: number;
   batchSize?: number;
+  /**
+   * How old an unsent row must be before the polling backstop takes it: younger rows are
+   * being published by the process that committed them.
+   */
+  graceMs?: number;
 }
 
 /**
- * Publishes the outbox. A commit that enqueued messages calls `kick()`; kicks are coalesced
- * into one loop per process that goes on while there is more to send, so a burst of commits
- * costs a few passes, not one each. Rows are marked sent only once the broker confirmed them.
+ * Publishes the outbox. The process that commits messages hands them to `publishCommitted`,
+ * which publishes them at once and marks them sent once the broker confirmed them. Rows that
+ * this misses (a crash, a broker outage, rows written by a process with no relay) are picked
+ * up by a polling pass once older than a grace period. `kick()` asks for a pass now, with no
+ * grace, for callers that only enqueue. Passes are coalesced into one loop per process.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly graceMs: number;
+  private readonly marks: SentMarks;
+  private readonly publishing = new Set<Promise<void>>();
   private started = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private scheduled = false;
   private running: Promise<void> | null = null;
   /** A kick arrived during a pass: its rows may have been committed after the claim. */
   private kickedDuringPass = false;
+  /** The next pass takes rows of any age (a kick asked for it). */
+  private eager = false;
   private storeFailing = false;
+  private publishFailing = false;
 
   constructor(
     private readonly store: OutboxStore,
@@ -32,25 +47,45 @@ export class OutboxRelay {
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 100;
+    this.graceMs = options.graceMs ?? 2_000;
+    this.marks = new SentMarks(store, this.logger);
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.pollTimer = setInterval(() => this.kick(), this.pollIntervalMs);
+    this.pollTimer = setInterval(() => this.schedule(), this.pollIntervalMs);
     this.pollTimer.unref();
     this.kick();
   }
 
-  /** Waits for the pass under way, if any; rows it did not mark stay for the next relay. */
+  /** Waits for the pass and the publishes under way; rows they did not mark stay unsent. */
   async stop(): Promise<void> {
     this.started = false;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
+    await Promise.allSettled([...this.publishing]);
+    await this.marks.flush();
     await this.running;
   }
 
+  /**
+   * Publishes rows this process has just committed, without a round trip to read them back.
+   * Never rejects: a message not confirmed stays unsent for the backstop.
+   */
+  publishCommitted(records: readonly OutboxRecord[]): void {
+    if (!this.started || records.length === 0) return;
+    const work = this.publishNow(records);
+    this.publishing.add(work);
+    void work.finally(() => this.publishing.delete(work));
+  }
+
   kick(): void {
+    this.eager = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.started) return;
     if (this.running) {
       this.kickedDuringPass = true;
@@ -64,12 +99,27 @@ export class OutboxRelay {
     });
   }
 
+  private async publishNow(records: readonly OutboxRecord[]): Promise<void> {
+    if (!this.transport.isConnected()) return;
+    const confirmed = await this.publish([...records]);
+    this.marks.add(confirmed.map((record) => record.id));
+    const failed = confirmed.length < records.length;
+    if (failed && !this.publishFailing) {
+      this.logger.warn('Publishing after commit failed; the polling relay will retry');
+    }
+    this.publishFailing = failed;
+  }
+
   private async loop(): Promise<void> {
     let more: boolean;
+    // Once a kick asked for rows of any age, the loop takes them until none is left.
+    let minAgeMs = this.graceMs;
     try {
       do {
         this.kickedDuringPass = false;
-        const sent = await this.pass();
+        if (this.eager) minAgeMs = 0;
+        this.eager = false;
+        const sent = await this.pass(minAgeMs);
         more = this.kickedDuringPass || sent >= this.batchSize;
       } while (this.started && more);
     } finally {
@@ -78,10 +128,14 @@ export class OutboxRelay {
     }
   }
 
-  private async pass(): Promise<number> {
+  private async pass(minAgeMs: number): Promise<number> {
     try {
       if (!this.transport.isConnected()) return 0;
-      const sent = await this.store.relayBatch(this.batchSize, (records) => this.publish(records));
+      const sent = await this.store.relayBatch(
+        this.batchSize,
+        (records) => this.publish(records),
+        minAgeMs,
+      );
       if (this.storeFailing) this.logger.log('Outbox relay recovered');
       this.storeFailing = false;
       return sent;
@@ -98,6 +152,7 @@ export class OutboxRelay {
       records.map((record) => this.transport.publish(record.message)),
     );
     const confirmed = records.filter((_, i) => results[i].status === 'fulfilled');
+    if (confirmed.length > 0) reachFaultPoint(FaultPoint.AFTER_PUBLISH_BEFORE_MARK_SENT);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) {
       this.logger.warn(

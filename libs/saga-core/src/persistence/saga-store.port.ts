@@ -4,6 +4,7 @@ import { AuditEntry } from '../engine/audit-entry';
 import { SagaInstance, SagaTimer } from '../engine/saga-instance';
 import { SagaStatus } from '../engine/saga-status';
 import { SagaTransition } from '../engine/saga-transition';
+import { OutboxRecord } from '../messaging/outbox-store.port';
 
 export const SAGA_STORE = Symbol('SAGA_STORE');
 
@@ -24,8 +25,19 @@ export interface SagaQuery {
   limit: number;
 }
 
+/** A message claimed for a consumer and its saga locked, in one step. */
+export interface ClaimedSaga {
+  /** False when the consumer had already handled the message: change nothing. */
+  claimed: boolean;
+  /** The saga, locked; null when there is none (or the message was not claimed). */
+  instance: SagaInstance | null;
+}
+
 /** What one transaction can do; everything done through it commits or rolls back together. */
 export interface SagaTransaction {
+  /** The outbox rows written so far, to publish once the transaction has committed. */
+  readonly enqueued: readonly OutboxRecord[];
+
   /**
    * Records that `consumer` handled `messageId`. Returns false when it already had: the
    * caller then does nothing, so a redelivered message changes nothing.
@@ -37,6 +49,9 @@ export interface SagaTransaction {
    * (committed by another transaction) in that case, and null when this one was inserted.
    */
   insert(transition: SagaTransition): Promise<SagaInstance | null>;
+
+  /** `claimMessage` then `lock`, in one round trip where the adapter can. */
+  claimAndLock(consumer: string, messageId: string, sagaId: string): Promise<ClaimedSaga>;
 
   /** Reads a saga and locks its row until the transaction ends. */
   lock(sagaId: string): Promise<SagaInstance | null>;

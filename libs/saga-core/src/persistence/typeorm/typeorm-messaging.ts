@@ -1,29 +1,47 @@
 import { EntityManager } from 'typeorm';
+import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { OutgoingMessage } from '../../transport/message-envelope';
 
-/** Writes messages to the outbox in the caller's transaction; the relay publishes them later. */
+/**
+ * Writes messages to the outbox in the caller's transaction, in one statement, and returns
+ * them with their row ids: once the transaction commits, the caller hands them to the relay
+ * to publish at once (`OutboxRelay.publishCommitted`).
+ */
 export async function enqueueOutgoing(
   manager: EntityManager,
   messages: readonly OutgoingMessage[],
-): Promise<void> {
-  if (messages.length === 0) return;
-  const params: unknown[] = [];
-  const rows = messages.map((m, i) => {
-    params.push(
-      m.messageId,
-      m.exchange,
-      m.routingKey,
-      m.type,
-      JSON.stringify(m.body),
-      m.headers ? JSON.stringify(m.headers) : null,
-    );
-    const b = i * 6;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}::jsonb, $${b + 6}::jsonb)`;
-  });
-  await manager.query(
-    `INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers) VALUES ${rows.join(', ')}`,
-    params,
+): Promise<OutboxRecord[]> {
+  if (messages.length === 0) return [];
+  const rows: { id: string }[] = await manager.query(
+    `INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
+     RETURNING id`,
+    outboxColumns(messages),
   );
+  return toOutboxRecords(rows, messages);
+}
+
+/** One array per outbox column, for a single `INSERT … SELECT FROM unnest(…)`. */
+export function outboxColumns(messages: readonly OutgoingMessage[]): unknown[] {
+  return [
+    messages.map((m) => m.messageId),
+    messages.map((m) => m.exchange),
+    messages.map((m) => m.routingKey),
+    messages.map((m) => m.type),
+    messages.map((m) => JSON.stringify(m.body)),
+    messages.map((m) => (m.headers ? JSON.stringify(m.headers) : null)),
+  ];
+}
+
+/** `unnest` keeps array order and `RETURNING` the insert's: row i is message i. */
+export function toOutboxRecords(
+  rows: readonly { id: string | number }[],
+  messages: readonly OutgoingMessage[],
+): OutboxRecord[] {
+  if (rows.length !== messages.length) {
+    throw new Error(`outbox insert returned ${rows.length} ids for ${messages.length} messages`);
+  }
+  return rows.map((row, i) => ({ id: String(row.id), message: messages[i] }));
 }
 
 /**

@@ -1,0 +1,132 @@
+import { SAGA_COLUMNS } from './saga-row.mapper';
+import { SAGA_ENDED_CHANNEL } from './saga-ended.listener';
+
+/**
+ * The engine's hot statements, each one round trip, prepared once per connection (named).
+ * A saga transition is `BEGIN`, CLAIM_AND_LOCK, UPDATE_SAGA, `COMMIT`: the data-modifying
+ * CTEs write the state, the steps, the audit lines, the outbox rows and the timer together.
+ */
+
+const STEP_UPSERT_SET = `
+  ON CONFLICT (saga_id, step_index) DO UPDATE
+     SET name = EXCLUDED.name, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+         compensation_attempts = EXCLUDED.compensation_attempts,
+         started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+         last_error = EXCLUDED.last_error
+   WHERE (t.name, t.status, t.attempts, t.compensation_attempts, t.started_at, t.ended_at,
+          t.last_error)
+         IS DISTINCT FROM
+         (EXCLUDED.name, EXCLUDED.status, EXCLUDED.attempts, EXCLUDED.compensation_attempts,
+          EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.last_error)`;
+
+const STEP_COLUMNS = `saga_id, step_index, name, status, attempts, compensation_attempts,
+  started_at, ended_at, last_error`;
+
+const unnestSteps = (p: number) =>
+  `unnest($${p}::int[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int[], $${p + 4}::int[],
+     $${p + 5}::timestamptz[], $${p + 6}::timestamptz[], $${p + 7}::text[])`;
+const unnestAudit = (p: number) =>
+  `unnest($${p}::uuid[], $${p + 1}::timestamptz[], $${p + 2}::text[], $${p + 3}::text[],
+     $${p + 4}::jsonb[])`;
+const unnestOutbox = (p: number) =>
+  `unnest($${p}::uuid[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::text[],
+     $${p + 4}::jsonb[], $${p + 5}::jsonb[])`;
+
+/** $1..$14 the saga, $15..$22 steps, $23..$27 audit, $28..$33 outbox, $34/$35 timer. */
+export const INSERT_SAGA = {
+  name: 'saga-insert-v1',
+  text: `
+WITH i AS (
+  INSERT INTO saga_instances (id, definition_name, definition_version, status, compensating,
+    data, awaiting, failure_reason, labels, start_key, start_fingerprint, version,
+    created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9::jsonb, $10, $11, $12, $13, $14)
+  ON CONFLICT (start_key) DO NOTHING
+  RETURNING id),
+s AS (
+  INSERT INTO saga_step_states (${STEP_COLUMNS})
+  SELECT i.id, s.* FROM i, ${unnestSteps(15)} AS s),
+a AS (
+  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
+  SELECT a.* FROM ${unnestAudit(23)} AS a WHERE EXISTS (SELECT 1 FROM i)),
+o AS (
+  INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+  SELECT o.* FROM ${unnestOutbox(28)} AS o WHERE EXISTS (SELECT 1 FROM i)
+  RETURNING id),
+t AS (
+  INSERT INTO saga_timers (saga_id, fire_at, key)
+  SELECT i.id, $34::timestamptz, $35::text FROM i WHERE $34::timestamptz IS NOT NULL)
+SELECT (SELECT count(*) FROM i)::int AS changed,
+       (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids`,
+};
+
+/**
+ * Compare-and-set on `version` ($1 id, $2 expected), then the rest as INSERT_SAGA; $31 clears
+ * the timer, $32 notifies waiters that the saga ended (delivered on commit only). When the
+ * version did not match, `changed` is 0 and the caller rolls everything back.
+ */
+export const UPDATE_SAGA = {
+  name: 'saga-update-v1',
+  text: `
+WITH u AS (
+  UPDATE saga_instances
+     SET status = $3, compensating = $4, data = $5::jsonb, awaiting = $6::jsonb,
+         failure_reason = $7, version = $8, updated_at = $9
+   WHERE id = $1 AND version = $2
+  RETURNING id),
+s AS (
+  INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
+  SELECT u.id, s.* FROM u, ${unnestSteps(10)} AS s
+  ${STEP_UPSERT_SET}),
+a AS (
+  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
+  SELECT * FROM ${unnestAudit(18)}),
+o AS (
+  INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+  SELECT * FROM ${unnestOutbox(23)}
+  RETURNING id),
+ts AS (
+  INSERT INTO saga_timers (saga_id, fire_at, key)
+  SELECT u.id, $29::timestamptz, $30::text FROM u WHERE $29::timestamptz IS NOT NULL
+  ON CONFLICT (saga_id) DO UPDATE SET fire_at = EXCLUDED.fire_at, key = EXCLUDED.key),
+tc AS (
+  DELETE FROM saga_timers WHERE saga_id = $1 AND $31::boolean)
+SELECT (SELECT count(*) FROM u)::int AS changed,
+       (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids,
+       CASE WHEN $32::boolean THEN pg_notify('${SAGA_ENDED_CHANNEL}', $1::text) END AS notified`,
+};
+
+/**
+ * Records the message in the inbox ($1 consumer, $2 message id) and locks its saga ($3). The
+ * steps come from the statement's snapshot, taken before the lock was granted: if another
+ * transaction changed the saga meanwhile, `seen_version` (that snapshot's) differs from
+ * `version` (the locked row's) and the caller reads the saga again.
+ */
+export const CLAIM_AND_LOCK = {
+  name: 'saga-claim-lock-v1',
+  text: `
+WITH c AS (
+  INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2)
+  ON CONFLICT DO NOTHING RETURNING 1)
+SELECT (SELECT count(*) FROM c)::int AS claimed,
+       (SELECT v.version FROM saga_instances v WHERE v.id = i.id) AS seen_version,
+       ${SAGA_COLUMNS}
+  FROM saga_instances i WHERE i.id = $3
+   FOR UPDATE OF i`,
+};
+
+/** The lock alone, with the same check of the steps' snapshot. */
+export const LOCK = {
+  name: 'saga-lock-v1',
+  text: `
+SELECT 1 AS claimed,
+       (SELECT v.version FROM saga_instances v WHERE v.id = i.id) AS seen_version,
+       ${SAGA_COLUMNS}
+  FROM saga_instances i WHERE i.id = $1
+   FOR UPDATE OF i`,
+};
+
+export const FIND_SAGA = {
+  name: 'saga-find-v1',
+  text: `SELECT ${SAGA_COLUMNS} FROM saga_instances i WHERE i.id = $1`,
+};

@@ -1,0 +1,168 @@
+import { Client } from 'pg';
+import { TripDatabaseUrls, TripEndpoints } from '../support/trip-endpoints';
+import { cpuSeconds, memoryMb, pidListeningOn, pidsByCommandLine, pidsByName } from './proc-stats';
+
+export const APPS = ['orchestrator', 'flight', 'hotel', 'payment'] as const;
+export type AppName = (typeof APPS)[number];
+
+const APP_DIRS: Record<AppName, string> = {
+  orchestrator: 'orchestrator',
+  flight: 'flight-service',
+  hotel: 'hotel-service',
+  payment: 'payment-service',
+};
+
+/** Everything counted at one instant; deltas of two of them make a run's figures. */
+export interface CounterSnapshot {
+  appCpu: Record<AppName, number | null>;
+  /** CPU seconds of each PostgreSQL backend serving the four databases, by pid. */
+  postgresCpu: Map<number, number>;
+  rabbitCpu: number | null;
+  /** `xact_commit` of the four databases (read-only transactions count too). */
+  commits: number;
+  /** Outbox rows ever written by the four apps (the outbox ids only grow). */
+  messages: number;
+}
+
+export interface CounterDelta {
+  cpuSeconds: Record<AppName | 'postgres' | 'rabbitmq', number | null>;
+  commits: number;
+  messages: number;
+}
+
+/**
+ * Reads the resources the apps use: CPU of their processes, of the PostgreSQL backends of
+ * their databases and of RabbitMQ from /proc; commits from pg_stat_database; messages from
+ * the outboxes. PostgreSQL and RabbitMQ are shared with whatever else runs on the machine:
+ * the backends are the apps' own, but the broker's CPU is everyone's.
+ */
+export class ResourceCounters {
+  private constructor(
+    readonly pids: Record<AppName, number | null>,
+    private readonly rabbitPids: number[],
+    private readonly clients: Record<keyof TripDatabaseUrls, Client>,
+  ) {}
+
+  static async open(endpoints: TripEndpoints): Promise<ResourceCounters> {
+    const urls: Record<AppName, string> = {
+      orchestrator: endpoints.orchestratorUrl,
+      flight: endpoints.flightUrl,
+      hotel: endpoints.hotelUrl,
+      payment: endpoints.paymentUrl,
+    };
+    const pids = Object.fromEntries(
+      await Promise.all(APPS.map(async (app) => [app, await findApp(app, urls[app])] as const)),
+    ) as Record<AppName, number | null>;
+    const clients = Object.fromEntries(
+      await Promise.all(
+        APPS.map(async (app) => {
+          const client = new Client({ connectionString: endpoints.databases[app] });
+          await client.connect();
+          return [app, client] as const;
+        }),
+      ),
+    ) as Record<AppName, Client>;
+    return new ResourceCounters(pids, await pidsByName('beam.smp'), clients);
+  }
+
+  async snapshot(): Promise<CounterSnapshot> {
+    const [appCpu, dbFigures, rabbit] = await Promise.all([
+      Promise.all(APPS.map(async (app) => [app, await cpuOf(this.pids[app])] as const)),
+      Promise.all(APPS.map((app) => databaseFigures(this.clients[app]))),
+      Promise.all(this.rabbitPids.map(cpuSeconds)),
+    ]);
+    const backends = [...new Set(dbFigures.flatMap((f) => f.backends))];
+    const backendCpu = await Promise.all(backends.map(cpuSeconds));
+    const postgresCpu = new Map<number, number>();
+    backends.forEach((pid, i) => {
+      const cpu = backendCpu[i];
+      if (cpu !== null) postgresCpu.set(pid, cpu);
+    });
+    return {
+      appCpu: Object.fromEntries(appCpu) as Record<AppName, number | null>,
+      postgresCpu,
+      rabbitCpu: rabbit.some((c) => c === null)
+        ? null
+        : rabbit.reduce<number>((a, b) => a + (b ?? 0), 0),
+      commits: dbFigures.reduce((sum, f) => sum + f.commits, 0),
+      messages: dbFigures.reduce((sum, f) => sum + f.outboxId, 0),
+    };
+  }
+
+  /** Peak and current resident memory of each app, in MB. */
+  async memory(): Promise<Record<AppName, { rss: number; peak: number } | null>> {
+    const entries = await Promise.all(
+      APPS.map(async (app) => {
+        const pid = this.pids[app];
+        return [app, pid === null ? null : await memoryMb(pid)] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<AppName, { rss: number; peak: number } | null>;
+  }
+
+  /** Row counts of the tables that must stay bounded (soak). */
+  async tableRows(): Promise<Record<string, number>> {
+    const rows: Record<string, number> = {};
+    for (const app of APPS) {
+      const client = this.clients[app];
+      const audit = app === 'orchestrator' ? ['saga_audit_log'] : [];
+      for (const table of ['saga_outbox', 'saga_inbox', ...audit]) {
+        const result = await client.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM ${table}`,
+        );
+        rows[`${app}.${table}`] = Number(result.rows[0].n);
+      }
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(APPS.map((app) => this.clients[app].end().catch(() => undefined)));
+  }
+}
+
+export function deltaOf(before: CounterSnapshot, after: CounterSnapshot): CounterDelta {
+  const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
+  let postgres = 0;
+  // A backend born during the window counts from zero; one that left takes its time with it.
+  for (const [pid, cpu] of after.postgresCpu) postgres += cpu - (before.postgresCpu.get(pid) ?? 0);
+  const apps = Object.fromEntries(
+    APPS.map((app) => [app, diff(before.appCpu[app], after.appCpu[app])]),
+  ) as Record<AppName, number | null>;
+  return {
+    cpuSeconds: { ...apps, postgres, rabbitmq: diff(before.rabbitCpu, after.rabbitCpu) },
+    commits: after.commits - before.commits,
+    messages: after.messages - before.messages,
+  };
+}
+
+async function findApp(app: AppName, url: string): Promise<number | null> {
+  const { port, hostname } = new URL(url);
+  const local = ['localhost', '127.0.0.1', '[::1]', '::1'].includes(hostname);
+  const byPort = local ? await pidListeningOn(Number(port || 80)) : null;
+  if (byPort !== null) return byPort;
+  const byCommand = await pidsByCommandLine(`dist/apps/${APP_DIRS[app]}/src/main.js`);
+  return byCommand.length === 1 ? byCommand[0] : null;
+}
+
+async function cpuOf(pid: number | null): Promise<number | null> {
+  return pid === null ? null : cpuSeconds(pid);
+}
+
+async function databaseFigures(
+  client: Client,
+): Promise<{ commits: number; outboxId: number; backends: number[] }> {
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await client.query<{ commits: string; outbox: string; backends: number[] }>(
+    `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::text
+              AS commits,
+            (SELECT coalesce(max(id), 0) FROM saga_outbox)::text AS outbox,
+            (SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()) AS backends`,
+  );
+  return {
+    commits: Number(rows[0].commits),
+    outboxId: Number(rows[0].outbox),
+    backends: rows[0].backends,
+  };
+}
