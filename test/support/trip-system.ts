@@ -1,3 +1,4 @@
+import { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -72,6 +73,24 @@ export class TripSystem {
     const app = await FACTORIES[name]({ ...this.env(name), ...env });
     this.apps.set(name, app);
     return app;
+  }
+
+  /** Listens a running app on a free port (once) and returns its base URL, for HTTP clients. */
+  async listen(name: AppName): Promise<string> {
+    const app = this.apps.get(name);
+    if (!app) throw new Error(`${name} is not running`);
+    if (!(app.getHttpServer() as Server).listening) await app.listen(0, '127.0.0.1');
+    return app.getUrl();
+  }
+
+  /** Each app's database URL. */
+  databaseUrls(): Record<AppName, string> {
+    return {
+      orchestrator: this.databases.orchestrator.url,
+      flight: this.databases.flight.url,
+      hotel: this.databases.hotel.url,
+      payment: this.databases.payment.url,
+    };
   }
 
   async stopApp(name: AppName): Promise<void> {

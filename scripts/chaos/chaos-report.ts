@@ -1,0 +1,20 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChaosResult, ChaosSummary } from './chaos';
+
+/** The one line a run ends with. */
+export function summaryLine(s: ChaosSummary): string {
+  return (
+    `chaos: bookings=${s.bookings} faults=${s.faults} restarts=${s.restarts} ` +
+    `outages=${s.outages} pending=${s.pending} violations=${s.violations}`
+  );
+}
+
+/** Writes `<dir>/chaos-<timestamp>.json`: options, disruptions, checks, every booking. */
+export async function writeChaosReport(result: ChaosResult, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const stamp = result.startedAt.replace(/[:.]/g, '-');
+  const path = join(dir, `chaos-${stamp}.json`);
+  await writeFile(path, `${JSON.stringify(result, null, 2)}\n`);
+  return path;
+}

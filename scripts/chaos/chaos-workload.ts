@@ -1,0 +1,43 @@
+import { BookingMode } from '../compare/compare.options';
+import { BookingRequest, mulberry32, TripParticipantName } from '../compare/workload';
+
+type InjectedFault = NonNullable<BookingRequest['faults']>[TripParticipantName];
+
+const PARTICIPANTS: readonly TripParticipantName[] = ['flight', 'hotel', 'payment'];
+const FAULTS: readonly NonNullable<InjectedFault>[] = ['fail', 'timeout', 'fail-compensation'];
+
+export interface ChaosBooking {
+  index: number;
+  mode: BookingMode;
+  request: BookingRequest;
+  /** Faults this booking carries, e.g. `hotel:timeout`. */
+  faults: string[];
+}
+
+/**
+ * The bookings of a run: each in either mode, with ample stock, and with probability
+ * `faultRate` one or two of the participants told to fail, time out or fail its compensation.
+ * One seed gives the same bookings on any machine.
+ */
+export function buildChaosWorkload(count: number, faultRate: number, seed: number): ChaosBooking[] {
+  const random = mulberry32(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  return Array.from({ length: count }, (_, index) => {
+    const mode: BookingMode = random() < 0.5 ? 'orchestrated' : 'choreographed';
+    const request: BookingRequest = {
+      customerId: `cust-${between(1, 5)}`,
+      flight: { flightId: pick(['FL-100', 'FL-200']), seats: between(1, 3) },
+      hotel: { hotelId: pick(['HT-200', 'HT-300']), nights: between(1, 3), rooms: between(1, 2) },
+    };
+    if (random() >= faultRate) return { index, mode, request, faults: [] };
+    const faults: BookingRequest['faults'] = {};
+    for (let n = between(1, 2); n > 0; n--) faults[pick(PARTICIPANTS)] = pick(FAULTS);
+    return {
+      index,
+      mode,
+      request: { ...request, faults },
+      faults: Object.entries(faults).map(([at, fault]) => `${at}:${fault}`),
+    };
+  });
+}

@@ -1,0 +1,74 @@
+import { ChaosUsageError } from './chaos-usage.error';
+import { parseChaosArgs } from './chaos.options';
+import { planDisruptions } from './chaos-plan';
+import { buildChaosWorkload } from './chaos-workload';
+
+const parse = (...argv: string[]) => parseChaosArgs(argv, {});
+
+describe('the chaos command line', () => {
+  it('scales kills and outages with --bookings, and defaults to proxy outages', () => {
+    expect(parse('--bookings', '300')).toMatchObject({
+      bookings: 300,
+      seed: 1,
+      outages: 'proxy',
+      kills: 6,
+      brokerOutages: 3,
+      databaseOutages: 3,
+      keep: false,
+    });
+    expect(parse('--bookings=30')).toMatchObject({ kills: 2, brokerOutages: 1 });
+  });
+
+  it('keeps the counts given, whatever the order of the flags', () => {
+    expect(parse('--kills', '0', '--bookings', '500', '--keep')).toMatchObject({
+      bookings: 500,
+      kills: 0,
+      brokerOutages: 5,
+      keep: true,
+    });
+  });
+
+  it('reads --duration-limit in seconds and --outages real', () => {
+    expect(parse('--bookings', '1', '--duration-limit', '60', '--outages', 'real')).toMatchObject({
+      durationLimitMs: 60_000,
+      outages: 'real',
+    });
+  });
+
+  it.each([
+    [[]],
+    [['--bookings', '0']],
+    [['--bookings', '10', '--outages', 'docker']],
+    [['--bookings', '10', '--fault-rate', '2']],
+    [['--bookings', '10', '--nope', '1']],
+  ])('refuses %p with a usage error', (argv) => {
+    expect(() => parse(...argv)).toThrow(ChaosUsageError);
+  });
+});
+
+describe('the chaos plan', () => {
+  it('gives the same bookings and disruptions for the same seed', () => {
+    expect(buildChaosWorkload(50, 0.4, 9)).toEqual(buildChaosWorkload(50, 0.4, 9));
+    const counts = { kills: 3, brokerOutages: 2, databaseOutages: 2 };
+    expect(planDisruptions(100, counts, 5, 9)).toEqual(planDisruptions(100, counts, 5, 9));
+  });
+
+  it('mixes both modes and the three faults', () => {
+    const workload = buildChaosWorkload(200, 0.5, 1);
+    expect(new Set(workload.map((b) => b.mode))).toEqual(
+      new Set(['orchestrated', 'choreographed']),
+    );
+    const faults = new Set(workload.flatMap((b) => b.faults.map((f) => f.split(':')[1])));
+    expect(faults).toEqual(new Set(['fail', 'timeout', 'fail-compensation']));
+  });
+
+  it('places every disruption between 5 % and 90 % of the bookings, in order', () => {
+    const plan = planDisruptions(200, { kills: 4, brokerOutages: 3, databaseOutages: 3 }, 5, 2);
+    expect(plan).toHaveLength(10);
+    const moments = plan.map((d) => d.afterBookings);
+    expect(moments).toEqual([...moments].sort((a, b) => a - b));
+    expect(Math.min(...moments)).toBeGreaterThanOrEqual(10);
+    expect(Math.max(...moments)).toBeLessThanOrEqual(180);
+    expect(plan.filter((d) => d.kind === 'kill')).toHaveLength(4);
+  });
+});

@@ -1,0 +1,195 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BookingClient } from '../support/booking-client';
+import { mapLimit } from '../support/map-limit';
+import { TERMINAL_STATUSES } from '../compare/runner';
+import { queryRows } from '../support/pg-query';
+import { tripViolations } from '../support/trip-invariants';
+import { BookingOutcomeRecord, Orchestrator, sendBooking } from './chaos-booker';
+import { startChaosApps } from './chaos-apps';
+import { ChaosInfrastructure } from './chaos-infrastructure';
+import { ChaosMonkey, DisruptionEvent } from './chaos-monkey';
+import { planDisruptions } from './chaos-plan';
+import { ChaosOptions } from './chaos.options';
+import { buildChaosWorkload } from './chaos-workload';
+import { outageMaker } from './outage-maker';
+import { Quiescence, awaitQuiescence } from './quiescence';
+import { NO_RUNTIME_FAULTS, RuntimeFaultInjector } from './runtime-faults';
+
+export interface ChaosHooks {
+  onPhase?(message: string): void;
+  onBookingSent?(record: BookingOutcomeRecord, done: number, total: number): void;
+  onDisruption?(event: DisruptionEvent): void;
+  runtimeFaults?: RuntimeFaultInjector;
+}
+
+export interface ChaosSummary {
+  bookings: number;
+  faults: number;
+  restarts: number;
+  outages: number;
+  pending: number;
+  violations: number;
+}
+
+export interface ChaosResult {
+  runId: string;
+  options: ChaosOptions;
+  startedAt: string;
+  endedAt: string;
+  summary: ChaosSummary;
+  statuses: Record<string, number>;
+  disruptions: DisruptionEvent[];
+  quiescence: Quiescence;
+  violations: string[];
+  bookings: BookingOutcomeRecord[];
+}
+
+/** Dead letters the run expects: it injects no poison message. */
+const EXPECTED_DEAD_LETTERS = 0;
+
+/**
+ * The chaos run: its own databases, vhost and app processes; the bookings sent while the
+ * planned disruptions happen; then a bounded wait for every booking to end, and the checks.
+ */
+export async function runChaos(
+  options: ChaosOptions,
+  hooks: ChaosHooks = {},
+): Promise<ChaosResult> {
+  const startedAt = new Date();
+  const deadline = startedAt.getTime() + options.durationLimitMs;
+  const runId = `chaos_${startedAt.toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const logDir = resolve(options.reportDir, `${runId}-logs`);
+  mkdirSync(logDir, { recursive: true });
+  const phase = (message: string) => hooks.onPhase?.(message);
+  const runtimeFaults = hooks.runtimeFaults ?? NO_RUNTIME_FAULTS;
+
+  phase(`creating databases and vhost ${runId}`);
+  const infrastructure = await ChaosInfrastructure.create(runId, options.postgresUrl, {
+    host: options.amqpHost,
+    port: options.amqpPort,
+  });
+  let apps: Awaited<ReturnType<typeof startChaosApps>> | undefined;
+  try {
+    phase(`starting 5 apps (logs in ${logDir})`);
+    apps = await startChaosApps(infrastructure, resolve('dist'), logDir, {
+      STEP_TIMEOUT_MS: String(options.stepTimeoutMs),
+    });
+    const runtimeRules = await runtimeFaults.install(apps.participants, options.seed);
+    const orchestrators: Orchestrator[] = apps.orchestrators.map((app) => ({
+      name: app.name,
+      client: new BookingClient(app.url, 15_000),
+    }));
+    const workload = buildChaosWorkload(options.bookings, options.faultRate, options.seed);
+    const plan = planDisruptions(options.bookings, options, apps.all.length, options.seed);
+    const monkey = new ChaosMonkey(
+      plan,
+      apps.all,
+      outageMaker(options.outages, infrastructure.proxies),
+      options.outageMs,
+      hooks.onDisruption,
+    );
+
+    phase(`sending ${options.bookings} bookings, ${plan.length} disruptions on the way`);
+    let started = 0;
+    let done = 0;
+    let sending = true;
+    const disrupting = monkey.run(
+      () => started,
+      () => !sending,
+    );
+    const records = await mapLimit(workload, options.concurrency, async (booking) => {
+      started++;
+      const record = await sendBooking(booking, orchestrators, runId, deadline);
+      hooks.onBookingSent?.(record, ++done, workload.length);
+      return record;
+    });
+    sending = false;
+    await disrupting;
+    await runtimeFaults.clear(apps.participants);
+
+    phase('waiting for every booking to end');
+    await settle(records, infrastructure.databases.orchestrator, deadline);
+    phase('checking quiescence and invariants');
+    const quiescence = await awaitQuiescence(
+      infrastructure.databases,
+      infrastructure.vhost,
+      Math.max(5_000, Math.min(60_000, deadline - Date.now())),
+    );
+    const violations = [
+      ...(await tripViolations(infrastructure.databases)),
+      ...quiescenceViolations(quiescence),
+      ...(await duplicateSagas(records, infrastructure.databases.orchestrator)),
+    ];
+    const statuses: Record<string, number> = {};
+    for (const r of records) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    return {
+      runId,
+      options,
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      summary: {
+        bookings: records.length,
+        faults: records.reduce((n, r) => n + r.faults.length, 0) + runtimeRules,
+        restarts: apps.all.reduce((n, a) => n + a.restarts, 0),
+        outages: monkey.events.filter((e) => e.kind !== 'kill').length,
+        pending: records.filter((r) => !TERMINAL_STATUSES.has(r.status)).length,
+        violations: violations.length,
+      },
+      statuses,
+      disruptions: monkey.events,
+      quiescence,
+      violations,
+      bookings: records,
+    };
+  } finally {
+    phase('stopping the apps');
+    await Promise.all((apps?.all ?? []).map((app) => app.stop()));
+    await infrastructure.dispose(options.keep);
+  }
+}
+
+/** Reads the bookings' statuses from the orchestrators' database until all ended or time is up. */
+async function settle(records: BookingOutcomeRecord[], orchestratorDb: string, deadline: number) {
+  const ids = records.flatMap((r) => (r.bookingId ? [r.bookingId] : []));
+  for (;;) {
+    const rows = await queryRows<{ id: string; status: string }>(
+      orchestratorDb,
+      `SELECT id::text AS id, status FROM saga_instances WHERE id::text = ANY($1::text[])`,
+      [ids],
+    );
+    const status = new Map(rows.map((r) => [r.id, r.status]));
+    for (const r of records) if (r.bookingId) r.status = status.get(r.bookingId) ?? 'UNKNOWN';
+    const open = records.some((r) => r.bookingId && !TERMINAL_STATUSES.has(r.status));
+    if (!open || Date.now() >= deadline) return;
+    await sleep(1_000);
+  }
+}
+
+function quiescenceViolations(q: Quiescence): string[] {
+  const found: string[] = [];
+  for (const [service, n] of Object.entries(q.unsentOutbox)) {
+    if (n > 0) found.push(`${service}: ${n} outbox rows never sent`);
+  }
+  for (const [queue, depth] of Object.entries(q.busyQueues)) {
+    found.push(`queue ${queue} not drained: ${depth.ready} ready, ${depth.unacked} unacked`);
+  }
+  if (q.deadLetterTotal !== EXPECTED_DEAD_LETTERS) {
+    found.push(
+      `${q.deadLetterTotal} dead letters, ${EXPECTED_DEAD_LETTERS} expected: ${JSON.stringify(q.deadLetters)}`,
+    );
+  }
+  return found;
+}
+
+/** One saga per accepted booking: a POST retried with its key must not start a second one. */
+async function duplicateSagas(records: BookingOutcomeRecord[], orchestratorDb: string) {
+  const [row] = await queryRows<{ n: string }>(
+    orchestratorDb,
+    `SELECT count(*) AS n FROM saga_instances`,
+  );
+  const accepted = records.filter((r) => r.bookingId).length;
+  const sagas = Number(row.n);
+  return sagas > accepted ? [`${sagas} sagas for ${accepted} accepted bookings`] : [];
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ChaosResult, runChaos } from '../../scripts/chaos/chaos';
+import { defaultChaosOptions } from '../../scripts/chaos/chaos.options';
+import { summaryLine } from '../../scripts/chaos/chaos-report';
+
+const ORCHESTRATOR_MAIN = path.join(__dirname, '../../dist/apps/orchestrator/src/main.js');
+
+/**
+ * `npm run chaos` at a small size: the built apps as processes of their own, two orchestrators,
+ * SIGKILLs and proxy outages of RabbitMQ and PostgreSQL while bookings in both modes carry
+ * faults. Every booking must end, consistently, and nothing may be left in flight.
+ */
+describe('the chaos run, small', () => {
+  let reportDir: string;
+  let result: ChaosResult;
+
+  beforeAll(async () => {
+    if (!existsSync(ORCHESTRATOR_MAIN)) {
+      throw new Error(`${ORCHESTRATOR_MAIN} is missing: run npm run build`);
+    }
+    reportDir = await mkdtemp(path.join(os.tmpdir(), 'chaos-'));
+    result = await runChaos({
+      ...defaultChaosOptions(30, {}),
+      seed: 3,
+      concurrency: 6,
+      kills: 2,
+      brokerOutages: 1,
+      databaseOutages: 1,
+      outageMs: 2_000,
+      stepTimeoutMs: 2_000,
+      durationLimitMs: 170_000,
+      reportDir,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    if (reportDir) await rm(reportDir, { recursive: true, force: true });
+  });
+
+  it('ends every booking, with no invariant broken and nothing left in flight', () => {
+    expect(result.violations).toEqual([]);
+    expect(result.summary).toMatchObject({ bookings: 30, pending: 0, violations: 0 });
+    expect(result.bookings.every((b) => b.bookingId !== null)).toBe(true);
+  });
+
+  it('really disrupted the run: two kills and restarts, two outages, injected faults', () => {
+    expect(result.disruptions.map((d) => d.kind).sort()).toEqual([
+      'broker-outage',
+      'database-outage',
+      'kill',
+      'kill',
+    ]);
+    expect(result.summary.restarts).toBe(2);
+    expect(result.summary.faults).toBeGreaterThan(0);
+    expect(new Set(result.bookings.map((b) => b.mode))).toEqual(
+      new Set(['orchestrated', 'choreographed']),
+    );
+    expect(new Set(result.bookings.map((b) => b.acceptedBy)).size).toBe(2);
+  });
+
+  it('leaves the outboxes sent, the work queues drained and no dead letter', () => {
+    expect(Object.values(result.quiescence.unsentOutbox)).toEqual([0, 0, 0, 0]);
+    expect(result.quiescence.busyQueues).toEqual({});
+    expect(result.quiescence.deadLetterTotal).toBe(0);
+  });
+
+  it('sums itself up in one line', () => {
+    expect(summaryLine(result.summary)).toMatch(
+      /^chaos: bookings=30 faults=\d+ restarts=2 outages=2 pending=0 violations=0$/,
+    );
+  });
+});
