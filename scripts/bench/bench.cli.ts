@@ -1,30 +1,18 @@
 import path from 'node:path';
 import { BenchResult, runBench } from './bench';
-import { BenchUsageError } from './bench-usage.error';
 import { benchMarkdown, soakMarkdown } from './bench-markdown';
 import { benchProgress } from './bench-progress';
 import { updateDocsTable, writeJsonReport } from './bench-report';
 import { BENCH_USAGE, BenchOptions, parseBenchArgs } from './bench.options';
 import { runSoak } from './soak';
+import { runCommandLine } from '../support/command-line';
 
 /**
  * `npm run bench -- [flags]`: closed-loop load against the running apps, the table printed and
  * written into docs/benchmarks.md, everything into reports/bench-<timestamp>.json. Exits 2 on
  * a bad command line, 1 when bookings failed.
  */
-async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(BENCH_USAGE);
-    return 0;
-  }
-  let options: BenchOptions;
-  try {
-    options = parseBenchArgs(argv);
-  } catch (error) {
-    if (!(error instanceof BenchUsageError)) throw error;
-    console.error(`bench: ${error.message}\n\n${BENCH_USAGE}`);
-    return error.exitCode;
-  }
+async function main(options: BenchOptions): Promise<number> {
   if (options.soakS !== null) {
     const result = await runSoak(options, (s, total) =>
       process.stderr.write(
@@ -59,12 +47,4 @@ function problems(result: BenchResult): number {
   return errors > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommandLine('bench', BENCH_USAGE, parseBenchArgs, main);

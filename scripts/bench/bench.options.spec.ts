@@ -1,12 +1,12 @@
-import { BenchUsageError } from './bench-usage.error';
+import { UsageError } from '../support/command-line';
 import { parseBenchArgs } from './bench.options';
 
 const parse = (...argv: string[]) => parseBenchArgs(argv, {});
-const usageError = (...argv: string[]): BenchUsageError => {
+const usageError = (...argv: string[]): UsageError => {
   try {
     parse(...argv);
   } catch (error) {
-    if (error instanceof BenchUsageError) return error;
+    if (error instanceof UsageError) return error;
     throw error;
   }
   throw new Error(`${argv.join(' ')} was accepted`);

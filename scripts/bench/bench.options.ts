@@ -10,7 +10,7 @@ import {
   UsageFailure,
 } from '../support/cli-flags';
 import { TripEndpoints, tripEndpointsFromEnv } from '../support/trip-endpoints';
-import { BenchUsageError } from './bench-usage.error';
+import { UsageError } from '../support/command-line';
 
 export interface BenchOptions {
   /** Measured seconds of each run, after its warm-up. */
@@ -59,7 +59,7 @@ ORCHESTRATOR_DATABASE_URL, FLIGHT_DATABASE_URL, HOTEL_DATABASE_URL, PAYMENT_DATA
 
 type Env = Record<string, string | undefined>;
 
-const usage: UsageFailure = (message) => new BenchUsageError(message);
+const usage: UsageFailure = (message) => new UsageError(message);
 
 export function defaultBenchOptions(env: Env = process.env): BenchOptions {
   return {
@@ -102,7 +102,7 @@ const SWITCHES: Record<string, (o: BenchOptions) => void> = {
   '--no-probes': (o) => (o.probes = false),
 };
 
-/** Reads the flags over the defaults, left to right; throws BenchUsageError. */
+/** Reads the flags over the defaults, left to right; throws UsageError. */
 export function parseBenchArgs(argv: readonly string[], env: Env = process.env): BenchOptions {
   return applyFlags(argv, defaultBenchOptions(env), FLAGS, usage, SWITCHES);
 }

@@ -1,4 +1,4 @@
-import { ChaosUsageError } from './chaos-usage.error';
+import { UsageError } from '../support/command-line';
 import { parseChaosArgs } from './chaos.options';
 import { planDisruptions } from './chaos-plan';
 import { buildChaosWorkload } from './chaos-workload';
@@ -42,7 +42,7 @@ describe('the chaos command line', () => {
     [['--bookings', '10', '--fault-rate', '2']],
     [['--bookings', '10', '--nope', '1']],
   ])('refuses %p with a usage error', (argv) => {
-    expect(() => parse(...argv)).toThrow(ChaosUsageError);
+    expect(() => parse(...argv)).toThrow(UsageError);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   oneOf,
   UsageFailure,
 } from '../support/cli-flags';
-import { ChaosUsageError } from './chaos-usage.error';
+import { UsageError } from '../support/command-line';
 
 /** How "RabbitMQ restarts" and "PostgreSQL stops" are made. */
 export const OUTAGE_KINDS = ['proxy', 'real'] as const;
@@ -89,7 +89,7 @@ export function defaultChaosOptions(bookings: number, env: Env = process.env): C
   };
 }
 
-const usage: UsageFailure = (message) => new ChaosUsageError(message);
+const usage: UsageFailure = (message) => new UsageError(message);
 
 const FLAGS: Record<string, FlagSetter<ChaosOptions>> = {
   '--bookings': (o, v, f) => (o.bookings = integer(v, f, 1, 100_000, usage)),

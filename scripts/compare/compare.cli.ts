@@ -1,28 +1,16 @@
 import { runComparison, ComparisonResult } from './compare';
-import { CompareUsageError } from './compare-usage.error';
 import { COMPARE_USAGE, CompareOptions, parseCompareArgs } from './compare.options';
 import { progressHooks } from './compare-progress';
 import { writeReports } from './report';
 import { renderResultsTable } from './results-table';
+import { runCommandLine } from '../support/command-line';
 
 /**
  * `npm run compare -- --bookings N --concurrency C --failure-rate P --seed S`: runs the
  * comparison against the running apps, prints the table and writes the reports. Exits 2 on a
  * bad command line, 1 when a mode could not be measured or a booking did not end cleanly.
  */
-async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(COMPARE_USAGE);
-    return 0;
-  }
-  let options: CompareOptions;
-  try {
-    options = parseCompareArgs(argv);
-  } catch (error) {
-    if (!(error instanceof CompareUsageError)) throw error;
-    console.error(`compare: ${error.message}\n\n${COMPARE_USAGE}`);
-    return error.exitCode;
-  }
+async function main(options: CompareOptions): Promise<number> {
   const result = await runComparison(options, progressHooks());
   const written = await writeReports(result, options.reportDir);
   console.log(renderResultsTable(result));
@@ -47,12 +35,4 @@ function problemsOf(result: ComparisonResult): string[] {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    console.error(`compare: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  },
-);
+runCommandLine('compare', COMPARE_USAGE, parseCompareArgs, main);

@@ -1,12 +1,12 @@
-import { CompareUsageError } from './compare-usage.error';
+import { UsageError } from '../support/command-line';
 import { parseCompareArgs } from './compare.options';
 
 const parse = (...argv: string[]) => parseCompareArgs(argv, {});
-const usageError = (...argv: string[]): CompareUsageError => {
+const usageError = (...argv: string[]): UsageError => {
   try {
     parse(...argv);
   } catch (error) {
-    if (error instanceof CompareUsageError) return error;
+    if (error instanceof UsageError) return error;
     throw error;
   }
   throw new Error(`${argv.join(' ')} was accepted`);

@@ -1,4 +1,4 @@
-import { CompareUsageError } from './compare-usage.error';
+import { UsageError } from '../support/command-line';
 import { BOOKING_MODES, BookingMode } from '../support/booking-mode';
 import {
   applyFlags,
@@ -61,7 +61,7 @@ export function defaultCompareOptions(env: Env = process.env): CompareOptions {
     failureRate: 0.3,
     seed: 1,
     modes: [...BOOKING_MODES],
-    endpoints: tripEndpointsFromEnv(env, (message) => new CompareUsageError(message)),
+    endpoints: tripEndpointsFromEnv(env, (message) => new UsageError(message)),
     reportDir: 'reports',
     pollIntervalMs: 50,
     bookingTimeoutMs: 120_000,
@@ -69,7 +69,7 @@ export function defaultCompareOptions(env: Env = process.env): CompareOptions {
   };
 }
 
-const usage: UsageFailure = (message) => new CompareUsageError(message);
+const usage: UsageFailure = (message) => new UsageError(message);
 
 const FLAGS: Record<string, FlagSetter<CompareOptions>> = {
   '--bookings': (o, v, f) => (o.bookings = integer(v, f, 1, 100_000, usage)),
@@ -84,7 +84,7 @@ const FLAGS: Record<string, FlagSetter<CompareOptions>> = {
   '--stats-settle-ms': (o, v, f) => (o.statsSettleMs = integer(v, f, 0, 120_000, usage)),
 };
 
-/** Reads `--flag value` or `--flag=value` pairs over the defaults; throws CompareUsageError. */
+/** Reads `--flag value` or `--flag=value` pairs over the defaults; throws UsageError. */
 export function parseCompareArgs(argv: readonly string[], env: Env = process.env): CompareOptions {
   return applyFlags(argv, defaultCompareOptions(env), FLAGS, usage);
 }

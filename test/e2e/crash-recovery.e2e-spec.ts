@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FaultPoint } from '@app/saga-core';
-import { AppProcess, freePort } from '../support/app-process';
+import { freePort } from '../../scripts/support/free-port';
+import { AppProcess } from '../support/app-process';
 import { AuditLine, BookingView, TripSystem } from '../support/trip-system';
 import { assertTripInvariants } from '../support/trip-invariants';
 import { waitFor } from '../support/wait-for';

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../scripts/support/free-port';
 import { TripSystem } from '../support/trip-system';
 import { assertTripInvariants } from '../support/trip-invariants';
 import { waitFor } from '../support/wait-for';

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../scripts/support/free-port';
 import { join } from 'node:path';
 import { AppName, TripSystem } from './trip-system';
 import { waitFor } from './wait-for';
@@ -92,18 +92,4 @@ export class AppProcess {
   kill(): void {
     if (!this.ended) this.child.kill('SIGKILL');
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }

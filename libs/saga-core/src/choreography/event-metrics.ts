@@ -1,4 +1,5 @@
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { sharedCounter } from '../health/shared-counter';
 
 const EVENTS_METRIC = 'saga_participant_events_total';
 
@@ -22,11 +23,9 @@ export type EventsCounter = Counter<'service' | 'type' | 'outcome'>;
  * process (end-to-end tests) share it, told apart by the `service` label.
  */
 export function participantEventsCounter(): EventsCounter {
-  const existing = register.getSingleMetric(EVENTS_METRIC);
-  if (existing instanceof Counter) return existing as EventsCounter;
-  return new Counter({
-    name: EVENTS_METRIC,
-    help: 'Choreography events delivered to this service, by type and outcome',
-    labelNames: ['service', 'type', 'outcome'],
-  });
+  return sharedCounter(
+    EVENTS_METRIC,
+    'Choreography events delivered to this service, by type and outcome',
+    ['service', 'type', 'outcome'],
+  );
 }

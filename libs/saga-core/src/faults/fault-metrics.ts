@@ -1,4 +1,5 @@
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { sharedCounter } from '../health/shared-counter';
 
 const HITS_METRIC = 'saga_fault_rule_hits_total';
 
@@ -9,11 +10,8 @@ export type FaultHitsCounter = Counter<'service' | 'action'>;
  * Several apps in one process (end-to-end tests) share it, told apart by the `service` label.
  */
 export function faultRuleHitsCounter(): FaultHitsCounter {
-  const existing = register.getSingleMetric(HITS_METRIC);
-  if (existing instanceof Counter) return existing as FaultHitsCounter;
-  return new Counter({
-    name: HITS_METRIC,
-    help: 'Runtime fault rules that fired on this service, by action',
-    labelNames: ['service', 'action'],
-  });
+  return sharedCounter(HITS_METRIC, 'Runtime fault rules that fired on this service, by action', [
+    'service',
+    'action',
+  ]);
 }

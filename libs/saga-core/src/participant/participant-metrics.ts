@@ -1,4 +1,5 @@
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { sharedCounter } from '../health/shared-counter';
 
 const COMMANDS_METRIC = 'saga_participant_commands_total';
 
@@ -24,11 +25,9 @@ export type CommandsCounter = Counter<'service' | 'type' | 'outcome'>;
  * one process (end-to-end tests) share it, told apart by the `service` label.
  */
 export function participantCommandsCounter(): CommandsCounter {
-  const existing = register.getSingleMetric(COMMANDS_METRIC);
-  if (existing instanceof Counter) return existing as CommandsCounter;
-  return new Counter({
-    name: COMMANDS_METRIC,
-    help: 'Commands delivered to this participant, by type and outcome',
-    labelNames: ['service', 'type', 'outcome'],
-  });
+  return sharedCounter(
+    COMMANDS_METRIC,
+    'Commands delivered to this participant, by type and outcome',
+    ['service', 'type', 'outcome'],
+  );
 }

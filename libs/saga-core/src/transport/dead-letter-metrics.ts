@@ -1,4 +1,5 @@
-import { Counter, register } from 'prom-client';
+import { Counter } from 'prom-client';
+import { sharedCounter } from '../health/shared-counter';
 import { DeadLetterReason } from '../errors/poison-message.error';
 
 const DEAD_LETTERS_METRIC = 'saga_dead_lettered_messages_total';
@@ -12,13 +13,11 @@ export type DeadLettersCounter = Counter<'service' | 'queue' | 'reason'>;
  * in one process (end-to-end tests) share it, told apart by the `service` label.
  */
 export function deadLettersCounter(): DeadLettersCounter {
-  const existing = register.getSingleMetric(DEAD_LETTERS_METRIC);
-  if (existing instanceof Counter) return existing as DeadLettersCounter;
-  return new Counter({
-    name: DEAD_LETTERS_METRIC,
-    help: 'Messages sent to their dead-letter queue, by queue and reason',
-    labelNames: ['service', 'queue', 'reason'],
-  });
+  return sharedCounter(
+    DEAD_LETTERS_METRIC,
+    'Messages sent to their dead-letter queue, by queue and reason',
+    ['service', 'queue', 'reason'],
+  );
 }
 
 /** The reason a handler's error carries, by shape: errors cross copies of this library. */
