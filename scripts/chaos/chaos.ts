@@ -15,6 +15,7 @@ import { ChaosOptions } from './chaos.options';
 import { buildChaosWorkload } from './chaos-workload';
 import { outageMaker } from './outage-maker';
 import { Quiescence, awaitQuiescence } from './quiescence';
+import { PoisonInjector, planPoison } from './poison-injector';
 import { NO_RUNTIME_FAULTS, RuntimeFaultInjector } from './runtime-faults';
 
 export interface ChaosHooks {
@@ -31,6 +32,8 @@ export interface ChaosSummary {
   outages: number;
   pending: number;
   violations: number;
+  /** Poison messages published; each must end in a dead-letter queue, and nothing else may. */
+  poison: number;
 }
 
 export interface ChaosResult {
@@ -45,9 +48,6 @@ export interface ChaosResult {
   violations: string[];
   bookings: BookingOutcomeRecord[];
 }
-
-/** Dead letters the run expects: it injects no poison message. */
-const EXPECTED_DEAD_LETTERS = 0;
 
 /**
  * The chaos run: its own databases, vhost and app processes; the bookings sent while the
@@ -92,6 +92,14 @@ export async function runChaos(
     );
 
     phase(`sending ${options.bookings} bookings, ${plan.length} disruptions on the way`);
+    // Poison first: every booking's messages queue up behind it, and none may wait for it.
+    const poison = planPoison(options.poison, options.seed);
+    const injector = await PoisonInjector.open(infrastructure.amqpUrl);
+    try {
+      for (const message of poison) await injector.inject(message);
+    } finally {
+      await injector.close();
+    }
     let started = 0;
     let done = 0;
     let sending = true;
@@ -119,7 +127,7 @@ export async function runChaos(
     );
     const violations = [
       ...(await tripViolations(infrastructure.databases)),
-      ...quiescenceViolations(quiescence),
+      ...quiescenceViolations(quiescence, poison.length),
       ...(await duplicateSagas(records, infrastructure.databases.orchestrator)),
     ];
     const statuses: Record<string, number> = {};
@@ -136,6 +144,7 @@ export async function runChaos(
         outages: monkey.events.filter((e) => e.kind !== 'kill').length,
         pending: records.filter((r) => !TERMINAL_STATUSES.has(r.status)).length,
         violations: violations.length,
+        poison: poison.length,
       },
       statuses,
       disruptions: monkey.events,
@@ -167,7 +176,7 @@ async function settle(records: BookingOutcomeRecord[], orchestratorDb: string, d
   }
 }
 
-function quiescenceViolations(q: Quiescence): string[] {
+function quiescenceViolations(q: Quiescence, expectedDeadLetters: number): string[] {
   const found: string[] = [];
   for (const [service, n] of Object.entries(q.unsentOutbox)) {
     if (n > 0) found.push(`${service}: ${n} outbox rows never sent`);
@@ -175,9 +184,9 @@ function quiescenceViolations(q: Quiescence): string[] {
   for (const [queue, depth] of Object.entries(q.busyQueues)) {
     found.push(`queue ${queue} not drained: ${depth.ready} ready, ${depth.unacked} unacked`);
   }
-  if (q.deadLetterTotal !== EXPECTED_DEAD_LETTERS) {
+  if (q.deadLetterTotal !== expectedDeadLetters) {
     found.push(
-      `${q.deadLetterTotal} dead letters, ${EXPECTED_DEAD_LETTERS} expected: ${JSON.stringify(q.deadLetters)}`,
+      `${q.deadLetterTotal} dead letters, ${expectedDeadLetters} expected: ${JSON.stringify(q.deadLetters)}`,
     );
   }
   return found;
