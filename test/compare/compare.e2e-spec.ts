@@ -73,6 +73,15 @@ describe('the orchestrated vs choreographed comparison', () => {
     expect(json.workload).toHaveLength(BOOKINGS);
     expect(json.options.seed).toBe(7);
     expect(json.machine.cpus).toBeGreaterThan(0);
+    // The figures people read add up in the file itself, per mode.
+    expect(json.modes.map((m) => m.mode)).toEqual(MODES);
+    for (const run of json.modes) {
+      const m = run.measurements;
+      if (!m) throw new Error(`${run.mode} has no measurements in the report`);
+      expect(m.confirmed + m.cancelled + m.compensationFailed).toBe(m.bookings);
+      expect(m.bookings).toBe(BOOKINGS);
+      expect(m.violations).toEqual([]);
+    }
     expect(path.basename(written.jsonPath)).toMatch(/^compare-.+\.json$/);
   });
 

@@ -154,7 +154,11 @@ describe.each<Mode>(['orchestrated', 'choreographed'])(
       const booking = await system.settled(bookingId);
       expect(booking.status).toBe('CANCELLED');
       expect(booking.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'SKIPPED']);
+      // The hotel did the work (a real reservation, not a tombstone), then undid it.
       expect(await system.participantState('hotel', bookingId)).toMatchObject({
+        hotelId: 'HT-200',
+        rooms: 1,
+        nights: 3,
         status: 'CANCELLED',
       });
       expect(await system.participantState('flight', bookingId)).toMatchObject({
