@@ -23,94 +23,83 @@ export interface FlightReservationResult {
  *
  * Race safety: the reservation row's primary key serialises everything about one booking
  * (an insert waits for a concurrent one to commit), and stock only moves through conditional
- * updates, so neither a redelivery nor a concurrent cancel can double-count a seat.
+ * updates, so neither a redelivery nor a concurrent cancel can double-count a seat. Each
+ * method leaves the transaction as it found it when it refuses, so a caller may go on and
+ * commit a refusal (as the choreographed handler does); no savepoint is needed for that.
  */
 @Injectable()
 export class FlightReservationService {
-  /** Idempotent: a booking already reserved gets its reservation back, nothing is taken twice. */
-  reserve(
+  /**
+   * Idempotent: a booking already reserved gets its reservation back, nothing is taken twice.
+   * Two round trips on the way that matters: the flight, then the reservation and its seats.
+   */
+  async reserve(
     manager: EntityManager,
     request: FlightReservationRequest,
   ): Promise<FlightReservationResult> {
-    // Its own savepoint, so a refusal never leaves the reservation row without its seats.
-    return manager.transaction(async (tx) => {
-      const { bookingId, flightId, seats } = request;
-      const flight = await tx.findOneBy(Flight, { flightId });
-      if (!flight)
-        throw new TripRefusedError(TripErrorCode.UNKNOWN_FLIGHT, `No flight ${flightId}`);
-      if (seats > flight.seatsTotal) throw soldOut(flightId, seats);
-      const price = flightPrice(flight.price, seats);
-      const inserted: unknown[] = (
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(FlightReservation)
-          .values({ bookingId, flightId, seats, price, status: FlightReservationStatus.RESERVED })
-          .orIgnore()
-          .returning('booking_id')
-          .execute()
-      ).raw;
-      if (inserted.length === 0) return this.existing(tx, bookingId);
-      const taken = await tx
-        .createQueryBuilder()
-        .update(Flight)
-        .set({ seatsAvailable: () => 'seats_available - :seats' })
-        .where('flight_id = :flightId AND seats_available >= :seats', { flightId, seats })
-        .execute();
-      if (taken.affected !== 1) throw soldOut(flightId, seats);
-      return { flightId, seats, price };
-    });
+    const { bookingId, flightId, seats } = request;
+    const [flight] = await manager.query<Pick<Flight, 'seatsTotal' | 'price'>[]>(
+      `SELECT seats_total AS "seatsTotal", price FROM flights WHERE flight_id = $1`,
+      [flightId],
+    );
+    if (!flight) throw new TripRefusedError(TripErrorCode.UNKNOWN_FLIGHT, `No flight ${flightId}`);
+    if (seats > flight.seatsTotal) throw soldOut(flightId, seats);
+    const price = flightPrice(flight.price, seats);
+    // The seats are taken only if this statement inserted the reservation: a redelivery finds
+    // the row, waits for it if it is not committed yet, and takes nothing.
+    const [outcome] = await manager.query<{ inserted: number; taken: number }[]>(
+      `WITH r AS (
+         INSERT INTO flight_reservations (booking_id, flight_id, seats, price, status)
+         VALUES ($1, $2, $3, $4, '${FlightReservationStatus.RESERVED}')
+         ON CONFLICT (booking_id) DO NOTHING
+         RETURNING booking_id),
+       t AS (
+         UPDATE flights SET seats_available = seats_available - $3
+          WHERE flight_id = $2 AND seats_available >= $3 AND EXISTS (SELECT 1 FROM r)
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM r)::int AS inserted, (SELECT count(*) FROM t)::int AS taken`,
+      [bookingId, flightId, seats, price],
+    );
+    if (outcome.inserted === 0) return this.existing(manager, bookingId);
+    if (outcome.taken === 0) {
+      // Sold out since the read: take back the reservation this statement wrote.
+      await manager.query(`DELETE FROM flight_reservations WHERE booking_id = $1`, [bookingId]);
+      throw soldOut(flightId, seats);
+    }
+    return { flightId, seats, price };
   }
 
   /**
    * Idempotent, and accepts the undo of a reservation that never arrived: it leaves a
    * CANCELLED tombstone, so that reservation, if it comes later, is refused.
    */
-  cancel(manager: EntityManager, bookingId: string): Promise<void> {
-    return manager.transaction(async (tx) => {
-      const tombstone: unknown[] = (
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(FlightReservation)
-          .values({
-            bookingId,
-            flightId: null,
-            seats: 0,
-            price: 0,
-            status: FlightReservationStatus.CANCELLED,
-          })
-          .orIgnore()
-          .returning('booking_id')
-          .execute()
-      ).raw;
-      if (tombstone.length === 1) return;
-      // A reservation exists (committed: the insert waited for it). Release it once only.
-      const released: { flight_id: string; seats: number }[] = (
-        await tx
-          .createQueryBuilder()
-          .update(FlightReservation)
-          .set({ status: FlightReservationStatus.CANCELLED })
-          .where('booking_id = :bookingId AND status = :reserved', {
-            bookingId,
-            reserved: FlightReservationStatus.RESERVED,
-          })
-          .returning('flight_id, seats')
-          .execute()
-      ).raw;
-      for (const row of released) {
-        await tx
-          .createQueryBuilder()
-          .update(Flight)
-          .set({ seatsAvailable: () => 'seats_available + :seats' })
-          .where('flight_id = :flightId', { flightId: row.flight_id, seats: row.seats })
-          .execute();
-      }
-    });
+  async cancel(manager: EntityManager, bookingId: string): Promise<void> {
+    const tombstone: unknown[] = await manager.query(
+      `INSERT INTO flight_reservations (booking_id, flight_id, seats, price, status)
+       VALUES ($1, NULL, 0, 0, '${FlightReservationStatus.CANCELLED}')
+       ON CONFLICT (booking_id) DO NOTHING
+       RETURNING booking_id`,
+      [bookingId],
+    );
+    if (tombstone.length === 1) return;
+    // A reservation exists, committed: the insert waited for it, and this new statement sees
+    // it. Release it once only, with its seats, in one statement.
+    await manager.query(
+      `WITH released AS (
+         UPDATE flight_reservations SET status = '${FlightReservationStatus.CANCELLED}', updated_at = now()
+          WHERE booking_id = $1 AND status = '${FlightReservationStatus.RESERVED}'
+         RETURNING flight_id, seats)
+       UPDATE flights f SET seats_available = f.seats_available + released.seats
+         FROM released WHERE f.flight_id = released.flight_id`,
+      [bookingId],
+    );
   }
 
-  private async existing(tx: EntityManager, bookingId: string): Promise<FlightReservationResult> {
-    const reservation = await tx.findOneByOrFail(FlightReservation, { bookingId });
+  private async existing(
+    manager: EntityManager,
+    bookingId: string,
+  ): Promise<FlightReservationResult> {
+    const reservation = await manager.findOneByOrFail(FlightReservation, { bookingId });
     if (reservation.status !== FlightReservationStatus.RESERVED || reservation.flightId === null) {
       throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,

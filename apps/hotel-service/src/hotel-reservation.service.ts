@@ -25,101 +25,84 @@ export interface HotelReservationResult {
  *
  * Race safety: the reservation row's primary key serialises everything about one booking
  * (an insert waits for a concurrent one to commit), and stock only moves through conditional
- * updates, so neither a redelivery nor a concurrent cancel can double-count a room.
+ * updates, so neither a redelivery nor a concurrent cancel can double-count a room. Each
+ * method leaves the transaction as it found it when it refuses, so a caller may go on and
+ * commit a refusal (as the choreographed handler does); no savepoint is needed for that.
  */
 @Injectable()
 export class HotelReservationService {
-  /** Idempotent: a booking already reserved gets its reservation back, nothing is taken twice. */
-  reserve(
+  /**
+   * Idempotent: a booking already reserved gets its reservation back, nothing is taken twice.
+   * Two round trips on the way that matters: the hotel, then the reservation and its rooms.
+   */
+  async reserve(
     manager: EntityManager,
     request: HotelReservationRequest,
   ): Promise<HotelReservationResult> {
-    // Its own savepoint, so a refusal never leaves the reservation row without its rooms.
-    return manager.transaction(async (tx) => {
-      const { bookingId, hotelId, rooms, nights } = request;
-      const hotel = await tx.findOneBy(Hotel, { hotelId });
-      if (!hotel) throw new TripRefusedError(TripErrorCode.UNKNOWN_HOTEL, `No hotel ${hotelId}`);
-      if (rooms > hotel.roomsTotal) throw soldOut(hotelId, rooms);
-      const price = hotelPrice(hotel.pricePerNight, rooms, nights);
-      const inserted: unknown[] = (
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(HotelReservation)
-          .values({
-            bookingId,
-            hotelId,
-            rooms,
-            nights,
-            price,
-            status: HotelReservationStatus.RESERVED,
-          })
-          .orIgnore()
-          .returning('booking_id')
-          .execute()
-      ).raw;
-      if (inserted.length === 0) return this.existing(tx, bookingId);
-      const taken = await tx
-        .createQueryBuilder()
-        .update(Hotel)
-        .set({ roomsAvailable: () => 'rooms_available - :rooms' })
-        .where('hotel_id = :hotelId AND rooms_available >= :rooms', { hotelId, rooms })
-        .execute();
-      if (taken.affected !== 1) throw soldOut(hotelId, rooms);
-      return { hotelId, rooms, nights, price };
-    });
+    const { bookingId, hotelId, rooms, nights } = request;
+    const [hotel] = await manager.query<Pick<Hotel, 'roomsTotal' | 'pricePerNight'>[]>(
+      `SELECT rooms_total AS "roomsTotal", price_per_night AS "pricePerNight"
+         FROM hotels WHERE hotel_id = $1`,
+      [hotelId],
+    );
+    if (!hotel) throw new TripRefusedError(TripErrorCode.UNKNOWN_HOTEL, `No hotel ${hotelId}`);
+    if (rooms > hotel.roomsTotal) throw soldOut(hotelId, rooms);
+    const price = hotelPrice(hotel.pricePerNight, rooms, nights);
+    // The rooms are taken only if this statement inserted the reservation: a redelivery finds
+    // the row, waits for it if it is not committed yet, and takes nothing.
+    const [outcome] = await manager.query<{ inserted: number; taken: number }[]>(
+      `WITH r AS (
+         INSERT INTO hotel_reservations (booking_id, hotel_id, rooms, nights, price, status)
+         VALUES ($1, $2, $3, $4, $5, '${HotelReservationStatus.RESERVED}')
+         ON CONFLICT (booking_id) DO NOTHING
+         RETURNING booking_id),
+       t AS (
+         UPDATE hotels SET rooms_available = rooms_available - $3
+          WHERE hotel_id = $2 AND rooms_available >= $3 AND EXISTS (SELECT 1 FROM r)
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM r)::int AS inserted, (SELECT count(*) FROM t)::int AS taken`,
+      [bookingId, hotelId, rooms, nights, price],
+    );
+    if (outcome.inserted === 0) return this.existing(manager, bookingId);
+    if (outcome.taken === 0) {
+      // Sold out since the read: take back the reservation this statement wrote.
+      await manager.query(`DELETE FROM hotel_reservations WHERE booking_id = $1`, [bookingId]);
+      throw soldOut(hotelId, rooms);
+    }
+    return { hotelId, rooms, nights, price };
   }
 
   /**
    * Idempotent, and accepts the undo of a reservation that never arrived: it leaves a
    * CANCELLED tombstone, so that reservation, if it comes later, is refused.
    */
-  cancel(manager: EntityManager, bookingId: string): Promise<void> {
-    return manager.transaction(async (tx) => {
-      const tombstone: unknown[] = (
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(HotelReservation)
-          .values({
-            bookingId,
-            hotelId: null,
-            rooms: 0,
-            nights: 0,
-            price: 0,
-            status: HotelReservationStatus.CANCELLED,
-          })
-          .orIgnore()
-          .returning('booking_id')
-          .execute()
-      ).raw;
-      if (tombstone.length === 1) return;
-      // A reservation exists (committed: the insert waited for it). Release it once only.
-      const released: { hotel_id: string; rooms: number }[] = (
-        await tx
-          .createQueryBuilder()
-          .update(HotelReservation)
-          .set({ status: HotelReservationStatus.CANCELLED })
-          .where('booking_id = :bookingId AND status = :reserved', {
-            bookingId,
-            reserved: HotelReservationStatus.RESERVED,
-          })
-          .returning('hotel_id, rooms')
-          .execute()
-      ).raw;
-      for (const row of released) {
-        await tx
-          .createQueryBuilder()
-          .update(Hotel)
-          .set({ roomsAvailable: () => 'rooms_available + :rooms' })
-          .where('hotel_id = :hotelId', { hotelId: row.hotel_id, rooms: row.rooms })
-          .execute();
-      }
-    });
+  async cancel(manager: EntityManager, bookingId: string): Promise<void> {
+    const tombstone: unknown[] = await manager.query(
+      `INSERT INTO hotel_reservations (booking_id, hotel_id, rooms, nights, price, status)
+       VALUES ($1, NULL, 0, 0, 0, '${HotelReservationStatus.CANCELLED}')
+       ON CONFLICT (booking_id) DO NOTHING
+       RETURNING booking_id`,
+      [bookingId],
+    );
+    if (tombstone.length === 1) return;
+    // A reservation exists, committed: the insert waited for it, and this new statement sees
+    // it. Release it once only, with its rooms, in one statement.
+    await manager.query(
+      `WITH released AS (
+         UPDATE hotel_reservations SET status = '${HotelReservationStatus.CANCELLED}', updated_at = now()
+          WHERE booking_id = $1 AND status = '${HotelReservationStatus.RESERVED}'
+         RETURNING hotel_id, rooms)
+       UPDATE hotels h SET rooms_available = h.rooms_available + released.rooms
+         FROM released WHERE h.hotel_id = released.hotel_id`,
+      [bookingId],
+    );
   }
 
-  private async existing(tx: EntityManager, bookingId: string): Promise<HotelReservationResult> {
-    const reservation = await tx.findOneByOrFail(HotelReservation, { bookingId });
+  private async existing(
+    manager: EntityManager,
+    bookingId: string,
+  ): Promise<HotelReservationResult> {
+    const reservation = await manager.findOneByOrFail(HotelReservation, { bookingId });
     if (reservation.status !== HotelReservationStatus.RESERVED || reservation.hotelId === null) {
       throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
-import { Account } from './account.entity';
 import { Payment, PaymentStatus } from './payment.entity';
 
 export interface ChargeRequest {
@@ -21,89 +20,78 @@ export interface ChargeResult {
  *
  * Race safety: the payment row's primary key serialises everything about one booking (an
  * insert waits for a concurrent one to commit), and a balance only moves through conditional
- * updates, so nothing is ever charged or refunded twice.
+ * updates, so nothing is ever charged or refunded twice. Each method leaves the transaction as
+ * it found it when it refuses, so a caller may go on and commit a refusal (as the
+ * choreographed handler does); no savepoint is needed for that.
  */
 @Injectable()
 export class PaymentService {
-  /** Idempotent: a booking already charged gets its payment back, nothing is debited twice. */
-  charge(manager: EntityManager, request: ChargeRequest): Promise<ChargeResult> {
-    // Its own savepoint, so a refusal never leaves the payment row without its debit.
-    return manager.transaction(async (tx) => {
-      const { bookingId, customerId, amount } = request;
-      const account = await tx.findOneBy(Account, { customerId });
-      if (!account) {
-        throw new TripRefusedError(TripErrorCode.UNKNOWN_CUSTOMER, `No customer ${customerId}`);
-      }
-      const inserted: unknown[] = (
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(Payment)
-          .values({ bookingId, customerId, amount, status: PaymentStatus.CHARGED })
-          .orIgnore()
-          .returning('booking_id')
-          .execute()
-      ).raw;
-      if (inserted.length === 0) return this.existing(tx, bookingId);
-      const debited = await tx
-        .createQueryBuilder()
-        .update(Account)
-        .set({ balance: () => 'balance - :amount' })
-        .where('customer_id = :customerId AND balance >= :amount', { customerId, amount })
-        .execute();
-      if (debited.affected !== 1) {
-        throw new TripRefusedError(
-          TripErrorCode.INSUFFICIENT_FUNDS,
-          `Customer ${customerId} cannot pay ${amount}`,
-        );
-      }
-      return { customerId, amount };
-    });
+  /**
+   * Idempotent: a booking already charged gets its payment back, nothing is debited twice.
+   * One round trip on the way that matters: the payment and its debit in one statement.
+   */
+  async charge(manager: EntityManager, request: ChargeRequest): Promise<ChargeResult> {
+    const { bookingId, customerId, amount } = request;
+    // The debit happens only if this statement inserted the payment: a redelivery finds the
+    // row, waits for it if it is not committed yet, and debits nothing.
+    const [outcome] = await manager.query<{ known: number; inserted: number; debited: number }[]>(
+      `WITH a AS (SELECT 1 FROM accounts WHERE customer_id = $2),
+       p AS (
+         INSERT INTO payments (booking_id, customer_id, amount, status)
+         SELECT $1, $2, $3, '${PaymentStatus.CHARGED}' FROM a
+         ON CONFLICT (booking_id) DO NOTHING
+         RETURNING booking_id),
+       d AS (
+         UPDATE accounts SET balance = balance - $3
+          WHERE customer_id = $2 AND balance >= $3 AND EXISTS (SELECT 1 FROM p)
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM a)::int AS known, (SELECT count(*) FROM p)::int AS inserted,
+              (SELECT count(*) FROM d)::int AS debited`,
+      [bookingId, customerId, amount],
+    );
+    if (outcome.known === 0) {
+      throw new TripRefusedError(TripErrorCode.UNKNOWN_CUSTOMER, `No customer ${customerId}`);
+    }
+    if (outcome.inserted === 0) return this.existing(manager, bookingId);
+    if (outcome.debited === 0) {
+      // Not enough on the account: take back the payment this statement wrote.
+      await manager.query(`DELETE FROM payments WHERE booking_id = $1`, [bookingId]);
+      throw new TripRefusedError(
+        TripErrorCode.INSUFFICIENT_FUNDS,
+        `Customer ${customerId} cannot pay ${amount}`,
+      );
+    }
+    return { customerId, amount };
   }
 
   /**
    * Idempotent, and accepts the refund of a charge that never arrived: it leaves a REFUNDED
    * tombstone of 0, so that charge, if it comes later, is refused.
    */
-  refund(manager: EntityManager, bookingId: string): Promise<void> {
-    return manager.transaction(async (tx) => {
-      const tombstone: unknown[] = (
-        await tx
-          .createQueryBuilder()
-          .insert()
-          .into(Payment)
-          .values({ bookingId, customerId: null, amount: 0, status: PaymentStatus.REFUNDED })
-          .orIgnore()
-          .returning('booking_id')
-          .execute()
-      ).raw;
-      if (tombstone.length === 1) return;
-      // A payment exists (committed: the insert waited for it). Credit it back once only.
-      const refunded: { customer_id: string; amount: string }[] = (
-        await tx
-          .createQueryBuilder()
-          .update(Payment)
-          .set({ status: PaymentStatus.REFUNDED })
-          .where('booking_id = :bookingId AND status = :charged', {
-            bookingId,
-            charged: PaymentStatus.CHARGED,
-          })
-          .returning('customer_id, amount')
-          .execute()
-      ).raw;
-      for (const row of refunded) {
-        await tx
-          .createQueryBuilder()
-          .update(Account)
-          .set({ balance: () => 'balance + :amount' })
-          .where('customer_id = :customerId', { customerId: row.customer_id, amount: row.amount })
-          .execute();
-      }
-    });
+  async refund(manager: EntityManager, bookingId: string): Promise<void> {
+    const tombstone: unknown[] = await manager.query(
+      `INSERT INTO payments (booking_id, customer_id, amount, status)
+       VALUES ($1, NULL, 0, '${PaymentStatus.REFUNDED}')
+       ON CONFLICT (booking_id) DO NOTHING
+       RETURNING booking_id`,
+      [bookingId],
+    );
+    if (tombstone.length === 1) return;
+    // A payment exists, committed: the insert waited for it, and this new statement sees it.
+    // Credit it back once only, in one statement.
+    await manager.query(
+      `WITH refunded AS (
+         UPDATE payments SET status = '${PaymentStatus.REFUNDED}', updated_at = now()
+          WHERE booking_id = $1 AND status = '${PaymentStatus.CHARGED}'
+         RETURNING customer_id, amount)
+       UPDATE accounts a SET balance = a.balance + refunded.amount
+         FROM refunded WHERE a.customer_id = refunded.customer_id`,
+      [bookingId],
+    );
   }
 
-  private async existing(tx: EntityManager, bookingId: string): Promise<ChargeResult> {
-    const payment = await tx.findOneByOrFail(Payment, { bookingId });
+  private async existing(manager: EntityManager, bookingId: string): Promise<ChargeResult> {
+    const payment = await manager.findOneByOrFail(Payment, { bookingId });
     if (payment.status !== PaymentStatus.CHARGED || payment.customerId === null) {
       throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,

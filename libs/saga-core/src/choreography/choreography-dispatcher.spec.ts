@@ -93,7 +93,7 @@ class RecordingTransport {
   }
 }
 
-/** A transaction that answers the inbox claim and records the outbox rows. */
+/** A transaction that answers the inbox claim and records the outbox rows written with it. */
 class RecordingDatabase {
   readonly handledIds = new Set<string>();
   readonly outbox: unknown[][] = [];
@@ -101,15 +101,18 @@ class RecordingDatabase {
   async transaction<T>(work: (manager: EntityManager) => Promise<T>) {
     const manager = {
       query: async (sql: string, params: unknown[]) => {
-        if (sql.includes('saga_inbox')) {
-          const id = params[1] as string;
-          if (this.handledIds.has(id)) return [];
-          this.handledIds.add(id);
-          return [1];
-        }
-        // One array per column; one row per message, each with its id.
-        this.outbox.push(params);
-        return (params[0] as unknown[]).map((_, i) => ({ id: `${this.outbox.length}-${i}` }));
+        // One array per outbox column; one row per message.
+        const write = (columns: unknown[]) => {
+          const messages = columns[0] as unknown[];
+          if (messages.length > 0) this.outbox.push(columns);
+          return messages.map((_, i) => `${this.outbox.length}-${i}`);
+        };
+        if (!sql.includes('saga_inbox')) return write(params).map((id) => ({ id }));
+        // The inbox claim, with the outbox rows written in the same statement.
+        const id = params[1] as string;
+        if (this.handledIds.has(id)) return [{ claimed: 0, ids: [] }];
+        this.handledIds.add(id);
+        return [{ claimed: 1, ids: write(params.slice(2)) }];
       },
     };
     return work(manager as unknown as EntityManager);

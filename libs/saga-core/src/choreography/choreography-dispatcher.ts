@@ -14,7 +14,7 @@ import { FaultRules } from '../faults/fault-rules';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { OutboxRecord } from '../messaging/outbox-store.port';
-import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
+import { claimAndEnqueue, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
@@ -25,6 +25,9 @@ import { parseEventMessage } from './event-message.parser';
 import { EventOutcome, participantEventsCounter } from './event-metrics';
 
 const DEFAULT_PREFETCH = 32;
+
+/** The inbox already had the event: what the handler did is rolled back. */
+class AlreadyHandled extends Error {}
 
 interface BoundEventHandler {
   /** `Class.method`, for configuration errors. */
@@ -99,9 +102,13 @@ export class ChoreographyDispatcher {
       await applyBeforeHandling(fault, event.type);
       // PostgreSQL's default READ COMMITTED on purpose: a handler that loses an insert race
       // to a concurrent transaction must then see that transaction's committed row.
-      result = await this.dataSource.transaction((manager) =>
-        this.process(manager, event, message.deliveryCount, fault),
-      );
+      result = await this.dataSource
+        .transaction((manager) => this.process(manager, event, message, fault))
+        .catch((error: unknown) => {
+          if (error instanceof AlreadyHandled)
+            return { outcome: 'duplicate' as const, published: [] };
+          throw error;
+        });
     } catch (error) {
       this.count(event.type, isPoison(error) ? 'poison' : 'error');
       throw error;
@@ -115,10 +122,14 @@ export class ChoreographyDispatcher {
   private async process(
     manager: EntityManager,
     event: EventMessage,
-    deliveryCount: number,
+    { deliveryCount, redelivered }: IncomingMessage,
     fault: FaultRule | null,
   ): Promise<{ outcome: EventOutcome; published: OutboxRecord[] }> {
-    if (!(await claimIncoming(manager, this.consumer, event.messageId))) {
+    // A first delivery is claimed after the work, in the statement that writes the events: a
+    // copy published twice does its work again, finds the row, and rolls back. A redelivery
+    // (most often after a crash between commit and ack) is claimed before its handler runs.
+    const claimFirst = deliveryCount > 1 || redelivered;
+    if (claimFirst && !(await claimAndEnqueue(manager, this.consumer, event.messageId, []))) {
       return { outcome: 'duplicate', published: [] };
     }
     const handler = this.handlers.get(event.type);
@@ -140,10 +151,14 @@ export class ChoreographyDispatcher {
     await handler.invoke(event, ctx);
     // A handler that does not model a step never raised it: the delivery fails instead.
     if (injected && !raised) throw injected;
-    if (dropsReply(fault)) return { outcome: 'suppressed', published: [] };
-    const published = await enqueueOutgoing(manager, outgoing);
+    const suppressed = dropsReply(fault);
+    const sent = suppressed ? [] : outgoing;
+    const published = claimFirst
+      ? await enqueueOutgoing(manager, sent)
+      : await claimAndEnqueue(manager, this.consumer, event.messageId, sent);
+    if (!published) throw new AlreadyHandled();
     reachFaultPoint(FaultPoint.BEFORE_COMMIT);
-    return { outcome: 'handled', published };
+    return { outcome: suppressed ? 'suppressed' : 'handled', published };
   }
 
   /** An event of the same saga as `cause`, published by this service through the outbox. */

@@ -24,7 +24,7 @@ class SeatHandlers {
 }
 
 /**
- * One transaction: answers the inbox claim and records the replies written to the outbox;
+ * One transaction: answers the inbox claim and records the replies written with it;
  * a transaction that throws leaves nothing behind, as a rollback would.
  */
 class RecordingDatabase {
@@ -36,17 +36,20 @@ class RecordingDatabase {
     const written: ReplyMessage[] = [];
     const manager = {
       query: async (sql: string, params: unknown[]) => {
-        if (sql.includes('saga_inbox')) {
-          const id = params[1] as string;
-          if (this.handledIds.has(id)) return [];
-          this.handledIds.add(id);
-          claimed.push(id);
-          return [1];
-        }
-        // One array per column of the outbox; one row per message, each with its id.
-        const bodies = params[4] as string[];
-        written.push(...bodies.map((body) => JSON.parse(body) as ReplyMessage));
-        return bodies.map((_, i) => ({ id: String(this.replies.length + written.length + i) }));
+        // One array per outbox column; one row per message, each with its id.
+        const write = (columns: unknown[]) => {
+          const bodies = columns[4] as string[];
+          const ids = bodies.map((_, i) => String(this.replies.length + written.length + i));
+          written.push(...bodies.map((body) => JSON.parse(body) as ReplyMessage));
+          return ids;
+        };
+        if (!sql.includes('saga_inbox')) return write(params).map((id) => ({ id }));
+        // The inbox claim, with the outbox rows written in the same statement.
+        const id = params[1] as string;
+        if (this.handledIds.has(id)) return [{ claimed: 0, ids: [] }];
+        this.handledIds.add(id);
+        claimed.push(id);
+        return [{ claimed: 1, ids: write(params.slice(2)) }];
       },
     } as unknown as EntityManager;
     try {

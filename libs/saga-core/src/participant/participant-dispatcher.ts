@@ -13,7 +13,7 @@ import { FaultRule } from '../faults/fault-rule';
 import { FaultRules } from '../faults/fault-rules';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
-import { claimIncoming, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
+import { claimAndEnqueue, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { CommandMessage, IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
@@ -32,6 +32,9 @@ interface Processed {
   outcome: CommandOutcome;
   enqueued: OutboxRecord[];
 }
+
+/** The inbox already had the command: what the handler did is rolled back. */
+class AlreadyHandled extends Error {}
 
 /** A handler refused the step: its transaction is rolled back, the refusal answered apart. */
 class Refusal extends Error {
@@ -103,7 +106,7 @@ export class ParticipantDispatcher {
     let processed: Processed;
     try {
       await applyBeforeHandling(fault, command.type);
-      processed = await this.processOrRefuse(command, fault);
+      processed = await this.processOrRefuse(command, fault, isFirstDelivery(message));
     } catch (error) {
       this.count(command.type, 'error');
       throw error;
@@ -115,27 +118,36 @@ export class ParticipantDispatcher {
   }
 
   /**
-   * The happy path is one transaction: inbox row, the handler's work, the reply. A refusal
-   * rolls all of it back and answers in a second transaction (inbox row and failure reply),
-   * which costs less than a savepoint around every handler. PostgreSQL's default READ
-   * COMMITTED lets a handler that loses an insert race see the winner's committed row.
+   * The happy path is one transaction of four round trips: `START`, the handler's work, the
+   * inbox row with the reply (one statement), `COMMIT`. On a first delivery the inbox row is
+   * written after the work, so that it can share the reply's statement: a copy of the command
+   * published twice does its work again, finds the row, and rolls back. A redelivery (the
+   * broker's copy of a delivery that was not acked, most often after a crash between commit
+   * and ack) is claimed first, so its handler does not run again. A refusal rolls everything
+   * back and is answered in a second transaction (inbox row and failure reply), which costs
+   * less than a savepoint around every handler. PostgreSQL's default READ COMMITTED lets a
+   * handler that loses an insert race see the winner's committed row.
    */
   private async processOrRefuse(
     command: CommandMessage,
     fault: FaultRule | null,
+    firstDelivery: boolean,
   ): Promise<Processed> {
     try {
-      return await this.dataSource.transaction((manager) => this.process(manager, command, fault));
+      return await this.dataSource.transaction((manager) =>
+        this.process(manager, command, fault, firstDelivery),
+      );
     } catch (error) {
+      if (error instanceof AlreadyHandled) return { outcome: 'duplicate', enqueued: [] };
       if (!(error instanceof Refusal)) throw error;
       return this.dataSource.transaction(async (manager) => {
-        if (!(await claimIncoming(manager, this.options.serviceName, command.messageId))) {
-          return { outcome: 'duplicate', enqueued: [] };
-        }
-        const processed: Processed = error.suppressed
-          ? { outcome: 'suppressed', enqueued: [] }
-          : await this.reply(manager, command, { error: error.error });
-        reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+        const processed = await this.reply(
+          manager,
+          command,
+          error.suppressed ? null : { error: error.error },
+          true,
+        );
+        if (processed.outcome !== 'duplicate') reachFaultPoint(FaultPoint.BEFORE_COMMIT);
         return processed;
       });
     }
@@ -145,8 +157,9 @@ export class ParticipantDispatcher {
     manager: EntityManager,
     command: CommandMessage,
     fault: FaultRule | null,
+    firstDelivery: boolean,
   ): Promise<Processed> {
-    if (!(await claimIncoming(manager, this.options.serviceName, command.messageId))) {
+    if (!firstDelivery && !(await this.claim(manager, command))) {
       return { outcome: 'duplicate', enqueued: [] };
     }
     const handler = this.handlers.get(command.type);
@@ -173,21 +186,35 @@ export class ParticipantDispatcher {
       if (!replyError) throw error;
       throw new Refusal(replyError, suppressed);
     }
-    const processed: Processed = suppressed
-      ? { outcome: 'suppressed', enqueued: [] }
-      : await this.reply(manager, command, { payload });
+    const outcome = suppressed ? null : { payload };
+    const processed = await this.reply(manager, command, outcome, firstDelivery);
+    if (processed.outcome === 'duplicate') throw new AlreadyHandled();
     reachFaultPoint(FaultPoint.BEFORE_COMMIT);
     return processed;
   }
 
+  private async claim(manager: EntityManager, command: CommandMessage): Promise<boolean> {
+    const claimed = await claimAndEnqueue(manager, this.options.serviceName, command.messageId, []);
+    return claimed !== null;
+  }
+
+  /**
+   * Writes the reply (none when `outcome` is null) and, with `claim`, the inbox row in the
+   * same statement; without it, the command was claimed before its handler ran.
+   */
   private async reply(
     manager: EntityManager,
     command: CommandMessage,
-    outcome: HandlerOutcome,
+    outcome: HandlerOutcome | null,
+    claim: boolean,
   ): Promise<Processed> {
-    const reply = buildReply(command, outcome, randomUUID(), new Date());
-    const enqueued = await enqueueOutgoing(manager, [replyToOutgoing(command, reply)]);
-    return { outcome: reply.outcome, enqueued };
+    const reply = outcome ? buildReply(command, outcome, randomUUID(), new Date()) : null;
+    const outgoing = reply ? [replyToOutgoing(command, reply)] : [];
+    const enqueued = claim
+      ? await claimAndEnqueue(manager, this.options.serviceName, command.messageId, outgoing)
+      : await enqueueOutgoing(manager, outgoing);
+    if (!enqueued) return { outcome: 'duplicate', enqueued: [] };
+    return { outcome: reply ? reply.outcome : 'suppressed', enqueued };
   }
 
   private discoverHandlers(channel: string): void {
@@ -218,4 +245,9 @@ export class ParticipantDispatcher {
   private count(type: string, outcome: CommandOutcome): void {
     this.commands.inc({ service: this.options.serviceName, type, outcome });
   }
+}
+
+/** Not a broker's redelivery of an unacked delivery: a duplicate of it is rare. */
+function isFirstDelivery(message: IncomingMessage): boolean {
+  return message.deliveryCount === 1 && !message.redelivered;
 }

@@ -45,18 +45,36 @@ export function toOutboxRecords(
 }
 
 /**
- * Records in the caller's transaction that `consumer` handled `messageId`. False means it
- * already had: the caller must then change nothing. The primary key, not a prior read, decides,
- * so two concurrent deliveries of one message cannot both pass.
+ * Records in the caller's transaction that `consumer` handled `messageId`, and writes the
+ * messages its handling sends, in one statement: the inbox row and the outbox rows commit
+ * together with the handler's effects, or not at all. Null means the message was handled
+ * already (the outbox is then left alone): the caller must roll back what it did. The primary
+ * key, not a prior read, decides, so two concurrent deliveries of one message cannot both
+ * pass; the second waits for the first to commit, then finds its row.
  */
-export async function claimIncoming(
+export async function claimAndEnqueue(
   manager: EntityManager,
   consumer: string,
   messageId: string,
-): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-    [consumer, messageId],
+  messages: readonly OutgoingMessage[],
+): Promise<OutboxRecord[] | null> {
+  const [row]: { claimed: number; ids: string[] }[] = await manager.query(
+    `WITH c AS (
+       INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2)
+       ON CONFLICT DO NOTHING RETURNING 1),
+     o AS (
+       INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+       SELECT m.* FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+                              $8::jsonb[]) AS m
+        WHERE EXISTS (SELECT 1 FROM c)
+       RETURNING id)
+     SELECT (SELECT count(*) FROM c)::int AS claimed,
+            (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS ids`,
+    [consumer, messageId, ...outboxColumns(messages)],
   );
-  return rows.length === 1;
+  if (row.claimed === 0) return null;
+  return toOutboxRecords(
+    row.ids.map((id) => ({ id })),
+    messages,
+  );
 }
