@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { ensureDatabase } from '@app/saga-core/bootstrap/database.bootstrap';
 import { SagaSpec, StepKind } from '@app/saga-core/definition/saga-spec';
@@ -269,6 +270,149 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
       StepStatus.COMPLETED,
       StepStatus.PENDING,
     ]);
+  });
+
+  describe('writes that stand alone, with no transaction around them', () => {
+    const inboxRows = (messageId: string) =>
+      count('SELECT count(*)::int AS n FROM saga_inbox WHERE message_id = $1', [messageId]);
+    const claim = () => ({ consumer: 'saga-engine', messageId: randomUUID() });
+    const next = (saga: SagaInstance, status: SagaStatus = SagaStatus.PENDING): SagaInstance => ({
+      ...saga,
+      status,
+      version: saga.version + 1,
+      updatedAt: at(saga.version * 10),
+    });
+
+    it('starts a saga in one statement, and hands back the one already under its start key', async () => {
+      const startKey = `key-${randomUUID()}`;
+      const saga = newSaga({ startKey, startFingerprint: 'fp' });
+      const first = await store.insert(transition(saga, { messages: [message()] }));
+      expect(first).toMatchObject({ existing: null, applied: true });
+      expect(first.enqueued).toHaveLength(1);
+
+      const again = await store.insert(transition(newSaga({ startKey, startFingerprint: 'fp' })));
+      expect(again).toMatchObject({ existing: saga, applied: false, enqueued: [] });
+    });
+
+    it('applies a transition on a current copy with its claim, its audit, outbox and timer', async () => {
+      const saga = newSaga();
+      await store.insert(transition(saga));
+      const moved = next(saga);
+      const by = claim();
+      const timer: SagaTimer = { sagaId: saga.id, fireAt: at(60_000), key: 'hotel:forward:1' };
+
+      const write = await store.applyClaimed(
+        transition(moved, {
+          audit: [audit(saga.id, 'STEP_COMPLETED', 'flight', 3)],
+          messages: [message()],
+          timer,
+        }),
+        saga.version,
+        by,
+      );
+
+      expect(write.applied).toBe(true);
+      expect(write.enqueued).toHaveLength(1);
+      expect(await store.find(saga.id)).toEqual(moved);
+      expect(await store.auditLog(saga.id)).toHaveLength(1);
+      expect(await inboxRows(by.messageId)).toBe(1);
+    });
+
+    it('writes nothing at all, not even the claim, on a copy another transition made stale', async () => {
+      const saga = newSaga();
+      await store.insert(transition(saga));
+      const current = next(saga, SagaStatus.CONFIRMED);
+      await store.transaction((tx) => tx.update(transition(current), saga.version));
+      const outboxBefore = await outboxRows();
+      const by = claim();
+
+      const write = await store.applyClaimed(
+        transition(next(saga, SagaStatus.CANCELLED), {
+          audit: [audit(saga.id, 'SAGA_CANCELLED', null, 9)],
+          messages: [message()],
+          timer: null,
+        }),
+        saga.version,
+        by,
+      );
+
+      expect(write).toEqual({ applied: false, enqueued: [] });
+      expect(await store.find(saga.id)).toEqual(current);
+      expect(await store.auditLog(saga.id)).toEqual([]);
+      expect(await outboxRows()).toBe(outboxBefore);
+      expect(await inboxRows(by.messageId)).toBe(0);
+    });
+
+    it('writes nothing for a message that was claimed already', async () => {
+      const saga = newSaga();
+      await store.insert(transition(saga));
+      const by = claim();
+      await store.transaction((tx) => tx.claimMessage(by.consumer, by.messageId));
+
+      const write = await store.applyClaimed(transition(next(saga)), saga.version, by);
+
+      expect(write.applied).toBe(false);
+      expect(await store.find(saga.id)).toEqual(saga);
+    });
+
+    it('lets one of 10 racing writes on the same copy win, and only its claim is recorded', async () => {
+      const saga = newSaga();
+      await store.insert(transition(saga));
+      const claims = Array.from({ length: 10 }, claim);
+
+      const writes = await Promise.all(
+        claims.map((by, i) =>
+          store.applyClaimed(
+            transition(next(saga), { audit: [audit(saga.id, 'REPLY_RECEIVED', 'flight', i)] }),
+            saga.version,
+            by,
+          ),
+        ),
+      );
+
+      expect(writes.filter((w) => w.applied)).toHaveLength(1);
+      const winner = claims[writes.findIndex((w) => w.applied)];
+      expect(
+        await count('SELECT count(*)::int AS n FROM saga_inbox WHERE message_id = ANY($1)', [
+          claims.map((c) => c.messageId),
+        ]),
+      ).toBe(1);
+      expect(await inboxRows(winner.messageId)).toBe(1);
+      expect(await store.auditLog(saga.id)).toHaveLength(1);
+      expect((await store.find(saga.id))?.version).toBe(saga.version + 1);
+    });
+
+    it('does not notify waiters of an end it did not write', async () => {
+      const saga = newSaga();
+      await store.insert(transition(saga));
+      const ended: string[] = [];
+      const watch = await store.watchEnded((id) => ended.push(id));
+      try {
+        const current = next(saga);
+        await store.transaction((tx) => tx.update(transition(current), saga.version));
+        const stale = await store.applyClaimed(
+          transition(next(saga, SagaStatus.CONFIRMED)),
+          saga.version,
+          claim(),
+        );
+        expect(stale.applied).toBe(false);
+        // A notification is delivered within milliseconds of its commit.
+        await sleep(300);
+        expect(ended).not.toContain(saga.id);
+        const done = await store.applyClaimed(
+          transition(next(current, SagaStatus.CONFIRMED)),
+          current.version,
+          claim(),
+        );
+        expect(done.applied).toBe(true);
+        await waitFor(async () => (ended.includes(saga.id) ? true : undefined), {
+          what: 'the end notified',
+        });
+        expect(ended.filter((id) => id === saga.id)).toHaveLength(1);
+      } finally {
+        await watch.close();
+      }
+    });
   });
 
   it('appends audit lines without touching the saga, and refuses to update or delete them', async () => {

@@ -11,7 +11,13 @@ import { SagaStateError } from '../errors/saga-state.error';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { OutboxRecord } from '../messaging/outbox-store.port';
-import { SAGA_STORE, SagaQuery, SagaStore, StoredDefinition } from '../persistence/saga-store.port';
+import {
+  MessageClaim,
+  SAGA_STORE,
+  SagaQuery,
+  SagaStore,
+  StoredDefinition,
+} from '../persistence/saga-store.port';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';
@@ -19,7 +25,7 @@ import { AuditEntry } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
 import { SagaInstance, SagaTimer } from './saga-instance';
 import { SagaMachine, SagaRegistry } from './saga-registry';
-import { OperatorRequest, SagaStateMachine } from './saga-state-machine';
+import { IgnoredEvent, OperatorRequest, SagaStateMachine } from './saga-state-machine';
 import { isTerminal } from './saga-status';
 import { SagaTransition } from './saga-transition';
 
@@ -41,6 +47,8 @@ export interface StartSagaResult<Data> {
 const REPLY_CONSUMER = 'saga-engine';
 const EVENT_CONSUMER = 'saga-engine:events';
 const TIMERS_PER_TICK = 100;
+/** Running sagas kept as this process last committed them; the oldest are forgotten first. */
+const KNOWN_SAGAS = 5_000;
 
 /** A transition that committed, with the outbox rows it wrote (to publish now). */
 interface Committed {
@@ -50,11 +58,16 @@ interface Committed {
 
 type Waiter = (ended?: SagaInstance) => void;
 
+/** What a message does to a saga: a transition, an ignored message, or (null) nothing. */
+type Decision = SagaTransition | IgnoredEvent | null;
+
 /**
- * Runs sagas: starts them, consumes their replies, fires their timers. Every event is one
- * transaction (claim the message and read-lock the saga, decide, write state + audit +
- * outbox + timer), after which this process publishes the messages it wrote at once; the
- * relay's polling pass is the backstop if it cannot.
+ * Runs sagas: starts them, consumes their replies, fires their timers. A reply or event for a
+ * saga this process last wrote is decided on its copy in memory and committed in one statement
+ * (claim the message, compare-and-set the version, write state + audit + outbox + timer); any
+ * other, or one whose copy turns out stale, is one transaction (claim the message and lock the
+ * saga, decide, write). This process then publishes the messages it wrote at once; the relay's
+ * polling pass is the backstop if it cannot.
  */
 @Injectable()
 export class SagaEngine {
@@ -63,6 +76,11 @@ export class SagaEngine {
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** The last message handling queued per saga: its messages are handled in delivery order. */
   private readonly sagaQueues = new Map<string, Promise<unknown>>();
+  /**
+   * Running sagas as this process last committed them. Another process may have moved one on
+   * since: the version compare-and-set finds out, and the message is decided again.
+   */
+  private readonly known = new Map<string, SagaInstance>();
   private endedWatch: { close(): Promise<void> } | null = null;
   private timerHandle: NodeJS.Timeout | null = null;
   private timerPass: Promise<void> | null = null;
@@ -135,10 +153,7 @@ export class SagaEngine {
       startKey: options.startKey,
       startFingerprint: options.startFingerprint,
     });
-    const { existing, enqueued } = await this.store.transaction(async (tx) => ({
-      existing: await tx.insert(transition),
-      enqueued: tx.enqueued,
-    }));
+    const { existing, enqueued } = await this.store.insert(transition);
     if (existing) {
       if (existing.startFingerprint !== (options.startFingerprint ?? null)) {
         throw new IdempotencyConflictError(
@@ -154,37 +169,15 @@ export class SagaEngine {
   /** Handles one reply; the transport acks it once this resolves. */
   async handleReply(message: IncomingMessage): Promise<void> {
     const reply = parseReplyMessage(message.body);
+    const claim = { consumer: REPLY_CONSUMER, messageId: reply.messageId };
     const outcome = await this.inOrder(reply.sagaId, () =>
-      this.withRetry(() =>
-        this.store.transaction(async (tx): Promise<Committed | null> => {
-          const { claimed, instance } = await tx.claimAndLock(
-            REPLY_CONSUMER,
-            reply.messageId,
-            reply.sagaId,
-          );
-          if (!claimed) return null;
-          if (!instance) {
-            this.logger.warn(`reply ${reply.messageId} names unknown saga ${reply.sagaId}`);
-            return null;
-          }
-          const machine = this.registry.machine(
-            instance.definitionName,
-            instance.definitionVersion,
-          );
-          if (!(machine instanceof SagaStateMachine)) {
-            throw new PoisonMessageError(
-              `saga ${instance.id} is choreographed: it takes no replies`,
-            );
-          }
-          const result = machine.onReply(instance, reply);
-          if ('ignored' in result) {
-            await tx.appendAudit(result.audit);
-            return null;
-          }
-          await tx.update(result, instance.version);
-          return { transition: result, enqueued: tx.enqueued };
-        }),
-      ),
+      this.decideAndWrite(reply.sagaId, claim, (instance) => {
+        const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
+        if (!(machine instanceof SagaStateMachine)) {
+          throw new PoisonMessageError(`saga ${instance.id} is choreographed: it takes no replies`);
+        }
+        return machine.onReply(instance, reply);
+      }),
     );
     if (outcome) this.committed(outcome);
   }
@@ -192,31 +185,57 @@ export class SagaEngine {
   /** Projects one event of a choreographed saga; the transport acks it once this resolves. */
   async handleEvent(message: IncomingMessage, types: ReadonlySet<string>): Promise<void> {
     const event = parseEventMessage(message.body, types);
+    const claim = { consumer: EVENT_CONSUMER, messageId: event.messageId };
     const outcome = await this.inOrder(event.correlationId, () =>
-      this.withRetry(() =>
-        this.store.transaction(async (tx): Promise<Committed | null> => {
-          const { claimed, instance } = await tx.claimAndLock(
-            EVENT_CONSUMER,
-            event.messageId,
-            event.correlationId,
-          );
-          if (!claimed || !instance) return null;
-          const machine = this.registry.machine(
-            instance.definitionName,
-            instance.definitionVersion,
-          );
-          if (!(machine instanceof ChoreographyStateMachine)) return null;
-          const result = machine.onEvent(instance, event);
-          if ('ignored' in result) {
-            await tx.appendAudit(result.audit);
-            return null;
-          }
-          await tx.update(result, instance.version);
-          return { transition: result, enqueued: tx.enqueued };
-        }),
-      ),
+      this.decideAndWrite(event.correlationId, claim, (instance) => {
+        const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
+        return machine instanceof ChoreographyStateMachine
+          ? machine.onEvent(instance, event)
+          : null;
+      }),
     );
     if (outcome) this.committed(outcome);
+  }
+
+  /**
+   * Decides what the claimed message does to its saga and writes it with the claim: in one
+   * statement on the copy this process last wrote, if it has one and it is still current;
+   * otherwise in a transaction that claims the message and locks the saga first.
+   */
+  private async decideAndWrite(
+    sagaId: string,
+    claim: MessageClaim,
+    decide: (instance: SagaInstance) => Decision,
+  ): Promise<Committed | null> {
+    const copy = this.known.get(sagaId);
+    if (copy) {
+      const decided = decide(copy);
+      if (!decided) return null;
+      const transition = asTransition(copy, decided);
+      const write = await this.store.applyClaimed(transition, copy.version, claim);
+      if (write.applied) return { transition, enqueued: write.enqueued };
+      // Moved on elsewhere, or this message was handled already: decide under the lock.
+      this.known.delete(sagaId);
+    }
+    return this.withRetry(() =>
+      this.store.transaction(async (tx): Promise<Committed | null> => {
+        const { claimed, instance } = await tx.claimAndLock(
+          claim.consumer,
+          claim.messageId,
+          sagaId,
+        );
+        if (!claimed) return null;
+        if (!instance) {
+          this.logger.warn(`message ${claim.messageId} names unknown saga ${sagaId}`);
+          return null;
+        }
+        const decided = decide(instance);
+        if (!decided) return null;
+        const transition = asTransition(instance, decided);
+        await tx.update(transition, instance.version);
+        return { transition, enqueued: tx.enqueued };
+      }),
+    );
   }
 
   /** Fires the timers that are due; several engines may run this at once (SKIP LOCKED). */
@@ -329,7 +348,13 @@ export class SagaEngine {
       this.relay.publishCommitted(enqueued);
     }
     const saga = transition.instance;
-    if (isTerminal(saga.status)) this.wake(saga.id, saga);
+    this.known.delete(saga.id);
+    if (isTerminal(saga.status)) {
+      this.wake(saga.id, saga);
+      return;
+    }
+    this.known.set(saga.id, saga);
+    if (this.known.size > KNOWN_SAGAS) this.known.delete(this.known.keys().next().value as string);
   }
 
   /** `ended` is the saga as this process committed it; without it, waiters read it again. */
@@ -391,4 +416,15 @@ export class SagaEngine {
       `${this.options?.serviceName ?? 'saga-engine'}.events`
     );
   }
+}
+
+/**
+ * A decision as a transition to write. An ignored message changes nothing but its audit line,
+ * and still moves the version: every message claimed for a saga does, which is what lets a
+ * write on an earlier copy of the saga see that it lost a race.
+ */
+function asTransition(saga: SagaInstance, decided: SagaTransition | IgnoredEvent): SagaTransition {
+  if (!('ignored' in decided)) return decided;
+  const instance = { ...saga, version: saga.version + 1 };
+  return { instance, audit: decided.audit, messages: [], timer: undefined };
 }

@@ -70,12 +70,41 @@ export interface SagaTransaction {
   claimDueTimers(now: Date, limit: number): Promise<SagaTimer[]>;
 }
 
+/** A message to record in the inbox together with the transition it caused. */
+export interface MessageClaim {
+  consumer: string;
+  messageId: string;
+}
+
+/** What a write that stands alone (no transaction around it) committed. */
+export interface StandaloneWrite {
+  /** The saga already existing under the start key (insert), or null. */
+  existing?: SagaInstance | null;
+  /** False when nothing was written (the saga moved on, or the message was claimed). */
+  applied: boolean;
+  enqueued: readonly OutboxRecord[];
+}
+
 /** The persistence port of the engine. The TypeORM adapter lives in `typeorm/`. */
 export interface SagaStore {
   /** Stores a definition by name and version; an identical one already stored is kept. */
   saveDefinition(spec: PersistedSpec): Promise<void>;
   listDefinitions(): Promise<StoredDefinition[]>;
   transaction<T>(work: (tx: SagaTransaction) => Promise<T>): Promise<T>;
+  /** `SagaTransaction.insert`, committed on its own: one round trip where the adapter can. */
+  insert(transition: SagaTransition): Promise<StandaloneWrite>;
+  /**
+   * Applies a transition decided on a copy of the saga at `expectedVersion` read earlier,
+   * and claims the message that caused it, committed on its own and without a lock: one
+   * round trip where the adapter can. Writes nothing (`applied: false`) when the saga is no
+   * longer at that version or the message was claimed already; the caller then decides
+   * again, in a transaction, on the saga as it is.
+   */
+  applyClaimed(
+    transition: SagaTransition,
+    expectedVersion: number,
+    claim: MessageClaim,
+  ): Promise<StandaloneWrite>;
   find(sagaId: string): Promise<SagaInstance | null>;
   list(query: SagaQuery): Promise<SagaInstance[]>;
   auditLog(sagaId: string): Promise<AuditEntry[]>;

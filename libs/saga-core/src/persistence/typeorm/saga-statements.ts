@@ -62,39 +62,61 @@ SELECT (SELECT count(*) FROM i)::int AS changed,
 
 /**
  * Compare-and-set on `version` ($1 id, $2 expected), then the rest as INSERT_SAGA; $31 clears
- * the timer, $32 notifies waiters that the saga ended (delivered on commit only). When the
- * version did not match, `changed` is 0 and the caller rolls everything back.
+ * the timer, $32 notifies waiters that the saga ended (delivered on commit only). Every write
+ * hangs on the compare-and-set: when the version did not match, `changed` is 0 and nothing at
+ * all was written, so the statement is safe on its own, outside a transaction.
+ *
+ * With `claim`, it also records the message that caused the transition ($33 consumer, $34
+ * message id) in the inbox, and changes nothing if the inbox already has it: one statement,
+ * one round trip, for a transition decided on a copy of the saga read earlier. The version
+ * decides races: every transition that claims a message of this saga also moves its version,
+ * so a concurrent one is seen (PostgreSQL re-checks the row's version once its lock is free).
  */
-export const UPDATE_SAGA = {
-  name: 'saga-update-v1',
-  text: `
+const updateSaga = (claim: boolean) => `
 WITH u AS (
   UPDATE saga_instances
      SET status = $3, compensating = $4, data = $5::jsonb, awaiting = $6::jsonb,
          failure_reason = $7, version = $8, updated_at = $9
-   WHERE id = $1 AND version = $2
-  RETURNING id),
+   WHERE id = $1 AND version = $2${
+     claim
+       ? `
+     AND NOT EXISTS (SELECT 1 FROM saga_inbox WHERE consumer = $33 AND message_id = $34)`
+       : ''
+   }
+  RETURNING id),${
+    claim
+      ? `
+c AS (
+  INSERT INTO saga_inbox (consumer, message_id) SELECT $33, $34 FROM u
+  ON CONFLICT DO NOTHING RETURNING 1),`
+      : ''
+  }
 s AS (
   INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
   SELECT u.id, s.* FROM u, ${unnestSteps(10)} AS s
   ${STEP_UPSERT_SET}),
 a AS (
   INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT * FROM ${unnestAudit(18)}),
+  SELECT a.* FROM u, ${unnestAudit(18)} AS a),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT * FROM ${unnestOutbox(23)}
+  SELECT o.* FROM u, ${unnestOutbox(23)} AS o
   RETURNING id),
 ts AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
   SELECT u.id, $29::timestamptz, $30::text FROM u WHERE $29::timestamptz IS NOT NULL
   ON CONFLICT (saga_id) DO UPDATE SET fire_at = EXCLUDED.fire_at, key = EXCLUDED.key),
 tc AS (
-  DELETE FROM saga_timers WHERE saga_id = $1 AND $31::boolean)
+  DELETE FROM saga_timers WHERE saga_id = $1 AND $31::boolean AND EXISTS (SELECT 1 FROM u))
 SELECT (SELECT count(*) FROM u)::int AS changed,
        (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids,
-       CASE WHEN $32::boolean THEN pg_notify('${SAGA_ENDED_CHANNEL}', $1::text) END AS notified`,
-};
+       CASE WHEN $32::boolean AND EXISTS (SELECT 1 FROM u)
+            THEN pg_notify('${SAGA_ENDED_CHANNEL}', $1::text) END AS notified`;
+
+export const UPDATE_SAGA = { name: 'saga-update-v2', text: updateSaga(false) };
+
+/** UPDATE_SAGA that also claims the message in the inbox: a whole transition, alone. */
+export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v1', text: updateSaga(true) };
 
 /**
  * Records the message in the inbox ($1 consumer, $2 message id) and locks its saga ($3). The

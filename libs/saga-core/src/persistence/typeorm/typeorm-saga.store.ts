@@ -5,11 +5,14 @@ import { DataSource } from 'typeorm';
 import { AuditEntry } from '../../engine/audit-entry';
 import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
 import { SagaInstance } from '../../engine/saga-instance';
+import { SagaTransition } from '../../engine/saga-transition';
 import {
+  MessageClaim,
   PersistedSpec,
   SagaQuery,
   SagaStore,
   SagaTransaction,
+  StandaloneWrite,
   StoredDefinition,
 } from '../saga-store.port';
 import { AuditRow, SAGA_COLUMNS, SagaRow, toAuditEntry, toInstance } from './saga-row.mapper';
@@ -90,6 +93,31 @@ export class TypeOrmSagaStore implements SagaStore {
       client.removeListener('error', lost);
       client.release(broken);
     }
+  }
+
+  /** One statement on the pool: PostgreSQL commits a statement outside a transaction alone. */
+  async insert(transition: SagaTransition): Promise<StandaloneWrite> {
+    const tx = new TypeOrmSagaTransaction(this.pool());
+    // The moment before the commit, as in a transaction: nothing is written yet.
+    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+    const existing = await tx.insert(transition);
+    return { existing, applied: existing === null, enqueued: tx.enqueued };
+  }
+
+  async applyClaimed(
+    transition: SagaTransition,
+    expectedVersion: number,
+    claim: MessageClaim,
+  ): Promise<StandaloneWrite> {
+    const tx = new TypeOrmSagaTransaction(this.pool());
+    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+    const applied = await tx.updateClaiming(
+      transition,
+      expectedVersion,
+      claim.consumer,
+      claim.messageId,
+    );
+    return { applied, enqueued: tx.enqueued };
   }
 
   async find(sagaId: string): Promise<SagaInstance | null> {

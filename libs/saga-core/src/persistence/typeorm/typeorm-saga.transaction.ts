@@ -1,4 +1,4 @@
-import type { PoolClient, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { AuditEntry } from '../../engine/audit-entry';
 import { SagaInstance, SagaTimer } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
@@ -16,7 +16,13 @@ import {
   toInstance,
   toTimer,
 } from './saga-row.mapper';
-import { CLAIM_AND_LOCK, INSERT_SAGA, LOCK, UPDATE_SAGA } from './saga-statements';
+import {
+  CLAIM_AND_LOCK,
+  INSERT_SAGA,
+  LOCK,
+  UPDATE_SAGA,
+  UPDATE_SAGA_CLAIMING,
+} from './saga-statements';
 import { outboxColumns, toOutboxRecords } from './typeorm-messaging';
 
 interface Statement {
@@ -36,7 +42,8 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
   wrote = false;
   readonly enqueued: OutboxRecord[] = [];
 
-  constructor(private readonly client: PoolClient) {}
+  /** A client in an open transaction; or the pool itself, for statements that stand alone. */
+  constructor(private readonly client: PoolClient | Pool) {}
 
   async claimMessage(consumer: string, messageId: string): Promise<boolean> {
     const { rowCount } = await this.client.query(
@@ -97,9 +104,34 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
   }
 
   async update(transition: SagaTransition, expectedVersion: number): Promise<void> {
+    if (!(await this.write(UPDATE_SAGA, transition, expectedVersion, []))) {
+      const id = transition.instance.id;
+      throw new ConcurrentUpdateError(`saga ${id} is no longer at version ${expectedVersion}`);
+    }
+  }
+
+  /**
+   * `update` and the inbox claim of the message that caused it, in one statement that writes
+   * nothing unless the saga is still at `expectedVersion` and the message was not claimed.
+   */
+  updateClaiming(
+    transition: SagaTransition,
+    expectedVersion: number,
+    consumer: string,
+    messageId: string,
+  ): Promise<boolean> {
+    return this.write(UPDATE_SAGA_CLAIMING, transition, expectedVersion, [consumer, messageId]);
+  }
+
+  private async write(
+    statement: Statement,
+    transition: SagaTransition,
+    expectedVersion: number,
+    extra: unknown[],
+  ): Promise<boolean> {
     const saga = transition.instance;
     const timer = transition.timer ?? null;
-    const { rows } = await this.run<{ changed: number; outbox_ids: string[] }>(UPDATE_SAGA, [
+    const { rows } = await this.run<{ changed: number; outbox_ids: string[] }>(statement, [
       saga.id,
       expectedVersion,
       saga.status,
@@ -116,12 +148,12 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       timer?.key ?? null,
       transition.timer === null,
       isTerminal(saga.status),
+      ...extra,
     ]);
-    if (rows[0].changed !== 1) {
-      throw new ConcurrentUpdateError(`saga ${saga.id} is no longer at version ${expectedVersion}`);
-    }
+    if (rows[0].changed !== 1) return false;
     this.wrote = true;
     this.enqueued.push(...toOutboxRecords(rowsOf(rows[0].outbox_ids), transition.messages));
+    return true;
   }
 
   async appendAudit(entries: AuditEntry[]): Promise<void> {
