@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
-import { Flight } from './flight.entity';
-import { flightPrice } from './flight-pricing';
 import { FlightReservation, FlightReservationStatus } from './flight-reservation.entity';
 
 export interface FlightReservationRequest {
   bookingId: string;
   flightId: string;
   seats: number;
+}
+
+/** What the reserve statement found: null columns for an unknown flight or an existing row. */
+interface ReserveOutcome {
+  seatsTotal: number | null;
+  price: number | null;
+  taken: number;
 }
 
 export interface FlightReservationResult {
@@ -31,42 +36,43 @@ export interface FlightReservationResult {
 export class FlightReservationService {
   /**
    * Idempotent: a booking already reserved gets its reservation back, nothing is taken twice.
-   * Two round trips on the way that matters: the flight, then the reservation and its seats.
+   * One round trip on the way that matters: the flight, the reservation priced from it (seats
+   * × the flight's price a seat) and its seats, in one statement.
    */
   async reserve(
     manager: EntityManager,
     request: FlightReservationRequest,
   ): Promise<FlightReservationResult> {
     const { bookingId, flightId, seats } = request;
-    const [flight] = await manager.query<Pick<Flight, 'seatsTotal' | 'price'>[]>(
-      `SELECT seats_total AS "seatsTotal", price FROM flights WHERE flight_id = $1`,
-      [flightId],
-    );
-    if (!flight) throw new TripRefusedError(TripErrorCode.UNKNOWN_FLIGHT, `No flight ${flightId}`);
-    if (seats > flight.seatsTotal) throw soldOut(flightId, seats);
-    const price = flightPrice(flight.price, seats);
     // The seats are taken only if this statement inserted the reservation: a redelivery finds
     // the row, waits for it if it is not committed yet, and takes nothing.
-    const [outcome] = await manager.query<{ inserted: number; taken: number }[]>(
-      `WITH r AS (
+    const [outcome] = await manager.query<ReserveOutcome[]>(
+      `WITH f AS (SELECT seats_total, price FROM flights WHERE flight_id = $2),
+       r AS (
          INSERT INTO flight_reservations (booking_id, flight_id, seats, price, status)
-         VALUES ($1, $2, $3, $4, '${FlightReservationStatus.RESERVED}')
+         SELECT $1, $2, $3, f.price * $3, '${FlightReservationStatus.RESERVED}'
+           FROM f WHERE $3 <= f.seats_total
          ON CONFLICT (booking_id) DO NOTHING
-         RETURNING booking_id),
+         RETURNING price),
        t AS (
          UPDATE flights SET seats_available = seats_available - $3
           WHERE flight_id = $2 AND seats_available >= $3 AND EXISTS (SELECT 1 FROM r)
          RETURNING 1)
-       SELECT (SELECT count(*) FROM r)::int AS inserted, (SELECT count(*) FROM t)::int AS taken`,
-      [bookingId, flightId, seats, price],
+       SELECT (SELECT seats_total FROM f) AS "seatsTotal", (SELECT price FROM r) AS price,
+              (SELECT count(*) FROM t)::int AS taken`,
+      [bookingId, flightId, seats],
     );
-    if (outcome.inserted === 0) return this.existing(manager, bookingId);
+    if (outcome.seatsTotal === null) {
+      throw new TripRefusedError(TripErrorCode.UNKNOWN_FLIGHT, `No flight ${flightId}`);
+    }
+    if (seats > outcome.seatsTotal) throw soldOut(flightId, seats);
+    if (outcome.price === null) return this.existing(manager, bookingId);
     if (outcome.taken === 0) {
-      // Sold out since the read: take back the reservation this statement wrote.
+      // Sold out: take back the reservation this statement wrote.
       await manager.query(`DELETE FROM flight_reservations WHERE booking_id = $1`, [bookingId]);
       throw soldOut(flightId, seats);
     }
-    return { flightId, seats, price };
+    return { flightId, seats, price: outcome.price };
   }
 
   /**

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
-import { Hotel } from './hotel.entity';
-import { hotelPrice } from './hotel-pricing';
 import { HotelReservation, HotelReservationStatus } from './hotel-reservation.entity';
 
 export interface HotelReservationRequest {
@@ -10,6 +8,13 @@ export interface HotelReservationRequest {
   hotelId: string;
   rooms: number;
   nights: number;
+}
+
+/** What the reserve statement found: null columns for an unknown hotel or an existing row. */
+interface ReserveOutcome {
+  roomsTotal: number | null;
+  price: number | null;
+  taken: number;
 }
 
 export interface HotelReservationResult {
@@ -33,43 +38,45 @@ export interface HotelReservationResult {
 export class HotelReservationService {
   /**
    * Idempotent: a booking already reserved gets its reservation back, nothing is taken twice.
-   * Two round trips on the way that matters: the hotel, then the reservation and its rooms.
+   * One round trip on the way that matters: the hotel, the reservation priced from it (every
+   * room, every night, at the nightly price) and its rooms, in one statement.
    */
   async reserve(
     manager: EntityManager,
     request: HotelReservationRequest,
   ): Promise<HotelReservationResult> {
     const { bookingId, hotelId, rooms, nights } = request;
-    const [hotel] = await manager.query<Pick<Hotel, 'roomsTotal' | 'pricePerNight'>[]>(
-      `SELECT rooms_total AS "roomsTotal", price_per_night AS "pricePerNight"
-         FROM hotels WHERE hotel_id = $1`,
-      [hotelId],
-    );
-    if (!hotel) throw new TripRefusedError(TripErrorCode.UNKNOWN_HOTEL, `No hotel ${hotelId}`);
-    if (rooms > hotel.roomsTotal) throw soldOut(hotelId, rooms);
-    const price = hotelPrice(hotel.pricePerNight, rooms, nights);
     // The rooms are taken only if this statement inserted the reservation: a redelivery finds
     // the row, waits for it if it is not committed yet, and takes nothing.
-    const [outcome] = await manager.query<{ inserted: number; taken: number }[]>(
-      `WITH r AS (
+    const [outcome] = await manager.query<ReserveOutcome[]>(
+      `WITH h AS (SELECT rooms_total, price_per_night FROM hotels WHERE hotel_id = $2),
+       r AS (
          INSERT INTO hotel_reservations (booking_id, hotel_id, rooms, nights, price, status)
-         VALUES ($1, $2, $3, $4, $5, '${HotelReservationStatus.RESERVED}')
+         SELECT $1, $2, $3, $4, h.price_per_night * $3 * $4, '${HotelReservationStatus.RESERVED}'
+           FROM h WHERE $3 <= h.rooms_total
          ON CONFLICT (booking_id) DO NOTHING
-         RETURNING booking_id),
+         RETURNING price),
        t AS (
          UPDATE hotels SET rooms_available = rooms_available - $3
           WHERE hotel_id = $2 AND rooms_available >= $3 AND EXISTS (SELECT 1 FROM r)
          RETURNING 1)
-       SELECT (SELECT count(*) FROM r)::int AS inserted, (SELECT count(*) FROM t)::int AS taken`,
-      [bookingId, hotelId, rooms, nights, price],
+       SELECT (SELECT rooms_total FROM h) AS "roomsTotal",
+              -- bigint would come back as a string; a stay's price is far below 2^53.
+              (SELECT price FROM r)::float8 AS price,
+              (SELECT count(*) FROM t)::int AS taken`,
+      [bookingId, hotelId, rooms, nights],
     );
-    if (outcome.inserted === 0) return this.existing(manager, bookingId);
+    if (outcome.roomsTotal === null) {
+      throw new TripRefusedError(TripErrorCode.UNKNOWN_HOTEL, `No hotel ${hotelId}`);
+    }
+    if (rooms > outcome.roomsTotal) throw soldOut(hotelId, rooms);
+    if (outcome.price === null) return this.existing(manager, bookingId);
     if (outcome.taken === 0) {
-      // Sold out since the read: take back the reservation this statement wrote.
+      // Sold out: take back the reservation this statement wrote.
       await manager.query(`DELETE FROM hotel_reservations WHERE booking_id = $1`, [bookingId]);
       throw soldOut(hotelId, rooms);
     }
-    return { hotelId, rooms, nights, price };
+    return { hotelId, rooms, nights, price: outcome.price };
   }
 
   /**
