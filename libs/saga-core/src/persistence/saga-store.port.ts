@@ -63,8 +63,6 @@ export interface SagaTransaction {
    */
   update(transition: SagaTransition, expectedVersion: number): Promise<void>;
 
-  /** Appends audit lines without changing the saga (e.g. a late reply). */
-  appendAudit(entries: AuditEntry[]): Promise<void>;
 
   /** Takes up to `limit` due timers, skipping those another instance holds; deletes them. */
   claimDueTimers(now: Date, limit: number): Promise<SagaTimer[]>;

@@ -1,5 +1,4 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { AuditEntry } from '../../engine/audit-entry';
 import { SagaInstance, SagaTimer } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
 import { isTerminal } from '../../engine/saga-status';
@@ -154,17 +153,6 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
     this.wrote = true;
     this.enqueued.push(...toOutboxRecords(rowsOf(rows[0].outbox_ids), transition.messages));
     return true;
-  }
-
-  async appendAudit(entries: AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    this.wrote = true;
-    // unnest yields the rows in array order, so ids (and the log) keep the engine's order.
-    await this.client.query(
-      `INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::jsonb[])`,
-      auditColumns(entries),
-    );
   }
 
   /**
