@@ -63,7 +63,6 @@ export interface SagaTransaction {
    */
   update(transition: SagaTransition, expectedVersion: number): Promise<void>;
 
-
   /** Takes up to `limit` due timers, skipping those another instance holds; deletes them. */
   claimDueTimers(now: Date, limit: number): Promise<SagaTimer[]>;
 }
