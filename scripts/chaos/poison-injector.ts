@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
+import { ChannelModel, ConfirmChannel, connect } from 'amqplib';
 import { mulberry32 } from '../support/mulberry32';
 
 /** The work queues of the trip apps that a poison message may land on. */
@@ -67,10 +67,8 @@ function commandEnvelope(sagaId: string, type: string) {
  */
 export class PoisonInjector {
   private constructor(
-    private readonly connection: Awaited<ReturnType<typeof connect>>,
-    private readonly channel: Awaited<
-      ReturnType<Awaited<ReturnType<typeof connect>>['createConfirmChannel']>
-    >,
+    private readonly connection: ChannelModel,
+    private readonly channel: ConfirmChannel,
   ) {}
 
   static async open(amqpUrl: string): Promise<PoisonInjector> {

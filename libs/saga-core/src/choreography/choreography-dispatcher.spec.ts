@@ -108,10 +108,12 @@ class RecordingDatabase {
           return messages.map((_, i) => `${this.outbox.length}-${i}`);
         };
         if (!sql.includes('saga_inbox')) return write(params).map((id) => ({ id }));
-        // The inbox claim, with the outbox rows written in the same statement.
+        // The inbox claim: alone (one row back, or none), or with the outbox rows it writes.
         const id = params[1] as string;
-        if (this.handledIds.has(id)) return [{ claimed: 0, ids: [] }];
+        const alone = params.length === 2;
+        if (this.handledIds.has(id)) return alone ? [] : [{ claimed: 0, ids: [] }];
         this.handledIds.add(id);
+        if (alone) return [1];
         return [{ claimed: 1, ids: write(params.slice(2)) }];
       },
     };

@@ -14,7 +14,12 @@ import { FaultRules } from '../faults/fault-rules';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { OutboxRecord } from '../messaging/outbox-store.port';
-import { claimAndEnqueue, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
+import {
+  claimAndEnqueue,
+  claimIncoming,
+  claimsBeforeHandling,
+  enqueueOutgoing,
+} from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
@@ -122,14 +127,11 @@ export class ChoreographyDispatcher {
   private async process(
     manager: EntityManager,
     event: EventMessage,
-    { deliveryCount, redelivered }: IncomingMessage,
+    message: IncomingMessage,
     fault: FaultRule | null,
   ): Promise<{ outcome: EventOutcome; published: OutboxRecord[] }> {
-    // A first delivery is claimed after the work, in the statement that writes the events: a
-    // copy published twice does its work again, finds the row, and rolls back. A redelivery
-    // (most often after a crash between commit and ack) is claimed before its handler runs.
-    const claimFirst = deliveryCount > 1 || redelivered;
-    if (claimFirst && !(await claimAndEnqueue(manager, this.consumer, event.messageId, []))) {
+    const claimFirst = claimsBeforeHandling(message);
+    if (claimFirst && !(await claimIncoming(manager, this.consumer, event.messageId))) {
       return { outcome: 'duplicate', published: [] };
     }
     const handler = this.handlers.get(event.type);
@@ -139,7 +141,7 @@ export class ChoreographyDispatcher {
     let raised = false;
     const ctx: EventContext = {
       event,
-      deliveryCount,
+      deliveryCount: message.deliveryCount,
       manager,
       publish: (endpoint, payload) => outgoing.push(this.toOutgoing(event, endpoint, payload)),
       raiseInjectedFault: () => {

@@ -44,11 +44,13 @@ class RecordingDatabase {
           return ids;
         };
         if (!sql.includes('saga_inbox')) return write(params).map((id) => ({ id }));
-        // The inbox claim, with the outbox rows written in the same statement.
+        // The inbox claim: alone (one row back, or none), or with the outbox rows it writes.
         const id = params[1] as string;
-        if (this.handledIds.has(id)) return [{ claimed: 0, ids: [] }];
+        const alone = params.length === 2;
+        if (this.handledIds.has(id)) return alone ? [] : [{ claimed: 0, ids: [] }];
         this.handledIds.add(id);
         claimed.push(id);
+        if (alone) return [1];
         return [{ claimed: 1, ids: write(params.slice(2)) }];
       },
     } as unknown as EntityManager;

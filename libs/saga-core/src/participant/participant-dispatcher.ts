@@ -13,7 +13,12 @@ import { FaultRule } from '../faults/fault-rule';
 import { FaultRules } from '../faults/fault-rules';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
-import { claimAndEnqueue, enqueueOutgoing } from '../persistence/typeorm/typeorm-messaging';
+import {
+  claimAndEnqueue,
+  claimIncoming,
+  claimsBeforeHandling,
+  enqueueOutgoing,
+} from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { CommandMessage, IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
@@ -106,7 +111,7 @@ export class ParticipantDispatcher {
     let processed: Processed;
     try {
       await applyBeforeHandling(fault, command.type);
-      processed = await this.processOrRefuse(command, fault, isFirstDelivery(message));
+      processed = await this.processOrRefuse(command, fault, claimsBeforeHandling(message));
     } catch (error) {
       this.count(command.type, 'error');
       throw error;
@@ -119,11 +124,8 @@ export class ParticipantDispatcher {
 
   /**
    * The happy path is one transaction of four round trips: `START`, the handler's work, the
-   * inbox row with the reply (one statement), `COMMIT`. On a first delivery the inbox row is
-   * written after the work, so that it can share the reply's statement: a copy of the command
-   * published twice does its work again, finds the row, and rolls back. A redelivery (the
-   * broker's copy of a delivery that was not acked, most often after a crash between commit
-   * and ack) is claimed first, so its handler does not run again. A refusal rolls everything
+   * inbox row with the reply (one statement), `COMMIT`; a redelivery is claimed before its
+   * handler runs instead (`claimsBeforeHandling`). A refusal rolls everything
    * back and is answered in a second transaction (inbox row and failure reply), which costs
    * less than a savepoint around every handler. PostgreSQL's default READ COMMITTED lets a
    * handler that loses an insert race see the winner's committed row.
@@ -131,11 +133,11 @@ export class ParticipantDispatcher {
   private async processOrRefuse(
     command: CommandMessage,
     fault: FaultRule | null,
-    firstDelivery: boolean,
+    claimedFirst: boolean,
   ): Promise<Processed> {
     try {
       return await this.dataSource.transaction((manager) =>
-        this.process(manager, command, fault, firstDelivery),
+        this.process(manager, command, fault, claimedFirst),
       );
     } catch (error) {
       if (error instanceof AlreadyHandled) return { outcome: 'duplicate', enqueued: [] };
@@ -145,7 +147,7 @@ export class ParticipantDispatcher {
           manager,
           command,
           error.suppressed ? null : { error: error.error },
-          true,
+          false,
         );
         if (processed.outcome !== 'duplicate') reachFaultPoint(FaultPoint.BEFORE_COMMIT);
         return processed;
@@ -157,9 +159,12 @@ export class ParticipantDispatcher {
     manager: EntityManager,
     command: CommandMessage,
     fault: FaultRule | null,
-    firstDelivery: boolean,
+    claimFirst: boolean,
   ): Promise<Processed> {
-    if (!firstDelivery && !(await this.claim(manager, command))) {
+    if (
+      claimFirst &&
+      !(await claimIncoming(manager, this.options.serviceName, command.messageId))
+    ) {
       return { outcome: 'duplicate', enqueued: [] };
     }
     const handler = this.handlers.get(command.type);
@@ -187,32 +192,27 @@ export class ParticipantDispatcher {
       throw new Refusal(replyError, suppressed);
     }
     const outcome = suppressed ? null : { payload };
-    const processed = await this.reply(manager, command, outcome, firstDelivery);
+    const processed = await this.reply(manager, command, outcome, claimFirst);
     if (processed.outcome === 'duplicate') throw new AlreadyHandled();
     reachFaultPoint(FaultPoint.BEFORE_COMMIT);
     return processed;
   }
 
-  private async claim(manager: EntityManager, command: CommandMessage): Promise<boolean> {
-    const claimed = await claimAndEnqueue(manager, this.options.serviceName, command.messageId, []);
-    return claimed !== null;
-  }
-
   /**
-   * Writes the reply (none when `outcome` is null) and, with `claim`, the inbox row in the
-   * same statement; without it, the command was claimed before its handler ran.
+   * Writes the reply (none when `outcome` is null) with the inbox row in the same statement;
+   * or alone when the command was `claimed` before its handler ran.
    */
   private async reply(
     manager: EntityManager,
     command: CommandMessage,
     outcome: HandlerOutcome | null,
-    claim: boolean,
+    claimed: boolean,
   ): Promise<Processed> {
     const reply = outcome ? buildReply(command, outcome, randomUUID(), new Date()) : null;
     const outgoing = reply ? [replyToOutgoing(command, reply)] : [];
-    const enqueued = claim
-      ? await claimAndEnqueue(manager, this.options.serviceName, command.messageId, outgoing)
-      : await enqueueOutgoing(manager, outgoing);
+    const enqueued = claimed
+      ? await enqueueOutgoing(manager, outgoing)
+      : await claimAndEnqueue(manager, this.options.serviceName, command.messageId, outgoing);
     if (!enqueued) return { outcome: 'duplicate', enqueued: [] };
     return { outcome: reply ? reply.outcome : 'suppressed', enqueued };
   }
@@ -245,9 +245,4 @@ export class ParticipantDispatcher {
   private count(type: string, outcome: CommandOutcome): void {
     this.commands.inc({ service: this.options.serviceName, type, outcome });
   }
-}
-
-/** Not a broker's redelivery of an unacked delivery: a duplicate of it is rare. */
-function isFirstDelivery(message: IncomingMessage): boolean {
-  return message.deliveryCount === 1 && !message.redelivered;
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
-import { OutgoingMessage } from '../../transport/message-envelope';
+import { IncomingMessage, OutgoingMessage } from '../../transport/message-envelope';
 
 /**
  * Writes messages to the outbox in the caller's transaction, in one statement, and returns
@@ -77,4 +77,32 @@ export async function claimAndEnqueue(
     row.ids.map((id) => ({ id })),
     messages,
   );
+}
+
+/**
+ * Records in the caller's transaction that `consumer` handled `messageId`, before the handler
+ * runs. False means it already had: the caller must then change nothing.
+ */
+export async function claimIncoming(
+  manager: EntityManager,
+  consumer: string,
+  messageId: string,
+): Promise<boolean> {
+  const rows: unknown[] = await manager.query(
+    `INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
+    [consumer, messageId],
+  );
+  return rows.length === 1;
+}
+
+/**
+ * Whether a delivery is claimed before its handler runs (`claimIncoming`) rather than with
+ * the messages it sends (`claimAndEnqueue`). A broker redelivery, a delivery that was never
+ * acked (most often after a crash between commit and ack), is likely handled already: its
+ * handler must not run again. A first delivery is a copy only when the relay published a
+ * message twice, which is rare; it is claimed after the work, in one statement with what it
+ * sends, and a copy rolls its work back.
+ */
+export function claimsBeforeHandling(message: IncomingMessage): boolean {
+  return message.deliveryCount > 1 || message.redelivered;
 }
