@@ -24,7 +24,10 @@ export function loggerParams(options: LoggingOptions): Params {
           sync: true,
           colorize: Boolean(process.stdout.isTTY),
           translateTime: 'SYS:HH:MM:ss.l',
-          ignore: 'pid,hostname',
+          // One line each: `[time] LEVEL: Context: message {sagaId, messageId, traceId…}`.
+          singleLine: true,
+          messageFormat: '{if context}{context}: {end}{msg}',
+          ignore: 'pid,hostname,service,context',
         })
       : undefined;
   const http = {
