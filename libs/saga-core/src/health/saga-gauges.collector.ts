@@ -8,7 +8,8 @@ import { DataSource } from 'typeorm';
 import { TypeOrmGaugeStore } from '../persistence/typeorm/typeorm-gauge.store';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { deadLetterQueueOf, MessageTransport } from '../transport/message-transport';
-import { GaugeStore } from './gauge-store.port';
+import { SagaStatus } from '../engine/saga-status';
+import { EngineGauges, GaugeStore } from './gauge-store.port';
 import { addGaugeSource, GaugeReading } from './scrape-gauges';
 
 /** A scrape does not wait longer than this for a server that does not answer. */
@@ -67,12 +68,20 @@ export class SagaGaugesCollector implements OnApplicationBootstrap, BeforeApplic
     return [
       { gauge: 'saga_timers_scheduled', value: read.timersScheduled },
       { gauge: 'saga_timers_due', value: read.timersDue },
-      ...read.instances.map(({ definition, status, count }): GaugeReading => ({
-        gauge: 'saga_instances',
-        labels: { definition, status },
-        value: count,
-      })),
+      ...this.instances(read.instances),
     ];
+  }
+
+  /** Every definition of this app in both statuses, at 0 when none: a gauge, not an absence. */
+  private instances(counted: EngineGauges['instances']): GaugeReading[] {
+    const names = new Set((this.options.orchestrator?.definitions ?? []).map((d) => d.spec.name));
+    for (const row of counted) names.add(row.definition);
+    return [...names].flatMap((definition) =>
+      [SagaStatus.PENDING, SagaStatus.COMPENSATION_FAILED].map((status): GaugeReading => {
+        const row = counted.find((r) => r.definition === definition && r.status === status);
+        return { gauge: 'saga_instances', labels: { definition, status }, value: row?.count ?? 0 };
+      }),
+    );
   }
 
   private async queue(queue: string): Promise<GaugeReading[]> {
