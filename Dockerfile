@@ -1,5 +1,6 @@
 # One image for the four apps; docker-compose.yml picks the entry point per service.
-FROM node:20.19-bookworm-slim AS build
+# Node.js 24 (LTS); the code also runs on 20.19+ and 22.12+ (package.json `engines`).
+FROM node:24.11-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -8,7 +9,7 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20.19-bookworm-slim
+FROM node:24.11-bookworm-slim
 ENV NODE_ENV=production
 # A bounded old generation: the heap is collected before it grows past what a service needs,
 # which keeps each app's resident memory under load well below 200 MB (docs/benchmarks.md).

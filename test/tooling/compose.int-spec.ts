@@ -65,6 +65,23 @@ describe.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s', (file) =>
   });
 });
 
+describe('the runtimes in the images', () => {
+  it('builds the apps on a current Node.js LTS (22 or 24)', () => {
+    const bases = [...text('Dockerfile').matchAll(/^FROM node:(\d+)\.\d+-/gm)].map((m) => m[1]);
+    expect(bases.length).toBe(2);
+    for (const major of bases) expect(['22', '24']).toContain(major);
+  });
+
+  it.each(['docker-compose.yml', 'docker-compose.prod.yml'])('runs RabbitMQ 4.x in %s', (file) => {
+    expect(parse(text(file)).services.rabbitmq.image).toMatch(/^rabbitmq:4\.\d+-/);
+  });
+
+  it('says in package.json which Node.js versions run the code', () => {
+    const { engines } = JSON.parse(text('package.json')) as { engines: { node: string } };
+    expect(engines.node).toBe('^20.19.0 || ^22.12.0 || >=24.0.0');
+  });
+});
+
 describe('docker-compose.prod.yml', () => {
   const compose = parse(text('docker-compose.prod.yml'));
   // What Compose reads, comments aside.

@@ -1,4 +1,8 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
+import { FlightViewDto } from './dto/flight-view.dto';
+import { FlightReservationViewDto } from './dto/flight-reservation-view.dto';
 import { FlightCatalogueService } from './flight-catalogue.service';
 import { FlightReservationStatus } from './flight-reservation.entity';
 
@@ -18,11 +22,19 @@ export interface FlightReservationView {
   status: FlightReservationStatus;
 }
 
+@ApiTags('flights')
 @Controller()
 export class FlightCatalogueController {
   constructor(private readonly catalogue: FlightCatalogueService) {}
 
   @Get('flights')
+  @ApiOperation({
+    operationId: 'listFlights',
+    summary: 'The flight catalogue',
+    description: 'Every flight with its seats and the price of a seat',
+  })
+  @ApiOkResponse({ description: 'The flights', type: [FlightViewDto] })
+  @ApiErrors(UNREADABLE_REQUEST)
   async flights(): Promise<FlightView[]> {
     const flights = await this.catalogue.flights();
     return flights.map(({ flightId, seatsTotal, seatsAvailable, price }) => ({
@@ -34,6 +46,14 @@ export class FlightCatalogueController {
   }
 
   @Get('reservations/:bookingId')
+  @ApiOperation({
+    operationId: 'getFlightReservation',
+    summary: "A booking's flight reservation",
+    description:
+      'Its seats and status; a cancellation that came first leaves a CANCELLED marker with no flight',
+  })
+  @ApiOkResponse({ description: 'The reservation', type: FlightReservationViewDto })
+  @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No flight reservation for this booking' })
   async reservation(@Param('bookingId') bookingId: string): Promise<FlightReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
     if (!reservation) throw new NotFoundException(`No flight reservation for booking ${bookingId}`);

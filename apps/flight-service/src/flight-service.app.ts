@@ -1,6 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
+import {
+  CreateServiceAppOptions,
+  createServiceApp,
+  loadConfig,
+  Env,
+  serveOpenApi,
+} from '@app/saga-core';
 import { AppModule } from './app.module';
+import { FLIGHT_OPENAPI } from './flight-service.openapi';
 import { FlightServiceConfig } from './flight-service.config';
 
 /** The flight service, migrated and seeded but not listening; `env` defaults to the process's. */
@@ -12,5 +19,6 @@ export function createFlightServiceApp(
   return createServiceApp(AppModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    configure: (app) => serveOpenApi(app, FLIGHT_OPENAPI),
   });
 }

@@ -1,4 +1,8 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
+import { HotelViewDto } from './dto/hotel-view.dto';
+import { HotelReservationViewDto } from './dto/hotel-reservation-view.dto';
 import { HotelCatalogueService } from './hotel-catalogue.service';
 import { HotelReservationStatus } from './hotel-reservation.entity';
 
@@ -19,11 +23,19 @@ export interface HotelReservationView {
   status: HotelReservationStatus;
 }
 
+@ApiTags('hotels')
 @Controller()
 export class HotelCatalogueController {
   constructor(private readonly catalogue: HotelCatalogueService) {}
 
   @Get('hotels')
+  @ApiOperation({
+    operationId: 'listHotels',
+    summary: 'The hotel catalogue',
+    description: 'Every hotel with its rooms and nightly price',
+  })
+  @ApiOkResponse({ description: 'The hotels', type: [HotelViewDto] })
+  @ApiErrors(UNREADABLE_REQUEST)
   async hotels(): Promise<HotelView[]> {
     const hotels = await this.catalogue.hotels();
     return hotels.map(({ hotelId, roomsTotal, roomsAvailable, pricePerNight }) => ({
@@ -35,6 +47,14 @@ export class HotelCatalogueController {
   }
 
   @Get('reservations/:bookingId')
+  @ApiOperation({
+    operationId: 'getHotelReservation',
+    summary: "A booking's hotel reservation",
+    description:
+      'Its rooms, nights and status; a cancellation that came first leaves a CANCELLED marker with no hotel',
+  })
+  @ApiOkResponse({ description: 'The reservation', type: HotelReservationViewDto })
+  @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No hotel reservation for this booking' })
   async reservation(@Param('bookingId') bookingId: string): Promise<HotelReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
     if (!reservation) throw new NotFoundException(`No hotel reservation for booking ${bookingId}`);

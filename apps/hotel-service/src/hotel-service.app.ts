@@ -1,6 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
+import {
+  CreateServiceAppOptions,
+  createServiceApp,
+  loadConfig,
+  Env,
+  serveOpenApi,
+} from '@app/saga-core';
 import { AppModule } from './app.module';
+import { HOTEL_OPENAPI } from './hotel-service.openapi';
 import { HotelServiceConfig } from './hotel-service.config';
 
 /** The hotel service, migrated and seeded but not listening; `env` defaults to the process's. */
@@ -12,5 +19,6 @@ export function createHotelServiceApp(
   return createServiceApp(AppModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    configure: (app) => serveOpenApi(app, HOTEL_OPENAPI),
   });
 }

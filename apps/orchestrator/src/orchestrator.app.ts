@@ -1,8 +1,14 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
+import {
+  CreateServiceAppOptions,
+  createServiceApp,
+  loadConfig,
+  Env,
+  serveOpenApi,
+} from '@app/saga-core';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { OrchestratorModule } from './orchestrator.module';
+import { ORCHESTRATOR_OPENAPI } from './orchestrator.openapi';
 
 /** The orchestrator, migrated and consuming but not listening; `env` defaults to the process's. */
 export function createOrchestratorApp(
@@ -23,15 +29,7 @@ export function createOrchestratorApp(
           transform: true,
         }),
       );
-      const document = SwaggerModule.createDocument(
-        app,
-        new DocumentBuilder()
-          .setTitle('Saga orchestrator')
-          .setDescription('Trip bookings run as durable sagas over PostgreSQL and RabbitMQ')
-          .setVersion('1')
-          .build(),
-      );
-      SwaggerModule.setup('docs', app, document);
+      serveOpenApi(app, ORCHESTRATOR_OPENAPI);
     },
   });
 }

@@ -1,4 +1,8 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
+import { AccountViewDto } from './dto/account-view.dto';
+import { PaymentViewDto } from './dto/payment-view.dto';
 import { PaymentStatus } from './payment.entity';
 import { PaymentAccountsService } from './payment-accounts.service';
 
@@ -16,11 +20,19 @@ export interface PaymentView {
   status: PaymentStatus;
 }
 
+@ApiTags('payments')
 @Controller()
 export class PaymentAccountsController {
   constructor(private readonly accounts: PaymentAccountsService) {}
 
   @Get('accounts')
+  @ApiOperation({
+    operationId: 'listAccounts',
+    summary: 'Customer accounts',
+    description: 'Every account with its balance and initial balance',
+  })
+  @ApiOkResponse({ description: 'The accounts', type: [AccountViewDto] })
+  @ApiErrors(UNREADABLE_REQUEST)
   async list(): Promise<AccountView[]> {
     const accounts = await this.accounts.accounts();
     return accounts.map(({ customerId, balance, initialBalance }) => ({
@@ -31,6 +43,14 @@ export class PaymentAccountsController {
   }
 
   @Get('payments/:bookingId')
+  @ApiOperation({
+    operationId: 'getPayment',
+    summary: "A booking's payment",
+    description:
+      'Its amount and status; a refund that came first leaves a REFUNDED marker with no customer',
+  })
+  @ApiOkResponse({ description: 'The payment', type: PaymentViewDto })
+  @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No payment for this booking' })
   async payment(@Param('bookingId') bookingId: string): Promise<PaymentView> {
     const payment = await this.accounts.payment(bookingId);
     if (!payment) throw new NotFoundException(`No payment for booking ${bookingId}`);

@@ -1,6 +1,13 @@
 import { INestApplication } from '@nestjs/common';
-import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
+import {
+  CreateServiceAppOptions,
+  createServiceApp,
+  loadConfig,
+  Env,
+  serveOpenApi,
+} from '@app/saga-core';
 import { AppModule } from './app.module';
+import { PAYMENT_OPENAPI } from './payment-service.openapi';
 import { PaymentServiceConfig } from './payment-service.config';
 
 /** The payment service, migrated and seeded but not listening; `env` defaults to the process's. */
@@ -12,5 +19,6 @@ export function createPaymentServiceApp(
   return createServiceApp(AppModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    configure: (app) => serveOpenApi(app, PAYMENT_OPENAPI),
   });
 }

@@ -11,6 +11,7 @@ import { DataSource } from 'typeorm';
 import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
 import { FaultRules } from './faults/fault-rules';
+import { SagaGaugesCollector } from './health/saga-gauges.collector';
 import { OutboxRelay } from './messaging/outbox-relay';
 import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
 import { RetentionJob } from './messaging/retention-job';
@@ -89,6 +90,7 @@ export class SagaModule {
       ChoreographyDispatcher,
       SagaHealthIndicator,
       SagaLifecycle,
+      SagaGaugesCollector,
     ];
     return {
       module: SagaModule,

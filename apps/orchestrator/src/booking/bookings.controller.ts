@@ -10,9 +10,19 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
 import type { Response } from 'express';
 import { BookingService } from './booking.service';
+import { AuditEntryViewDto } from './audit-entry-view.dto';
+import { BookingAcceptedDto } from './booking-accepted.dto';
+import { BookingViewDto } from './booking-view.dto';
 import { AuditView, BookingView } from './booking.view';
 import { CreateBookingDto } from './create-booking.dto';
 import { GetBookingQuery } from './get-booking.query';
@@ -25,11 +35,31 @@ export class BookingsController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start a trip booking saga' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiResponse({ status: 202, description: 'Accepted; the saga runs in the background' })
-  @ApiResponse({ status: 400, description: 'Malformed request; nothing stored or sent' })
-  @ApiResponse({ status: 422, description: 'Idempotency-Key reused with a different body' })
+  @ApiOperation({
+    operationId: 'createBooking',
+    summary: 'Start a trip booking saga',
+    description:
+      'Starts the booking, orchestrated or choreographed, and answers at once; the saga runs ' +
+      'in the background. The same Idempotency-Key with the same body answers with the same ' +
+      'booking and starts nothing new.',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'At most one booking per key',
+    schema: { type: 'string', maxLength: 200 },
+  })
+  @ApiAcceptedResponse({
+    description: 'Accepted; the saga runs in the background',
+    type: BookingAcceptedDto,
+    headers: {
+      Location: { description: 'The booking: /bookings/{bookingId}', schema: { type: 'string' } },
+    },
+  })
+  @ApiErrors({
+    400: 'Malformed request, each problem listed; nothing stored or sent',
+    422: 'Idempotency-Key reused with a different body',
+  })
   async create(
     @Body() body: CreateBookingDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -41,18 +71,26 @@ export class BookingsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List bookings, newest first' })
+  @ApiOperation({
+    operationId: 'listBookings',
+    summary: 'List bookings, newest first',
+    description: 'Optionally only those of one mode or one status',
+  })
+  @ApiOkResponse({ description: 'The bookings, newest first', type: [BookingViewDto] })
+  @ApiErrors({ 400: 'A malformed filter or limit, each problem listed' })
   list(@Query() query: ListBookingsQuery): Promise<BookingView[]> {
     return this.bookings.list(query);
   }
 
   @Get(':id')
   @ApiOperation({
+    operationId: 'getBooking',
     summary: "A booking's status and steps",
     description:
       'With ?wait=<seconds>, answers as soon as the booking has ended, or when the wait runs out',
   })
-  @ApiResponse({ status: 404, description: 'Unknown booking' })
+  @ApiOkResponse({ description: 'The booking', type: BookingViewDto })
+  @ApiErrors({ 400: 'A malformed wait', 404: 'Unknown booking' })
   async get(@Param('id') id: string, @Query() query: GetBookingQuery): Promise<BookingView> {
     const booking = await this.bookings.find(id, query.wait);
     if (!booking) throw new NotFoundException(`booking ${id} not found`);
@@ -60,8 +98,14 @@ export class BookingsController {
   }
 
   @Get(':id/audit')
-  @ApiOperation({ summary: "The saga's audit log, in order" })
-  @ApiResponse({ status: 404, description: 'Unknown booking' })
+  @ApiOperation({
+    operationId: 'getBookingAudit',
+    summary: "The saga's audit log, in order",
+    description:
+      'Every state change, every command or event sent and every reply or event received',
+  })
+  @ApiOkResponse({ description: 'The audit log, oldest first', type: [AuditEntryViewDto] })
+  @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'Unknown booking' })
   async audit(@Param('id') id: string): Promise<AuditView[]> {
     const audit = await this.bookings.audit(id);
     if (!audit) throw new NotFoundException(`booking ${id} not found`);

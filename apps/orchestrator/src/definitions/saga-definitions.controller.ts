@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PersistedSpec, SagaEngine } from '@app/saga-core';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, PersistedSpec, SagaEngine, UNREADABLE_REQUEST } from '@app/saga-core';
+import { SagaDefinitionViewDto } from './saga-definition-view.dto';
 
 @ApiTags('saga-definitions')
 @Controller('saga-definitions')
@@ -8,7 +9,13 @@ export class SagaDefinitionsController {
   constructor(private readonly engine: SagaEngine) {}
 
   @Get()
-  @ApiOperation({ summary: 'Persisted saga definitions, by name and version' })
+  @ApiOperation({
+    operationId: 'listSagaDefinitions',
+    summary: 'Persisted saga definitions, by name and version',
+    description: 'Each with its steps; a saga instance stays on the version it started on',
+  })
+  @ApiOkResponse({ description: 'The definitions', type: [SagaDefinitionViewDto] })
+  @ApiErrors(UNREADABLE_REQUEST)
   async list(): Promise<(PersistedSpec & { createdAt: string })[]> {
     const definitions = await this.engine.definitions();
     return definitions.map((d) => ({ ...d.spec, createdAt: d.createdAt.toISOString() }));

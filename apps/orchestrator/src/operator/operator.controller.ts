@@ -10,8 +10,22 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { SagaEngine, SagaInstance, SagaStateError, SagaStatus } from '@app/saga-core';
+import {
+  ApiAcceptedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  API_KEY_SCHEME,
+  ApiErrors,
+  SagaEngine,
+  SagaInstance,
+  SagaStateError,
+  SagaStatus,
+} from '@app/saga-core';
+import { BookingViewDto } from '../booking/booking-view.dto';
 import { isBookingId } from '../booking/booking-id';
 import { BookingView, toBookingView } from '../booking/booking.view';
 import { OperatorApiKeyGuard } from './operator-api-key.guard';
@@ -19,8 +33,8 @@ import { OperatorRequestDto } from './operator-request.dto';
 import { AttentionQuery } from './attention.query';
 
 @ApiTags('operator')
-@ApiSecurity('operator-api-key')
-@ApiResponse({ status: 401, description: 'Missing or wrong operator API key' })
+@ApiSecurity(API_KEY_SCHEME)
+@ApiErrors({ 401: 'Missing or wrong operator API key' })
 @UseGuards(OperatorApiKeyGuard)
 @Controller()
 export class OperatorController {
@@ -28,25 +42,49 @@ export class OperatorController {
 
   @Post('bookings/:id/cancel')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Cancel a running booking: what it did is undone' })
-  @ApiResponse({ status: 409, description: 'The booking is not running any more' })
+  @ApiOperation({
+    operationId: 'cancelBooking',
+    summary: 'Cancel a running booking: what it did is undone',
+    description: 'Written to the audit log with who asked and why',
+  })
+  @ApiAcceptedResponse({
+    description: 'Cancelling: its compensations are sent',
+    type: BookingViewDto,
+  })
+  @ApiErrors({
+    400: 'Malformed request, each problem listed',
+    404: 'Unknown booking',
+    409: 'The booking is not running any more',
+  })
   cancel(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
     return this.act(id, () => this.engine.cancel(id, { ...by }));
   }
 
   @Post('bookings/:id/retry-compensation')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Retry the compensations of a COMPENSATION_FAILED booking' })
-  @ApiResponse({ status: 409, description: 'The booking has no failed compensation to retry' })
+  @ApiOperation({
+    operationId: 'retryBookingCompensation',
+    summary: 'Retry the compensations of a COMPENSATION_FAILED booking',
+    description: 'Once the cause is fixed; written to the audit log with who asked and why',
+  })
+  @ApiAcceptedResponse({ description: 'Compensating again', type: BookingViewDto })
+  @ApiErrors({
+    400: 'Malformed request, each problem listed',
+    404: 'Unknown booking',
+    409: 'The booking has no failed compensation to retry',
+  })
   retry(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
     return this.act(id, () => this.engine.retryCompensation(id, { ...by }));
   }
 
   @Get('operator/attention')
   @ApiOperation({
-    summary:
-      'Bookings that need an operator: COMPENSATION_FAILED, or PENDING with no change for a while',
+    operationId: 'listBookingsNeedingAttention',
+    summary: 'Bookings that need an operator',
+    description: 'COMPENSATION_FAILED, or PENDING with no change for stuckSeconds',
   })
+  @ApiOkResponse({ description: 'The bookings that need an operator', type: [BookingViewDto] })
+  @ApiErrors({ 400: 'A malformed stuckSeconds or limit, each problem listed' })
   async attention(@Query() query: AttentionQuery): Promise<BookingView[]> {
     const limit = query.limit ?? 100;
     const stuckSince = new Date(Date.now() - (query.stuckSeconds ?? 60) * 1000);

@@ -1,13 +1,17 @@
 import { DynamicModule, INestApplication, Logger, NestApplicationOptions } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { httpTracingMiddleware } from '../observability/http-tracing.middleware';
+import { OBSERVED_SERVICE } from '../observability/tracing.lifecycle';
 import { ensureDatabase, runMigrations } from './database.bootstrap';
 import { ServiceUnavailableFilter } from './service-unavailable.filter';
 
 export interface CreateServiceAppOptions {
   /** The app's database; created if it is missing. */
   databaseUrl: string;
+  /** Default: pino (see `ObservabilityModule`); `false` silences the app (tests). */
   logger?: NestApplicationOptions['logger'];
   /** Global pipes, OpenAPI and the like, applied before the app initialises. */
   configure?: (app: INestApplication) => void;
@@ -24,9 +28,13 @@ export async function createServiceApp(
   await ensureDatabase(options.databaseUrl);
   const app = await NestFactory.create(rootModule, {
     abortOnError: false,
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    // Until pino takes over below, what Nest logs is kept, then written through pino.
+    ...(options.logger === undefined ? { bufferLogs: true } : { logger: options.logger }),
   });
   try {
+    if (options.logger === undefined) app.useLogger(app.get(PinoLogger));
+    // Before every route and nestjs-pino's middleware: the request's span and log scope.
+    app.use(httpTracingMiddleware(app.get<string>(OBSERVED_SERVICE)));
     // First, so that filters an app adds for its own errors are consulted before it.
     app.useGlobalFilters(new ServiceUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
     options.configure?.(app);

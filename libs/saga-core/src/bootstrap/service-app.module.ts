@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MigrationInterface } from 'typeorm';
 import { ServiceHealthModule } from '../health/service-health.module';
+import { ObservabilityModule } from '../observability/observability.module';
 import { SagaModule } from '../saga-core.module';
 import { SagaCoreOptions } from '../saga-core.options';
 import { ServiceConfig } from './service-config';
@@ -26,7 +27,7 @@ export interface ServiceAppOptions {
 
 /**
  * The plumbing every service shares: its configuration, its PostgreSQL database, the saga
- * engine on RabbitMQ, and `/health` and `/metrics`. An app imports it and adds its own
+ * engine on RabbitMQ, `/health` and `/metrics`, structured logs and tracing. An app imports it and adds its own
  * controllers and providers.
  */
 @Module({})
@@ -78,6 +79,7 @@ export class ServiceAppModule {
           }),
         }),
         ServiceHealthModule,
+        ObservabilityModule.forRoot(options.serviceName),
       ],
     };
   }

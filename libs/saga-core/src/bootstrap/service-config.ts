@@ -3,6 +3,8 @@ import 'reflect-metadata';
 import type { ConfigService } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 /** Variables as the process gets them: `process.env`, or an explicit object in tests. */
 export type Env = Record<string, string | undefined>;
 
@@ -46,6 +48,20 @@ export class ServiceConfig {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'FAULTS_ENABLED must be true or false' })
   FAULTS_ENABLED?: string;
+
+  /** `debug` adds a line per message handled and per saga transition. */
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: string = 'info';
+
+  /** Default: `json` in production, `pretty` otherwise. */
+  @IsOptional()
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: string;
+
+  /** OTLP/HTTP endpoint traces are exported to (`<url>/v1/traces`); unset, none are. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s):// URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
 /**

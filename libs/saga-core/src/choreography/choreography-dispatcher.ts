@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
@@ -13,6 +13,8 @@ import { FaultRule } from '../faults/fault-rule';
 import { FaultRules } from '../faults/fault-rules';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
+import { debugLogging } from '../observability/log-scope';
+import { bindSaga } from '../observability/trace-context';
 import { OutboxRecord } from '../messaging/outbox-store.port';
 import {
   claimAndEnqueue,
@@ -50,6 +52,7 @@ interface BoundEventHandler {
  */
 @Injectable()
 export class ChoreographyDispatcher {
+  private readonly logger = new Logger(ChoreographyDispatcher.name);
   private readonly handlers = new Map<string, BoundEventHandler>();
   private readonly events = participantEventsCounter();
   private started = false;
@@ -101,6 +104,7 @@ export class ChoreographyDispatcher {
       this.count('invalid', 'poison');
       throw error;
     }
+    bindSaga(event.correlationId);
     const fault = this.faults.hit(event.type);
     let result: { outcome: EventOutcome; published: OutboxRecord[] };
     try {
@@ -120,6 +124,9 @@ export class ChoreographyDispatcher {
     }
     applyAfterCommit(fault);
     this.count(event.type, result.outcome);
+    if (debugLogging.enabled) {
+      this.logger.debug(`${event.type} of saga ${event.correlationId}: ${result.outcome}`);
+    }
     if (result.published.length > 0) reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
     this.relay.publishCommitted(result.published);
   }

@@ -11,6 +11,8 @@ import { SagaStateError } from '../errors/saga-state.error';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { OutboxRecord } from '../messaging/outbox-store.port';
+import { debugLogging } from '../observability/log-scope';
+import { bindSaga, inSagaSpan, inSpan, traceLabels } from '../observability/trace-context';
 import {
   MessageClaim,
   SAGA_STORE,
@@ -24,10 +26,12 @@ import { MessageTransport } from '../transport/message-transport';
 import { AuditEntry } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
 import { SagaInstance, SagaTimer } from './saga-instance';
+import { SagaMetrics } from './saga-metrics';
 import { SagaMachine, SagaRegistry } from './saga-registry';
 import { IgnoredEvent, OperatorRequest, SagaStateMachine } from './saga-state-machine';
 import { isTerminal } from './saga-status';
 import { SagaTransition } from './saga-transition';
+import { asTransition, describeTransition } from './engine-transitions';
 
 export interface StartSagaOptions {
   sagaId?: string;
@@ -73,6 +77,7 @@ type Decision = SagaTransition | IgnoredEvent | null;
 export class SagaEngine {
   private readonly logger = new Logger(SagaEngine.name);
   private readonly registry: SagaRegistry;
+  private readonly metrics: SagaMetrics;
   private readonly waiters = new Map<string, Set<Waiter>>();
   /** The last message handling queued per saga: its messages are handled in delivery order. */
   private readonly sagaQueues = new Map<string, Promise<unknown>>();
@@ -100,6 +105,7 @@ export class SagaEngine {
       replyQueue: this.replyQueue,
       source: options?.serviceName ?? 'saga-engine',
     });
+    this.metrics = new SagaMetrics(this.service);
     for (const definition of options?.orchestrator?.definitions ?? []) this.register(definition);
   }
 
@@ -140,16 +146,29 @@ export class SagaEngine {
     this.endedWatch = null;
   }
 
-  async startSaga<Data>(
+  startSaga<Data>(
     name: string,
     data: Data,
     options: StartSagaOptions = {},
   ): Promise<StartSagaResult<Data>> {
+    return inSpan(`saga start ${name}`, { 'saga.definition': name }, () =>
+      this.insertStart(name, data, options),
+    );
+  }
+
+  private async insertStart<Data>(
+    name: string,
+    data: Data,
+    options: StartSagaOptions,
+  ): Promise<StartSagaResult<Data>> {
     const machine = this.registry.latest(name);
+    const sagaId = options.sagaId ?? randomUUID();
+    bindSaga(sagaId);
     const transition = machine.start({
-      sagaId: options.sagaId ?? randomUUID(),
+      sagaId,
       data,
-      labels: options.labels,
+      // The saga keeps the trace it starts in: its timers and operator actions continue it.
+      labels: traceLabels(options.labels),
       startKey: options.startKey,
       startFingerprint: options.startFingerprint,
     });
@@ -169,6 +188,7 @@ export class SagaEngine {
   /** Handles one reply; the transport acks it once this resolves. */
   async handleReply(message: IncomingMessage): Promise<void> {
     const reply = parseReplyMessage(message.body);
+    bindSaga(reply.sagaId, reply.step);
     const claim = { consumer: REPLY_CONSUMER, messageId: reply.messageId };
     const outcome = await this.inOrder(reply.sagaId, () =>
       this.decideAndWrite(reply.sagaId, claim, (instance) => {
@@ -185,6 +205,7 @@ export class SagaEngine {
   /** Projects one event of a choreographed saga; the transport acks it once this resolves. */
   async handleEvent(message: IncomingMessage, types: ReadonlySet<string>): Promise<void> {
     const event = parseEventMessage(message.body, types);
+    bindSaga(event.correlationId);
     const claim = { consumer: EVENT_CONSUMER, messageId: event.messageId };
     const outcome = await this.inOrder(event.correlationId, () =>
       this.decideAndWrite(event.correlationId, claim, (instance) => {
@@ -314,11 +335,13 @@ export class SagaEngine {
   ): Promise<Committed | null> {
     const instance = await tx.lock(timer.sagaId);
     if (!instance) return null;
-    const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
-    const transition = machine.onTimer(instance, timer);
-    if (!transition) return null;
-    await tx.update(transition, instance.version);
-    return { transition, enqueued: tx.enqueued };
+    return inSagaSpan('saga timer', instance, this.service, async () => {
+      const machine = this.registry.machine(instance.definitionName, instance.definitionVersion);
+      const transition = machine.onTimer(instance, timer);
+      if (!transition) return null;
+      await tx.update(transition, instance.version);
+      return { transition, enqueued: tx.enqueued };
+    });
   }
 
   private async operatorAction(
@@ -330,11 +353,13 @@ export class SagaEngine {
       this.store.transaction(async (tx): Promise<Committed | null> => {
         const saga = await tx.lock(sagaId);
         if (!saga) return null;
-        const machine = this.registry.machine(saga.definitionName, saga.definitionVersion);
-        const result = decide(machine, saga);
-        if (!result) throw new SagaStateError(`cannot ${what}: saga ${sagaId} is ${saga.status}`);
-        await tx.update(result, saga.version);
-        return { transition: result, enqueued: tx.enqueued };
+        return inSagaSpan(`saga operator: ${what}`, saga, this.service, async () => {
+          const machine = this.registry.machine(saga.definitionName, saga.definitionVersion);
+          const result = decide(machine, saga);
+          if (!result) throw new SagaStateError(`cannot ${what}: saga ${sagaId} is ${saga.status}`);
+          await tx.update(result, saga.version);
+          return { transition: result, enqueued: tx.enqueued };
+        });
       }),
     );
     if (!outcome) return null;
@@ -343,6 +368,8 @@ export class SagaEngine {
   }
 
   private committed({ transition, enqueued }: Committed): void {
+    this.metrics.observe(transition);
+    if (debugLogging.enabled) this.logger.debug(describeTransition(transition));
     if (enqueued.length > 0) {
       reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
       this.relay.publishCommitted(enqueued);
@@ -406,6 +433,10 @@ export class SagaEngine {
     }
   }
 
+  private get service(): string {
+    return this.options?.serviceName ?? 'saga-engine';
+  }
+
   private get replyQueue(): string {
     return this.options?.orchestrator?.replyQueue ?? 'saga.replies';
   }
@@ -416,15 +447,4 @@ export class SagaEngine {
       `${this.options?.serviceName ?? 'saga-engine'}.events`
     );
   }
-}
-
-/**
- * A decision as a transition to write. An ignored message changes nothing but its audit line,
- * and still moves the version: every message claimed for a saga does, which is what lets a
- * write on an earlier copy of the saga see that it lost a race.
- */
-function asTransition(saga: SagaInstance, decided: SagaTransition | IgnoredEvent): SagaTransition {
-  if (!('ignored' in decided)) return decided;
-  const instance = { ...saga, version: saga.version + 1 };
-  return { instance, audit: decided.audit, messages: [], timer: undefined };
 }

@@ -40,7 +40,10 @@ export interface SagaInstance<Data = unknown> {
   steps: StepState[];
   awaiting: AwaitedReply | null;
   failureReason: string | null;
-  /** Free labels to filter by (e.g. the booking's mode); set at start. */
+  /**
+   * Free labels to filter by (e.g. the booking's mode); set at start. The engine adds
+   * `traceparent`, the trace the saga started in, which its timers and operator actions continue.
+   */
   labels: Record<string, string>;
   /** Caller's idempotency key: at most one saga per key. */
   startKey: string | null;

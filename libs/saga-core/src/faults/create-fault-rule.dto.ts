@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
@@ -33,25 +34,34 @@ class DelayOnlyForDelay implements ValidatorConstraintInterface {
 /** The body of `POST /faults`. */
 export class CreateFaultRuleDto implements FaultRuleInput {
   /** A command or event type, or `*` for any. */
+  @ApiProperty({ description: 'A command or event type, or * for any', example: 'flight.reserve' })
   @IsString()
   @IsNotEmpty()
   match!: string;
 
+  @ApiProperty({ enum: FAULT_ACTIONS, example: 'fail' })
   @IsIn(FAULT_ACTIONS, { message: `action must be one of ${FAULT_ACTIONS.join(', ')}` })
   action!: FaultAction;
 
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, default: 1, description: 'Chance a match fires' })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(1)
   probability?: number;
 
+  @ApiPropertyOptional({ minimum: 1, description: 'Firings before it stops; unlimited if absent' })
   @IsOptional()
   @IsInt()
   @Min(1)
   count?: number;
 
   /** Required for `delay`, refused for the other actions. */
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_FAULT_DELAY_MS,
+    description: 'Required for delay, refused for the other actions',
+  })
   @ValidateIf(
     (dto: CreateFaultRuleDto) => dto.action === FaultAction.DELAY || dto.delayMs !== undefined,
   )

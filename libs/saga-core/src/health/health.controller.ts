@@ -7,11 +7,14 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, UNREADABLE_REQUEST } from '../openapi/api-errors.decorator';
 import { SagaHealthIndicator } from '../saga-health.indicator';
 
 const DATABASE_PING_TIMEOUT_MS = 1500;
 
 /** `GET /health`: 200 when the database answers and the broker is connected, 503 otherwise. */
+@ApiTags('observability')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -23,6 +26,12 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Health of the service',
+    description: '200 when its database answers and its broker connection is up, 503 otherwise',
+  })
+  @ApiErrors(UNREADABLE_REQUEST)
   check(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: DATABASE_PING_TIMEOUT_MS }),

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetricsOnce } from './default-metrics';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 
 /**
  * `GET /health` (database ping + broker connection) and `GET /metrics` (Prometheus text) for
@@ -12,7 +13,10 @@ import { HealthController } from './health.controller';
   imports: [
     TerminusModule.forRoot({ errorLogStyle: 'pretty' }),
     // Default metrics are registered by `collectDefaultMetricsOnce`, not per module instance.
-    PrometheusModule.register({ defaultMetrics: { enabled: false } }),
+    PrometheusModule.register({
+      defaultMetrics: { enabled: false },
+      controller: MetricsController,
+    }),
   ],
   controllers: [HealthController],
 })

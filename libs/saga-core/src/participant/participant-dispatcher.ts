@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
@@ -13,6 +13,8 @@ import { FaultRule } from '../faults/fault-rule';
 import { FaultRules } from '../faults/fault-rules';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { OutboxRelay } from '../messaging/outbox-relay';
+import { debugLogging } from '../observability/log-scope';
+import { bindSaga } from '../observability/trace-context';
 import {
   claimAndEnqueue,
   claimIncoming,
@@ -66,6 +68,7 @@ interface BoundHandler {
  */
 @Injectable()
 export class ParticipantDispatcher {
+  private readonly logger = new Logger(ParticipantDispatcher.name);
   private readonly handlers = new Map<string, BoundHandler>();
   private readonly commands = participantCommandsCounter();
   private started = false;
@@ -107,6 +110,7 @@ export class ParticipantDispatcher {
       this.count('invalid', 'poison');
       throw error;
     }
+    bindSaga(command.sagaId, command.step);
     const fault = this.faults.hit(command.type);
     let processed: Processed;
     try {
@@ -118,6 +122,11 @@ export class ParticipantDispatcher {
     }
     applyAfterCommit(fault);
     this.count(command.type, processed.outcome);
+    if (debugLogging.enabled) {
+      this.logger.debug(
+        `${command.type} (attempt ${command.attempt}) of saga ${command.sagaId}: ${processed.outcome}`,
+      );
+    }
     if (processed.enqueued.length > 0) reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
     this.relay.publishCommitted(processed.enqueued);
   }

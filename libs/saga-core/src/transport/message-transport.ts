@@ -38,6 +38,16 @@ export abstract class MessageTransport {
   abstract isConnected(): boolean;
 
   abstract close(): Promise<void>;
+
+  /** The queues consumed through this transport, for `/metrics`. */
+  consumedQueues(): string[] {
+    return [];
+  }
+
+  /** Ready messages (not those delivered and unacked) and consumers of a queue. */
+  queueStats(name: string): Promise<{ messages: number; consumers: number }> {
+    return Promise.reject(new Error(`this transport cannot inspect queue ${name}`));
+  }
 }
 
 /** The queue that collects a queue's dead letters. */

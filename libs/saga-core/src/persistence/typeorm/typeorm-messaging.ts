@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
+import { stampTraceContext } from '../../observability/trace-context';
 import { IncomingMessage, OutgoingMessage } from '../../transport/message-envelope';
 
 /**
@@ -21,8 +22,13 @@ export async function enqueueOutgoing(
   return toOutboxRecords(rows, messages);
 }
 
-/** One array per outbox column, for a single `INSERT … SELECT FROM unnest(…)`. */
+/**
+ * One array per outbox column, for a single `INSERT … SELECT FROM unnest(…)`. Every outbox
+ * write goes through here, so here each message is stamped with the trace being handled: the
+ * row and the publish right after the commit carry the same `traceparent` header.
+ */
 export function outboxColumns(messages: readonly OutgoingMessage[]): unknown[] {
+  stampTraceContext(messages);
   return [
     messages.map((m) => m.messageId),
     messages.map((m) => m.exchange),

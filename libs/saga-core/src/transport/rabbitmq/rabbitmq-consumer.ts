@@ -3,6 +3,7 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { DeadLetterReason } from '../../errors/poison-message.error';
 import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
+import { failActiveSpan, observeDelivery } from '../../observability/trace-context';
 import { DeadLettersCounter, deadLetterReasonOf } from '../dead-letter-metrics';
 import { IncomingMessage } from '../message-envelope';
 import { MessageHandler, QueueSpec } from '../message-transport';
@@ -60,6 +61,11 @@ export class RabbitMqConsumer {
     private readonly handler: MessageHandler,
     private readonly context: ConsumerContext,
   ) {}
+
+  /** The queue this consumer reads. */
+  get queue(): string {
+    return this.spec.name;
+  }
 
   /** Resolves once the consumer is attached; rejects if the broker refused the first attempt. */
   start(): Promise<void> {
@@ -141,7 +147,10 @@ export class RabbitMqConsumer {
       this.settle(session, delivery, { deadLetter: DeadLetterReason.UNREADABLE });
       return;
     }
-    const work = this.handle(session, delivery, message);
+    const { name } = this.spec;
+    const work = observeDelivery(message, name, this.context.service, () =>
+      this.handle(session, delivery, message),
+    );
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
@@ -158,6 +167,7 @@ export class RabbitMqConsumer {
           ),
       });
     } catch (error) {
+      failActiveSpan(error);
       const poison = isPoisonMessageError(error);
       this.context.logger.error(
         `${poison ? 'Dead-lettering' : 'Returning'} ${message.type} ${message.messageId} ` +

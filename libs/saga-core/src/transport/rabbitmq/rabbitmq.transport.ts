@@ -170,8 +170,12 @@ export class RabbitMqTransport extends MessageTransport {
     }
   }
 
+  override consumedQueues(): string[] {
+    return [...this.consumers].map((consumer) => consumer.queue);
+  }
+
   /** Ready messages (not those delivered and unacked) and consumers of a queue. */
-  async queueStats(name: string): Promise<{ messages: number; consumers: number }> {
+  override async queueStats(name: string): Promise<{ messages: number; consumers: number }> {
     const connection = this.manager?.connection;
     if (!connection) throw new Error('RabbitMQ is not connected');
     // A throwaway channel: checking a missing queue closes the channel it is asked on.

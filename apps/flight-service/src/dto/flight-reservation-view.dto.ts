@@ -1,0 +1,25 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { FlightReservationView } from '../flight-catalogue.controller';
+import { FlightReservationStatus } from '../flight-reservation.entity';
+
+export class FlightReservationViewDto implements Readonly<FlightReservationView> {
+  @ApiProperty({ format: 'uuid' })
+  bookingId!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Null for a cancellation that arrived before any reservation',
+    example: 'FL-100',
+  })
+  flightId!: string | null;
+
+  @ApiProperty({ example: 1 })
+  seats!: number;
+
+  @ApiProperty({ description: 'seats × the price of a seat when reserved', example: 250 })
+  price!: number;
+
+  @ApiProperty({ enum: Object.values(FlightReservationStatus), example: 'RESERVED' })
+  status!: FlightReservationStatus;
+}

@@ -1,0 +1,22 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PaymentView } from '../payment-accounts.controller';
+import { PaymentStatus } from '../payment.entity';
+
+export class PaymentViewDto implements Readonly<PaymentView> {
+  @ApiProperty({ format: 'uuid' })
+  bookingId!: string;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Null for a refund that arrived before any charge',
+    example: 'cust-1',
+  })
+  customerId!: string | null;
+
+  @ApiProperty({ example: 490 })
+  amount!: number;
+
+  @ApiProperty({ enum: Object.values(PaymentStatus), example: 'CHARGED' })
+  status!: PaymentStatus;
+}
