@@ -163,7 +163,7 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       expect(res.body).toMatchObject({ status: 'CANCELLED', seats: 4 });
     });
 
-    it('leaves a tombstone for a cancel that comes first, and refuses the late reserve', async () => {
+    it('leaves a tombstone for a cancel that comes first, shows no reservation, and refuses the late reserve', async () => {
       const bookingId = nextBooking();
       const before = await seatsAvailable('FL-100');
       const cancel = await client.call(
@@ -171,10 +171,8 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
         client.command('flight.cancel', { bookingId }),
       );
       expect(cancel.outcome).toBe('success');
-      await request(flight.getHttpServer())
-        .get(`/reservations/${bookingId}`)
-        .expect(200)
-        .expect((res) => expect(res.body).toMatchObject({ bookingId, status: 'CANCELLED' }));
+      // The tombstone is the service's bookkeeping: no reservation was ever made.
+      await request(flight.getHttpServer()).get(`/reservations/${bookingId}`).expect(404);
 
       const late = await client.call(
         FLIGHT_COMMANDS,
@@ -229,8 +227,11 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       await Promise.all(commands.map((command) => client.replyTo(command)));
       expect(await seatsAvailable('FL-200')).toBe(before);
       for (const bookingId of bookings) {
+        // Released, or never made (the cancel came first and left a tombstone).
         const res = await request(flight.getHttpServer()).get(`/reservations/${bookingId}`);
-        expect(res.body).toMatchObject({ status: 'CANCELLED' });
+        expect(res.status === 404 ? 'none' : (res.body as { status: string }).status).toMatch(
+          /^(none|CANCELLED)$/,
+        );
       }
     });
 
@@ -370,8 +371,8 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       );
       expectRefusal(late, TripErrorCode.ALREADY_CANCELLED);
       expect(await balance('cust-3')).toBe(before);
-      const res = await request(payment.getHttpServer()).get(`/payments/${bookingId}`);
-      expect(res.body).toMatchObject({ bookingId, amount: 0, status: 'REFUNDED' });
+      // No money moved: there is no payment to show.
+      await request(payment.getHttpServer()).get(`/payments/${bookingId}`).expect(404);
     });
 
     it('fails a refund with fail-compensation as retryable and changes nothing', async () => {
