@@ -15,14 +15,12 @@ import { createFlightServiceApp } from '../../apps/flight-service/src/flight-ser
 import { createHotelServiceApp } from '../../apps/hotel-service/src/hotel-service.app';
 import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-service.app';
 import { TestDatabase, createTestDatabase } from '../support/postgres';
-import { TestVhost, createTestVhost } from '../support/rabbitmq-vhost';
-import { eventually } from '../support/wait-for';
-import { CommandClient, pause } from './command-client';
+import { TestVhost, createTestVhost, queueDepth } from '../support/rabbitmq-vhost';
+import { eventually, waitFor } from '../support/wait-for';
+import { CommandClient } from './command-client';
+import { inboxHas, unsentOutboxRows } from './quiescence';
 
 jest.setTimeout(60_000);
-
-/** How long a test waits before it believes a reply is never coming. */
-const QUIET_MS = 750;
 
 describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', () => {
   let vhost: TestVhost;
@@ -85,6 +83,23 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
     )!.balance;
   }
 
+  /**
+   * Waits until nothing more can come from `channel`'s participant: the queue holds nothing
+   * (every copy of every command settled, after its transaction), every outbox is sent, and a
+   * marker sent to the reply queue after that has come back, behind every reply before it.
+   */
+  async function drained(channel: string): Promise<void> {
+    await waitFor(
+      async () => ((await queueDepth(vhost.vhost, channel)).total === 0 ? true : undefined),
+      { timeoutMs: 20_000, what: `${channel} drained` },
+    );
+    await waitFor(
+      async () => ((await unsentOutboxRows(databases.map((d) => d.url))) === 0 ? true : undefined),
+      { what: 'every outbox sent' },
+    );
+    await client.marker();
+  }
+
   function expectRefusal(reply: ReplyMessage, code: string, retryable = false): void {
     expect(reply).toMatchObject({ outcome: 'failure', error: { code, retryable } });
     expect(reply.payload).toBeUndefined();
@@ -128,7 +143,7 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       await client.send(FLIGHT_COMMANDS, command);
       await client.send(FLIGHT_COMMANDS, command);
       await client.replyTo(command);
-      await pause(QUIET_MS);
+      await drained(FLIGHT_COMMANDS);
       expect(client.repliesTo(command)).toHaveLength(1);
       expect(await seatsAvailable('FL-200')).toBe(before - 1);
     });
@@ -294,7 +309,12 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       await eventually(() =>
         request(hotel.getHttpServer()).get(`/reservations/${bookingId}`).expect(200),
       );
-      await pause(QUIET_MS);
+      // Handled and committed with no reply: its inbox row says so.
+      const hotelDb = databases.find((d) => d.name.startsWith('test_hotel_'))!.url;
+      await waitFor(async () =>
+        (await inboxHas(hotelDb, 'hotel-service', command.messageId)) ? true : undefined,
+      );
+      await drained(HOTEL_COMMANDS);
       expect(client.repliesTo(command)).toHaveLength(0);
       expect(await roomsAvailable('HT-300')).toBe(before - 1);
     });
