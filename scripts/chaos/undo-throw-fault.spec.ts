@@ -6,6 +6,14 @@ describe('the undo-throw fault plan', () => {
     expect(planUndoThrows(0, 7)).toEqual([]);
   });
 
+  it('covers both modes as soon as there are two faults', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      expect(new Set(planUndoThrows(2, seed).map((r) => r.mode))).toEqual(
+        new Set(['orchestrated', 'choreographed']),
+      );
+    }
+  });
+
   it('throws on what asks a participant for its undo, in one mode, enough to dead-letter or give it up', () => {
     const rules = planUndoThrows(40, 1);
     const undoOf: Record<string, RegExp> = {

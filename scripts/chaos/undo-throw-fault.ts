@@ -63,14 +63,16 @@ export interface UndoThrowReport {
 
 /**
  * The run's undo faults, seeded: `n` of them, each a participant that throws on what asks it
- * for its undo in one mode (every such message type gets a rule).
+ * for its undo in one mode (every such message type gets a rule), the modes in turn.
  */
 export function planUndoThrows(n: number, seed: number): UndoThrowRule[] {
   const random = mulberry32(seed ^ 0x0dd0);
   const rules: UndoThrowRule[] = [];
+  // The modes take turns, from a seeded one, so that two faults or more cover both.
+  const firstMode = Math.floor(random() * MODES.length);
   for (let i = 0; i < n; i++) {
     const participant = PARTICIPANTS[Math.floor(random() * PARTICIPANTS.length)];
-    const mode = MODES[Math.floor(random() * MODES.length)];
+    const mode = MODES[(firstMode + i) % MODES.length];
     for (const match of UNDO_MESSAGES[participant][mode]) {
       // The same fault drawn twice fires twice as often: one rule per message type.
       const same = rules.find((r) => r.participant === participant && r.match === match);
@@ -136,9 +138,11 @@ export class UndoThrowFault implements RuntimeFaultInjector {
         for (const rule of rules) {
           const n = types.filter((t) => t === rule.match).length;
           deadLetters += n;
-          // Each dead letter took a full set of deliveries, each one a firing of its rule.
-          if (rule.hits !== null && n * DELIVERIES > rule.hits) {
-            violations.push(`${n} ${rule.match} dead-lettered, its rule fired only ${rule.hits}`);
+          // Each dead letter took a full set of deliveries, each one a firing of its rule; a
+          // rule lost with a restart of its app fired at most its count.
+          const fired = rule.hits ?? rule.count;
+          if (n * DELIVERIES > fired) {
+            violations.push(`${n} ${rule.match} dead-lettered, its rule fired at most ${fired}`);
           }
         }
       }
