@@ -14,9 +14,11 @@ describe('the chaos command line', () => {
       kills: 6,
       brokerOutages: 3,
       databaseOutages: 3,
+      undoThrows: 3,
       keep: false,
     });
-    expect(parse('--bookings=30')).toMatchObject({ kills: 2, brokerOutages: 1 });
+    expect(parse('--bookings=30')).toMatchObject({ kills: 2, brokerOutages: 1, undoThrows: 1 });
+    expect(parse('--undo-throws', '0', '--bookings', '300')).toMatchObject({ undoThrows: 0 });
   });
 
   it('keeps the counts given, whatever the order of the flags', () => {

@@ -17,6 +17,7 @@ import { outageMaker } from './outage-maker';
 import { Quiescence, awaitQuiescence } from './quiescence';
 import { PoisonInjector, planPoison } from './poison-injector';
 import { NO_RUNTIME_FAULTS, RuntimeFaultInjector } from './runtime-faults';
+import { UndoThrowFault, UndoThrowReport, planUndoThrows } from './undo-throw-fault';
 
 export interface ChaosHooks {
   onPhase?(message: string): void;
@@ -45,6 +46,8 @@ export interface ChaosResult {
   statuses: Record<string, number>;
   disruptions: DisruptionEvent[];
   quiescence: Quiescence;
+  /** The participants that threw on an undo, and the dead letters that caused. */
+  undoThrows: UndoThrowReport;
   violations: string[];
   bookings: BookingOutcomeRecord[];
 }
@@ -77,6 +80,8 @@ export async function runChaos(
       STEP_TIMEOUT_MS: String(options.stepTimeoutMs),
     });
     const runtimeRules = await runtimeFaults.install(apps.participants, options.seed);
+    const undoThrows = new UndoThrowFault(planUndoThrows(options.undoThrows, options.seed));
+    const undoRules = await undoThrows.install(apps.participants);
     const orchestrators: Orchestrator[] = apps.orchestrators.map((app) => ({
       name: app.name,
       client: new BookingClient(app.url, 15_000),
@@ -116,6 +121,7 @@ export async function runChaos(
     sending = false;
     await disrupting;
     await runtimeFaults.clear(apps.participants);
+    await undoThrows.clear(apps.participants);
 
     phase('waiting for every booking to end');
     await settle(records, infrastructure.databases.orchestrator, deadline);
@@ -125,9 +131,11 @@ export async function runChaos(
       infrastructure.vhost,
       Math.max(5_000, Math.min(60_000, deadline - Date.now())),
     );
+    const undone = await undoThrows.report(infrastructure.amqpUrl);
     const violations = [
       ...(await tripViolations(infrastructure.databases)),
-      ...quiescenceViolations(quiescence, poison.length),
+      ...quiescenceViolations(quiescence, poison.length + undone.deadLetters),
+      ...undone.violations,
       ...(await duplicateSagas(records, infrastructure.databases.orchestrator)),
     ];
     const statuses: Record<string, number> = {};
@@ -139,7 +147,7 @@ export async function runChaos(
       endedAt: new Date().toISOString(),
       summary: {
         bookings: records.length,
-        faults: records.reduce((n, r) => n + r.faults.length, 0) + runtimeRules,
+        faults: records.reduce((n, r) => n + r.faults.length, 0) + runtimeRules + undoRules,
         restarts: apps.all.reduce((n, a) => n + a.restarts, 0),
         outages: monkey.events.filter((e) => e.kind !== 'kill').length,
         pending: records.filter((r) => !TERMINAL_STATUSES.has(r.status)).length,
@@ -149,6 +157,7 @@ export async function runChaos(
       statuses,
       disruptions: monkey.events,
       quiescence,
+      undoThrows: undone,
       violations,
       bookings: records,
     };

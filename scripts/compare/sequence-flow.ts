@@ -65,6 +65,9 @@ export function sequenceFromAudit(audit: readonly AuditLine[]): SequenceItem[] {
       case 'COMPENSATION_SENT':
         arrow('orchestrator', step, str(d.command, 'compensate'), 'compensation');
         break;
+      case 'COMPENSATION_REQUESTED':
+        arrow('orchestrator', step, str(d.event, 'compensate'), 'compensation');
+        break;
       case 'REPLY_RECEIVED': {
         const failed = d.outcome === 'failure';
         const style = d.phase === 'compensation' ? 'compensation' : failed ? 'failure' : 'reply';

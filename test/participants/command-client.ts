@@ -8,10 +8,6 @@ import {
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
 import { eventually } from '../support/wait-for';
 
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * Plays the orchestrator for the participant tests: sends commands over the real transport
  * and collects the replies from its own durable reply queue.
@@ -78,6 +74,19 @@ export class CommandClient {
       expect(reply).toBeDefined();
     }, timeoutMs);
     return reply as ReplyMessage;
+  }
+
+  /**
+   * Sends a marker to the reply queue and waits until it comes back: every reply the broker
+   * had confirmed before it has been consumed by then (one consumer, in queue order).
+   */
+  async marker(): Promise<void> {
+    const messageId = randomUUID();
+    const body = { messageId, type: 'test.marker' };
+    await this.sendBody(this.replyQueue, body.type, body, messageId);
+    await eventually(() => {
+      expect(this.replies.some((r) => r.messageId === messageId)).toBe(true);
+    });
   }
 
   repliesTo(command: CommandMessage): ReplyMessage[] {

@@ -15,8 +15,7 @@ export interface FlightView {
 
 export interface FlightReservationView {
   bookingId: string;
-  /** Null for a cancellation that arrived before any reservation. */
-  flightId: string | null;
+  flightId: string;
   seats: number;
   price: number;
   status: FlightReservationStatus;
@@ -56,7 +55,10 @@ export class FlightCatalogueController {
   @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No flight reservation for this booking' })
   async reservation(@Param('bookingId') bookingId: string): Promise<FlightReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
-    if (!reservation) throw new NotFoundException(`No flight reservation for booking ${bookingId}`);
+    // A tombstone (a cancel that came before any reservation) is bookkeeping, not a reservation.
+    if (!reservation?.flightId) {
+      throw new NotFoundException(`No flight reservation for booking ${bookingId}`);
+    }
     const { flightId, seats, price, status } = reservation;
     return { bookingId, flightId, seats, price, status };
   }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EventContext, EventHandler, EventMessage } from '@app/saga-core';
+import { EventContext, EventHandler, EventMessage, RetryThenGiveUp } from '@app/saga-core';
 import { reactCompensation, reactForward, tripBookingOf, TripEvents } from '@app/trip-api';
 import { FlightReservationService } from './flight-reservation.service';
 
 /**
  * The choreographed trip as this service sees it: it reserves the flight when a booking is
- * requested, and cancels it when anything after it failed or was undone.
+ * requested, and cancels it when anything after it failed or was undone, or when the
+ * orchestrator asks for the cancellation itself (the undo chain stalled on it).
  */
 @Injectable()
 export class FlightEventHandler {
@@ -33,7 +34,9 @@ export class FlightEventHandler {
     TripEvents.hotelReservationFailed,
     TripEvents.hotelCancelled,
     TripEvents.hotelCancellationFailed,
+    TripEvents.flightCancellationRequested,
   )
+  @RetryThenGiveUp()
   cancel(event: EventMessage, ctx: EventContext): Promise<void> {
     const trip = tripBookingOf(event);
     return reactCompensation(

@@ -15,8 +15,7 @@ export interface HotelView {
 
 export interface HotelReservationView {
   bookingId: string;
-  /** Null for a cancellation that arrived before any reservation. */
-  hotelId: string | null;
+  hotelId: string;
   rooms: number;
   nights: number;
   price: number;
@@ -57,7 +56,10 @@ export class HotelCatalogueController {
   @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No hotel reservation for this booking' })
   async reservation(@Param('bookingId') bookingId: string): Promise<HotelReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
-    if (!reservation) throw new NotFoundException(`No hotel reservation for booking ${bookingId}`);
+    // A tombstone (a cancel that came before any reservation) is bookkeeping, not a reservation.
+    if (!reservation?.hotelId) {
+      throw new NotFoundException(`No hotel reservation for booking ${bookingId}`);
+    }
     const { hotelId, rooms, nights, price, status } = reservation;
     return { bookingId, hotelId, rooms, nights, price, status };
   }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { EventContext, EventHandler, EventMessage } from '@app/saga-core';
+import { EventContext, EventHandler, EventMessage, RetryThenGiveUp } from '@app/saga-core';
 import { reactCompensation, reactForward, tripBookingOf, TripEvents } from '@app/trip-api';
 import { HotelReservationService } from './hotel-reservation.service';
 
 /**
  * The choreographed trip as this service sees it: it reserves the hotel once the flight is
- * reserved, and cancels it when the payment failed or was undone.
+ * reserved, and cancels it when the payment failed or was undone, or when the orchestrator
+ * asks for the cancellation itself (the undo chain stalled on it).
  */
 @Injectable()
 export class HotelEventHandler {
@@ -27,7 +28,9 @@ export class HotelEventHandler {
     TripEvents.paymentFailed,
     TripEvents.paymentRefunded,
     TripEvents.paymentRefundFailed,
+    TripEvents.hotelCancellationRequested,
   )
+  @RetryThenGiveUp()
   cancel(event: EventMessage, ctx: EventContext): Promise<void> {
     const trip = tripBookingOf(event);
     return reactCompensation(

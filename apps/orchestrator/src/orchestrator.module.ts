@@ -30,6 +30,7 @@ export class OrchestratorModule {
             orchestrator: {
               definitions: [
                 tripBookingSaga(config.STEP_TIMEOUT_MS),
+                tripBookingChoreography(config.STEP_TIMEOUT_MS, 1),
                 tripBookingChoreography(config.STEP_TIMEOUT_MS),
               ],
               replyQueue: ORCHESTRATOR_REPLY_QUEUE,

@@ -14,8 +14,7 @@ export interface AccountView {
 
 export interface PaymentView {
   bookingId: string;
-  /** Null for a refund that arrived before any charge. */
-  customerId: string | null;
+  customerId: string;
   amount: number;
   status: PaymentStatus;
 }
@@ -53,7 +52,8 @@ export class PaymentAccountsController {
   @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No payment for this booking' })
   async payment(@Param('bookingId') bookingId: string): Promise<PaymentView> {
     const payment = await this.accounts.payment(bookingId);
-    if (!payment) throw new NotFoundException(`No payment for booking ${bookingId}`);
+    // A tombstone (a refund that came before any charge) moved no money: it is no payment.
+    if (!payment?.customerId) throw new NotFoundException(`No payment for booking ${bookingId}`);
     const { customerId, amount, status } = payment;
     return { bookingId, customerId, amount, status };
   }

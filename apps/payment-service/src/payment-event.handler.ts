@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { EventContext, EventHandler, EventMessage, PoisonMessageError } from '@app/saga-core';
+import {
+  EventContext,
+  EventHandler,
+  EventMessage,
+  PoisonMessageError,
+  RetryThenGiveUp,
+} from '@app/saga-core';
 import { reactCompensation, reactForward, tripBookingOf, TripEvents } from '@app/trip-api';
 import { PaymentService } from './payment.service';
 
 /**
  * The choreographed trip as this service sees it: it charges what the flight and the hotel
  * priced once both are reserved, and refunds when the booking is cancelled (its deadline
- * passed), which starts the undo from the end of the chain.
+ * passed), which starts the undo from the end of the chain, or when the orchestrator asks for
+ * the refund itself (the undo chain stalled on it).
  */
 @Injectable()
 export class PaymentEventHandler {
@@ -31,7 +38,8 @@ export class PaymentEventHandler {
     });
   }
 
-  @EventHandler(TripEvents.cancellationRequested)
+  @EventHandler(TripEvents.cancellationRequested, TripEvents.paymentRefundRequested)
+  @RetryThenGiveUp()
   refund(event: EventMessage, ctx: EventContext): Promise<void> {
     const trip = tripBookingOf(event);
     return reactCompensation(

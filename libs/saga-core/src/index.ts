@@ -49,6 +49,7 @@ export * from './persistence/typeorm/migrations';
 export * from './choreography/event-message';
 export * from './choreography/event-context';
 export * from './choreography/event-handler.decorator';
+export * from './choreography/retry-then-give-up.decorator';
 export * from './choreography/event-message.parser';
 export * from './choreography/choreography-dispatcher';
 export * from './choreography/choreography-spec';

@@ -1,4 +1,4 @@
-import { EventContext, EventEndpoint, RetryableStepError, TerminalStepError } from '@app/saga-core';
+import { EventContext, EventEndpoint, TerminalStepError } from '@app/saga-core';
 import { TripBooking } from './trip-booking';
 import { TripParticipant } from './trip-fault';
 import { runTripCompensation, runTripStep } from './trip-step.runner';
@@ -15,9 +15,6 @@ export interface CompensationEvents {
   done: EventEndpoint<TripBooking>;
   failed: EventEndpoint<TripBooking>;
 }
-
-/** Deliveries of one event a compensation gets before its service gives up and says so. */
-export const COMPENSATION_MAX_ATTEMPTS = 5;
 
 /**
  * A participant's forward step in the choreographed trip, with the fault semantics of the
@@ -56,12 +53,11 @@ export async function reactForward<T>(
  * A participant's compensation in the choreographed trip (`runTripCompensation`): success
  * announces `done`, passing the booking on unchanged (its `reason` still says why it is undone).
  *
- * There is no orchestrator to schedule a retry, so a failed compensation is retried by the
- * broker: the error propagates, the transaction rolls back, and the same event is delivered
- * again at once — without backoff, unlike the orchestrated saga. On its `maxAttempts`-th
- * delivery the service gives up and announces `failed`, which lets the chain go on undoing
- * the steps before it and leaves this one for an operator. `maxAttempts` must stay within the
- * queue's delivery limit, or the event is dead-lettered before `failed` is ever announced.
+ * There is no orchestrator to schedule a retry: the handler is marked `@RetryThenGiveUp`, so
+ * a failed undo (for any reason but an outage or poison) rolls back and the event comes again
+ * after a backoff; once its tries are spent, the dispatcher calls the handler with
+ * `ctx.givingUp`, and it announces `failed` with the last error's message instead of working.
+ * That lets the chain go on undoing the steps before it and leaves this one for an operator.
  */
 export async function reactCompensation(
   participant: TripParticipant,
@@ -69,19 +65,14 @@ export async function reactCompensation(
   trip: TripBooking,
   work: () => Promise<void>,
   on: CompensationEvents,
-  maxAttempts = COMPENSATION_MAX_ATTEMPTS,
 ): Promise<void> {
-  try {
-    await runTripCompensation(participant, trip.faults[participant], () => {
-      ctx.raiseInjectedFault();
-      return work();
-    });
-  } catch (error) {
-    // A refused undo is retried too, as the orchestrated saga retries any failed compensation.
-    const stepError = error instanceof RetryableStepError || error instanceof TerminalStepError;
-    if (!stepError || ctx.deliveryCount < maxAttempts) throw error;
-    ctx.publish(on.failed, { ...trip, reason: error.message });
+  if (ctx.givingUp) {
+    ctx.publish(on.failed, { ...trip, reason: ctx.givingUp.reason });
     return;
   }
+  await runTripCompensation(participant, trip.faults[participant], () => {
+    ctx.raiseInjectedFault();
+    return work();
+  });
   ctx.publish(on.done, trip);
 }

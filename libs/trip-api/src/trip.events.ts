@@ -24,6 +24,14 @@ const tripEvent = (type: string) => eventEndpoint<TripBooking>(TRIP_EVENTS_EXCHA
  * | trip.payment.refunded / refund-failed | payment  | hotel (cancel)         |
  * | trip.hotel.cancelled / cancellation-failed | hotel | flight (cancel)      |
  * | trip.flight.cancelled / cancellation-failed | flight | (booking ends)     |
+ * | trip.flight.cancellation-requested  | orchestrator (undo stalled) | flight (cancel) |
+ * | trip.hotel.cancellation-requested   | orchestrator (undo stalled) | hotel (cancel)  |
+ * | trip.payment.refund-requested       | orchestrator (undo stalled) | payment (refund) |
+ *
+ * The last three ask one participant for its undo when the undo chain stalls on it (an event
+ * lost, dead-lettered or never published) or when an operator retries a failed undo; it
+ * answers with its own cancelled / cancellation-failed (refunded / refund-failed) event, which
+ * sets off the step before it as usual.
  */
 export const TripEvents = {
   bookingRequested: tripEvent('trip.booking.requested'),
@@ -32,12 +40,15 @@ export const TripEvents = {
   flightReservationFailed: tripEvent('trip.flight.reservation-failed'),
   flightCancelled: tripEvent('trip.flight.cancelled'),
   flightCancellationFailed: tripEvent('trip.flight.cancellation-failed'),
+  flightCancellationRequested: tripEvent('trip.flight.cancellation-requested'),
   hotelReserved: tripEvent('trip.hotel.reserved'),
   hotelReservationFailed: tripEvent('trip.hotel.reservation-failed'),
   hotelCancelled: tripEvent('trip.hotel.cancelled'),
   hotelCancellationFailed: tripEvent('trip.hotel.cancellation-failed'),
+  hotelCancellationRequested: tripEvent('trip.hotel.cancellation-requested'),
   paymentCharged: tripEvent('trip.payment.charged'),
   paymentFailed: tripEvent('trip.payment.failed'),
   paymentRefunded: tripEvent('trip.payment.refunded'),
   paymentRefundFailed: tripEvent('trip.payment.refund-failed'),
+  paymentRefundRequested: tripEvent('trip.payment.refund-requested'),
 } as const;

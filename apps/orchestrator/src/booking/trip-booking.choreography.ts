@@ -3,27 +3,38 @@ import { TripBooking, TripEvents } from '@app/trip-api';
 
 export const TRIP_BOOKING_CHOREOGRAPHY = 'trip-booking-choreography';
 
+/** The version new bookings start on; see `tripBookingChoreography`. */
+export const TRIP_BOOKING_CHOREOGRAPHY_VERSION = 2;
+
 /**
  * The same trip booking on events alone: the orchestrator publishes `trip.booking.requested`
  * and then only follows the participants' events (see `TripEvents` for who reacts to what).
  * If a step's outcome does not come within its timeout, the orchestrator publishes
  * `trip.booking.cancellation-requested`; payment, then hotel, then flight undo their work.
+ * While the booking is compensating, each undo it waits for has the same timeout; when it
+ * passes, the orchestrator asks that step for its undo with the step's undo request event,
+ * 5 tries with backoff (`DEFAULT_COMPENSATION_RETRY`), then gives it up and asks the steps
+ * before it.
  *
- * | step    | succeeded on     | failed on                  | undone on / undo failed on              |
- * | ------- | ---------------- | -------------------------- | --------------------------------------- |
- * | flight  | flight.reserved  | flight.reservation-failed  | flight.cancelled / cancellation-failed  |
- * | hotel   | hotel.reserved   | hotel.reservation-failed   | hotel.cancelled / cancellation-failed   |
- * | payment | payment.charged  | payment.failed             | payment.refunded / refund-failed        |
+ * | step    | succeeded on     | failed on                  | undone on / undo failed on              | undo requested with             |
+ * | ------- | ---------------- | -------------------------- | --------------------------------------- | ------------------------------- |
+ * | flight  | flight.reserved  | flight.reservation-failed  | flight.cancelled / cancellation-failed  | flight.cancellation-requested   |
+ * | hotel   | hotel.reserved   | hotel.reservation-failed   | hotel.cancelled / cancellation-failed   | hotel.cancellation-requested    |
+ * | payment | payment.charged  | payment.failed             | payment.refunded / refund-failed        | payment.refund-requested        |
+ *
+ * Version 2 added the undo request events. Version 1 stays registered so that bookings
+ * started on it finish: its stored spec lacks those events, but it runs the same flow.
  */
 export function tripBookingChoreography(
   stepTimeoutMs = 5_000,
+  version = TRIP_BOOKING_CHOREOGRAPHY_VERSION,
 ): ChoreographyDefinition<TripBooking> {
   const fold = (trip: TripBooking, event: TripBooking): TripBooking => ({
     ...trip,
     flightPrice: event.flightPrice ?? trip.flightPrice,
     hotelPrice: event.hotelPrice ?? trip.hotelPrice,
   });
-  return defineChoreography<TripBooking>(TRIP_BOOKING_CHOREOGRAPHY, 1)
+  return defineChoreography<TripBooking>(TRIP_BOOKING_CHOREOGRAPHY, version)
     .withDefaultTimeout(stepTimeoutMs)
     .startsWith(TripEvents.bookingRequested, (trip) => trip)
     .cancelledWith(TripEvents.cancellationRequested, (trip, reason) => ({ ...trip, reason }))
@@ -32,15 +43,18 @@ export function tripBookingChoreography(
     .failedOn(TripEvents.flightReservationFailed)
     .compensatedOn(TripEvents.flightCancelled)
     .compensationFailedOn(TripEvents.flightCancellationFailed)
+    .compensationRequestedWith(TripEvents.flightCancellationRequested)
     .step('hotel')
     .succeededOn(TripEvents.hotelReserved, fold)
     .failedOn(TripEvents.hotelReservationFailed)
     .compensatedOn(TripEvents.hotelCancelled)
     .compensationFailedOn(TripEvents.hotelCancellationFailed)
+    .compensationRequestedWith(TripEvents.hotelCancellationRequested)
     .step('payment')
     .succeededOn(TripEvents.paymentCharged, fold)
     .failedOn(TripEvents.paymentFailed)
     .compensatedOn(TripEvents.paymentRefunded)
     .compensationFailedOn(TripEvents.paymentRefundFailed)
+    .compensationRequestedWith(TripEvents.paymentRefundRequested)
     .build();
 }

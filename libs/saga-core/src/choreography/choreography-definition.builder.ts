@@ -1,3 +1,4 @@
+import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
 import { DefinitionError } from '../errors/definition.error';
 import { ChoreographyDefinition } from './choreography-definition';
 import { ChoreographyStepSpec, EventRef } from './choreography-spec';
@@ -14,7 +15,7 @@ const ref = (e: EventEndpoint<unknown>): EventRef => ({ exchange: e.exchange, ty
 
 /**
  * The choreography DSL: which event starts the saga, which one cancels it, and for each step
- * the four events that say how it went.
+ * the four events that say how it went and the one that asks for its undo again.
  *
  * ```ts
  * defineChoreography<Trip>('trip-booking-choreography', 1)
@@ -25,6 +26,7 @@ const ref = (e: EventEndpoint<unknown>): EventRef => ({ exchange: e.exchange, ty
  *   .failedOn(TripEvents.flightReservationFailed)
  *   .compensatedOn(TripEvents.flightCancelled)
  *   .compensationFailedOn(TripEvents.flightCancellationFailed)
+ *   .compensationRequestedWith(TripEvents.flightCancellationRequested)
  *   .step('hotel') ...
  *   .build();
  * ```
@@ -72,7 +74,13 @@ export class ChoreographyDefinitionBuilder<Data> {
     const types = [
       start.event,
       cancel.event,
-      ...steps.flatMap((s) => [s.succeeded, s.failed, s.compensated, s.compensationFailed]),
+      ...steps.flatMap((s) => [
+        s.succeeded,
+        s.failed,
+        s.compensated,
+        s.compensationFailed,
+        s.compensationRequested,
+      ]),
     ].map((e) => e.type);
     const duplicate = types.find((t, i) => types.indexOf(t) !== i);
     if (duplicate) throw new DefinitionError(`${this.name}: event ${duplicate} is used twice`);
@@ -99,6 +107,11 @@ export class ChoreographyDefinitionBuilder<Data> {
     if (!succeeded || !failed || !compensated || !compensationFailed) {
       throw new DefinitionError(`${this.name}: step ${name} needs its four outcome events`);
     }
+    // Without it a stalled undo chain could only be waited on: the saga would never end.
+    const { compensationRequested } = draft.spec;
+    if (!compensationRequested) {
+      throw new DefinitionError(`${this.name}: step ${name} needs its undo request event`);
+    }
     return {
       name,
       timeoutMs: draft.spec.timeoutMs ?? this.timeoutMs,
@@ -106,6 +119,8 @@ export class ChoreographyDefinitionBuilder<Data> {
       failed,
       compensated,
       compensationFailed,
+      compensationRequested,
+      compensationRetry: draft.spec.compensationRetry ?? DEFAULT_COMPENSATION_RETRY,
     };
   }
 }
@@ -135,6 +150,24 @@ export class ChoreographyStepBuilder<Data> {
 
   compensationFailedOn(event: EventEndpoint<unknown>): this {
     this.draft.spec.compensationFailed = ref(event);
+    return this;
+  }
+
+  /**
+   * The event the tracker publishes to ask this step's participant for its undo, when the
+   * undo it waits for does not come in time (its payload is the cancel event's).
+   */
+  compensationRequestedWith(event: EventEndpoint<unknown>): this {
+    this.draft.spec.compensationRequested = ref(event);
+    return this;
+  }
+
+  /** How the tracker retries this step's undo; by default `DEFAULT_COMPENSATION_RETRY`. */
+  withCompensationRetry(policy: Partial<RetryPolicy> & { maxAttempts: number }): this {
+    if (!Number.isInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
+      throw new DefinitionError(`step ${this.draft.spec.name}: maxAttempts must be at least 1`);
+    }
+    this.draft.spec.compensationRetry = { ...DEFAULT_COMPENSATION_RETRY, ...policy };
     return this;
   }
 

@@ -3,6 +3,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { DataSource, EntityManager } from 'typeorm';
+import { RetryPolicy, retryDelayMs } from '../definition/retry-policy';
+import { isTransientFailure } from '../errors/transient-failure';
 import {
   applyAfterCommit,
   applyBeforeHandling,
@@ -24,12 +26,17 @@ import {
 } from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
-import { MessageTransport, QueueSpec } from '../transport/message-transport';
-import { EventContext } from './event-context';
+import {
+  DEFAULT_DELIVERY_LIMIT,
+  MessageTransport,
+  QueueSpec,
+} from '../transport/message-transport';
+import { EventContext, GivingUp } from './event-context';
 import { EVENT_HANDLER_METADATA, EventHandlerMetadata } from './event-handler.decorator';
 import { EventEndpoint, EventMessage } from './event-message';
 import { parseEventMessage } from './event-message.parser';
 import { EventOutcome, participantEventsCounter } from './event-metrics';
+import { EVENT_GIVE_UP_METADATA } from './retry-then-give-up.decorator';
 
 const DEFAULT_PREFETCH = 32;
 
@@ -40,7 +47,14 @@ interface BoundEventHandler {
   /** `Class.method`, for configuration errors. */
   name: string;
   exchange: string;
+  /** Set by `@RetryThenGiveUp`: tries with backoff, then an announced failure. */
+  giveUp: RetryPolicy | null;
   invoke(event: EventMessage, ctx: EventContext): Promise<unknown>;
+}
+
+interface Handled {
+  outcome: EventOutcome;
+  published: OutboxRecord[];
 }
 
 /**
@@ -48,13 +62,15 @@ interface BoundEventHandler {
  * type an `@EventHandler` reacts to, and runs each event through its handler in one local
  * transaction with the inbox row (exactly-once effects over at-least-once delivery) and the
  * events it publishes in the outbox (no reaction without its announcement, and the reverse).
- * Each event first meets the app's runtime fault rules (`FaultRules`), as commands do.
+ * Each event first meets the app's runtime fault rules (`FaultRules`), as commands do. A
+ * `@RetryThenGiveUp` handler that keeps failing ends in its announced failure (see there).
  */
 @Injectable()
 export class ChoreographyDispatcher {
   private readonly logger = new Logger(ChoreographyDispatcher.name);
   private readonly handlers = new Map<string, BoundEventHandler>();
   private readonly events = participantEventsCounter();
+  private readonly logger = new Logger(ChoreographyDispatcher.name);
   private started = false;
 
   constructor(
@@ -106,23 +122,14 @@ export class ChoreographyDispatcher {
     }
     bindSaga(event.correlationId);
     const fault = this.faults.hit(event.type);
-    let result: { outcome: EventOutcome; published: OutboxRecord[] };
+    let result: Handled;
     try {
       await applyBeforeHandling(fault, event.type);
-      // PostgreSQL's default READ COMMITTED on purpose: a handler that loses an insert race
-      // to a concurrent transaction must then see that transaction's committed row.
-      result = await this.dataSource
-        .transaction((manager) => this.process(manager, event, message, fault))
-        .catch((error: unknown) => {
-          if (error instanceof AlreadyHandled)
-            return { outcome: 'duplicate' as const, published: [] };
-          throw error;
-        });
+      result = await this.transact(event, message, fault, null);
+      applyAfterCommit(fault);
     } catch (error) {
-      this.count(event.type, isPoison(error) ? 'poison' : 'error');
-      throw error;
+      result = await this.afterFailure(event, message, error);
     }
-    applyAfterCommit(fault);
     this.count(event.type, result.outcome);
     if (debugLogging.enabled) {
       this.logger.debug(`${event.type} of saga ${event.correlationId}: ${result.outcome}`);
@@ -131,12 +138,64 @@ export class ChoreographyDispatcher {
     this.relay.publishCommitted(result.published);
   }
 
+  /**
+   * A try failed. Poison and outages go back to the transport (dead-lettered at once, or held
+   * and retried in place); any other error is retried through a redelivery, after the
+   * handler's backoff, and once its tries are spent the handler announces its failure.
+   */
+  private async afterFailure(
+    event: EventMessage,
+    message: IncomingMessage,
+    error: unknown,
+  ): Promise<Handled> {
+    const poison = isPoison(error);
+    const policy = this.handlers.get(event.type)?.giveUp;
+    if (!policy || poison || isTransientFailure(error)) {
+      this.count(event.type, poison ? 'poison' : 'error');
+      throw error;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    const tries = message.deliveryCount;
+    if (tries < policy.maxAttempts) {
+      this.count(event.type, 'error');
+      await new Promise((resolve) => setTimeout(resolve, retryDelayMs(policy, tries)));
+      throw error;
+    }
+    this.logger.warn(`Giving up ${event.type} ${event.messageId} after ${tries} tries: ${reason}`);
+    try {
+      const result = await this.transact(event, message, null, { reason, attempts: tries });
+      return result.outcome === 'handled' ? { ...result, outcome: 'given-up' } : result;
+    } catch (failure) {
+      this.count(event.type, 'error');
+      throw failure;
+    }
+  }
+
+  /** One transaction over the event; `givingUp` calls the handler to announce its failure. */
+  private transact(
+    event: EventMessage,
+    message: IncomingMessage,
+    fault: FaultRule | null,
+    givingUp: GivingUp | null,
+  ): Promise<Handled> {
+    // PostgreSQL's default READ COMMITTED on purpose: a handler that loses an insert race
+    // to a concurrent transaction must then see that transaction's committed row.
+    return this.dataSource
+      .transaction((manager) => this.process(manager, event, message, fault, givingUp))
+      .catch((error: unknown) => {
+        if (error instanceof AlreadyHandled)
+          return { outcome: 'duplicate' as const, published: [] };
+        throw error;
+      });
+  }
+
   private async process(
     manager: EntityManager,
     event: EventMessage,
     message: IncomingMessage,
     fault: FaultRule | null,
-  ): Promise<{ outcome: EventOutcome; published: OutboxRecord[] }> {
+    givingUp: GivingUp | null,
+  ): Promise<Handled> {
     const claimFirst = claimsBeforeHandling(message);
     if (claimFirst && !(await claimIncoming(manager, this.consumer, event.messageId))) {
       return { outcome: 'duplicate', published: [] };
@@ -150,6 +209,7 @@ export class ChoreographyDispatcher {
       event,
       deliveryCount: message.deliveryCount,
       manager,
+      givingUp,
       publish: (endpoint, payload) => outgoing.push(this.toOutgoing(event, endpoint, payload)),
       raiseInjectedFault: () => {
         if (!injected || raised) return;
@@ -200,11 +260,25 @@ export class ChoreographyDispatcher {
       this.scanner,
       EVENT_HANDLER_METADATA,
     );
+    const giveUps = new Map(
+      findDecoratedMethods<RetryPolicy>(this.discovery, this.scanner, EVENT_GIVE_UP_METADATA).map(
+        (m) => [m.name, m.metadata],
+      ),
+    );
+    const deliveries = (this.options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT) + 1;
     for (const { name, metadata, invoke } of methods) {
+      const giveUp = giveUps.get(name) ?? null;
+      // Past the queue's last delivery the broker dead-letters the event: no announcement.
+      if (giveUp && giveUp.maxAttempts > deliveries) {
+        throw new Error(
+          `${name} gives up after ${giveUp.maxAttempts} tries, but its queue delivers an ` +
+            `event at most ${deliveries} times`,
+        );
+      }
       for (const type of metadata.types) {
         const existing = this.handlers.get(type);
         if (existing) throw new Error(`${type} has two handlers: ${existing.name} and ${name}`);
-        this.handlers.set(type, { name, exchange: metadata.exchange, invoke });
+        this.handlers.set(type, { name, exchange: metadata.exchange, giveUp, invoke });
       }
     }
     if (this.handlers.size === 0) {

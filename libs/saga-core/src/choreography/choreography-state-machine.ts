@@ -9,43 +9,36 @@ import {
 } from '../engine/saga-state-machine';
 import { SagaStatus } from '../engine/saga-status';
 import { SagaTransition } from '../engine/saga-transition';
-import {
-  auditLine,
-  beginTransition,
-  emptyStep,
-  finishCompensation,
-} from '../engine/saga-transition.helpers';
+import { auditLine, beginTransition, emptyStep } from '../engine/saga-transition.helpers';
 import { StepStatus } from '../engine/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
+import { eventDetail, publishEvent, reasonOf } from './choreography-messages';
 import { ChoreographySpec, ChoreographyStepSpec, EventRef } from './choreography-spec';
+import { inferEarlierSuccesses } from './choreography-inference';
+import { refuseForward, refuseUndo } from './choreography-refusals';
+import { ChoreographyUndoChain } from './choreography-undo-chain';
 import { EventMessage } from './event-message';
 
 type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
 
-/** Steps whose work took effect, or may have, and is not undone yet. */
-const TO_UNDO: readonly StepStatus[] = [
-  StepStatus.RUNNING,
-  StepStatus.CANCELLED,
-  StepStatus.COMPLETED,
-  StepStatus.TIMED_OUT,
-  StepStatus.COMPENSATING,
-];
-
 /**
  * Follows a choreographed saga from the events it observes, with no I/O: the participants
- * decide everything among themselves; this tracker only projects their events into the same
- * saga state, steps and audit log as an orchestrated saga, and acts in one case only: when
- * the next event does not come in time, it publishes the cancel event (a choreography has no
- * central timer of its own).
+ * decide everything among themselves; this tracker projects their events into the same saga
+ * state, steps and audit log as an orchestrated saga, and keeps a deadline in every phase.
+ * Running forward, when the next event does not come in time, it publishes the cancel event
+ * (a choreography has no central timer of its own); compensating, it follows the undo chain
+ * and asks a step for its undo when that does not come in time (`ChoreographyUndoChain`).
  */
 export class ChoreographyStateMachine<Data> {
   private readonly byType = new Map<string, { stepIndex: number; outcome: Outcome }>();
+  private readonly undo: ChoreographyUndoChain<Data>;
 
   constructor(
     private readonly definition: ChoreographyDefinition<Data>,
     private readonly env: StateMachineEnvironment & { source: string },
   ) {
+    this.undo = new ChoreographyUndoChain(definition, env);
     definition.spec.steps.forEach((step, stepIndex) => {
       for (const outcome of ['succeeded', 'failed', 'compensated', 'compensationFailed'] as const) {
         this.byType.set(step[outcome].type, { stepIndex, outcome });
@@ -96,34 +89,46 @@ export class ChoreographyStateMachine<Data> {
     if (!match) return this.ignore(current, event, 'not an event of this saga');
     const forward = match.outcome === 'succeeded' || match.outcome === 'failed';
     const refusal = forward
-      ? this.refuseForward(current, match.stepIndex)
-      : this.refuseUndo(current, match.stepIndex);
+      ? refuseForward(current, match.stepIndex)
+      : refuseUndo(current, match.stepIndex, match.outcome === 'compensated');
     if (refusal) return this.ignore(current, event, refusal);
 
     const t = beginTransition(current, this.env.now());
     const spec = this.definition.spec.steps[match.stepIndex];
     t.audit.push(auditLine(t, AuditType.EVENT_RECEIVED, spec.name, eventDetail(event)));
-    if (forward) this.inferEarlierSuccesses(t, match.stepIndex, event);
+    if (forward) inferEarlierSuccesses(t, match.stepIndex, event, this.definition.handlers);
     switch (match.outcome) {
       case 'succeeded':
         return this.succeeded(t, match.stepIndex, event.payload);
       case 'failed':
-        this.fail(t, spec, StepStatus.FAILED, reasonOf(event.payload) ?? 'refused');
+        this.failed(t, spec, reasonOf(event.payload) ?? 'refused');
         return t;
       case 'compensated':
-        this.undone(t, match.stepIndex, StepStatus.COMPENSATED);
+        this.undo.reported(t, match.stepIndex, StepStatus.COMPENSATED, undefined);
         return t;
-      case 'compensationFailed':
-        this.undone(t, match.stepIndex, StepStatus.COMPENSATION_FAILED);
+      case 'compensationFailed': {
+        const reason = reasonOf(event.payload);
+        this.undo.reported(t, match.stepIndex, StepStatus.COMPENSATION_FAILED, reason);
         return t;
+      }
     }
   }
 
-  /** The deadline watcher: a step whose outcome did not come in time cancels the saga. */
+  /**
+   * The deadline watcher. Running forward, a step whose outcome did not come in time cancels
+   * the saga; compensating, an undo that did not come in time is asked for again, or given up.
+   */
   onTimer(current: SagaInstance<Data>, timer: SagaTimer): SagaTransition<Data> | null {
     const awaiting = current.awaiting;
-    if (!this.running(current) || !awaiting || timer.key !== timerKey(awaiting)) return null;
+    if (current.status !== SagaStatus.PENDING || !awaiting || timer.key !== timerKey(awaiting)) {
+      return null;
+    }
     const t = beginTransition(current, this.env.now());
+    if (awaiting.phase === CommandPhase.COMPENSATION) {
+      this.undo.onTimer(t, awaiting);
+      return t;
+    }
+    if (!this.running(current)) return null;
     const spec = this.definition.spec.steps[awaiting.stepIndex];
     t.audit.push(auditLine(t, AuditType.STEP_TIMED_OUT, spec.name, { timeoutMs: spec.timeoutMs }));
     this.cancelSaga(t, spec, StepStatus.TIMED_OUT, `no outcome within ${spec.timeoutMs} ms`);
@@ -142,69 +147,16 @@ export class ChoreographyStateMachine<Data> {
   }
 
   /**
-   * Why a step's success or failure cannot apply now, or null if it can. Events from
-   * different participants may be consumed out of order (concurrent consumers, redelivery):
-   * a later step's outcome can arrive before the success of the step it reacted to, so it
-   * is accepted while the saga still runs forward.
+   * An operator retries the undos that failed, once their cause is fixed: each is asked for
+   * again with its undo request event, under a deadline, as a stalled chain is.
    */
-  private refuseForward(current: SagaInstance<Data>, stepIndex: number): string | null {
-    const step = current.steps[stepIndex];
-    if (current.compensating) {
-      // A late outcome: the saga moved on (timed out, or already undoing); the undo chain
-      // that runs from the last participant back cancels whatever this event reports.
-      return `step ${step.name} is ${step.status}`;
-    }
-    if (step.status === StepStatus.RUNNING) return null;
-    const awaited = current.awaiting?.stepIndex;
-    if (step.status === StepStatus.PENDING && awaited !== undefined && stepIndex > awaited) {
-      return null;
-    }
-    return `step ${step.name} is ${step.status}`;
-  }
-
-  /**
-   * Why a step's undo report cannot apply now, or null if it can. An undo may also come
-   * before the failure that caused it has been consumed: it is recorded, and the saga ends
-   * once that failure arrives.
-   */
-  private refuseUndo(current: SagaInstance<Data>, stepIndex: number): string | null {
-    const step = current.steps[stepIndex];
-    if (TO_UNDO.includes(step.status)) return null;
-    if (!current.compensating) return 'nothing is being undone';
-    if (step.status === StepStatus.PENDING) return null;
-    // A second undo report, e.g. after a late step was refused and the chain ran again.
-    return `step ${step.name} is already ${step.status}`;
-  }
-
-  /**
-   * Each step of a choreography reacts to the previous step's success, and each event
-   * carries the saga's data forward: an outcome of step `stepIndex` proves that the steps
-   * before it succeeded, even if their own events are still on the way.
-   */
-  private inferEarlierSuccesses(
-    t: SagaTransition<Data>,
-    stepIndex: number,
-    event: EventMessage,
-  ): void {
-    const steps = t.instance.steps;
-    for (let i = t.instance.awaiting?.stepIndex ?? stepIndex; i < stepIndex; i++) {
-      if (steps[i].status !== StepStatus.RUNNING && steps[i].status !== StepStatus.PENDING) {
-        continue;
-      }
-      steps[i].status = StepStatus.COMPLETED;
-      steps[i].startedAt ??= t.instance.updatedAt;
-      steps[i].endedAt = t.instance.updatedAt;
-      t.instance.data = this.definition.handlers.onSucceeded(i, t.instance.data, event.payload);
-      t.audit.push(
-        auditLine(t, AuditType.STEP_COMPLETED, steps[i].name, { inferredFrom: event.type }),
-      );
-    }
-    const step = steps[stepIndex];
-    if (step.status === StepStatus.PENDING) {
-      step.status = StepStatus.RUNNING;
-      step.attempts = 1;
-      step.startedAt = t.instance.updatedAt;
-    }
+  retryCompensation(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
+    if (current.status !== SagaStatus.COMPENSATION_FAILED) return null;
+    const t = beginTransition(current, this.env.now());
+    t.instance.status = SagaStatus.PENDING;
+    t.audit.push(auditLine(t, AuditType.OPERATOR_RETRIED_COMPENSATION, null, { ...by }));
+    this.undo.retry(t);
+    return t;
   }
 
   private running(saga: SagaInstance<Data>): boolean {
@@ -220,6 +172,8 @@ export class ChoreographyStateMachine<Data> {
     this.fail(t, spec, status, reason);
     const payload = this.definition.handlers.cancelPayload(t.instance.data, reason);
     this.publish(t, this.definition.spec.cancel, payload, spec.name);
+    // The cancel event reaches the last step first: it may hold work the tracker never saw.
+    this.undo.begin(t, t.instance.steps.length - 1);
   }
 
   private succeeded(
@@ -243,7 +197,15 @@ export class ChoreographyStateMachine<Data> {
     return t;
   }
 
-  /** A step failed or timed out: from now on the tracker waits for the undo chain. */
+  /**
+   * A step failed, timed out or was cancelled: from now on the tracker follows the undo chain.
+   * A refused step's participant announced it, and the one before it undoes its own step.
+   */
+  private failed(t: SagaTransition<Data>, spec: ChoreographyStepSpec, reason: string): void {
+    this.fail(t, spec, StepStatus.FAILED, reason);
+    this.undo.begin(t, this.definition.spec.steps.indexOf(spec) - 1);
+  }
+
   private fail(
     t: SagaTransition<Data>,
     spec: ChoreographyStepSpec,
@@ -258,7 +220,6 @@ export class ChoreographyStateMachine<Data> {
     t.instance.failureReason = `${spec.name}: ${reason}`;
     t.instance.compensating = true;
     t.instance.awaiting = null;
-    t.timer = null;
     if (status === StepStatus.FAILED)
       t.audit.push(auditLine(t, AuditType.STEP_FAILED, spec.name, { reason }));
     t.audit.push(
@@ -267,33 +228,6 @@ export class ChoreographyStateMachine<Data> {
     for (const earlier of t.instance.steps.slice(0, stepIndex)) {
       if (earlier.status === StepStatus.COMPLETED) earlier.status = StepStatus.COMPENSATING;
     }
-    this.finishIfUndone(t);
-  }
-
-  private undone(t: SagaTransition<Data>, stepIndex: number, status: StepStatus): void {
-    const step = t.instance.steps[stepIndex];
-    if (
-      TO_UNDO.includes(step.status) ||
-      (status === StepStatus.COMPENSATION_FAILED && step.status === StepStatus.PENDING)
-    ) {
-      step.status = status;
-      step.endedAt = t.instance.updatedAt;
-      const type =
-        status === StepStatus.COMPENSATED
-          ? AuditType.STEP_COMPENSATED
-          : AuditType.STEP_COMPENSATION_FAILED;
-      t.audit.push(auditLine(t, type, step.name, {}));
-    } else if (step.status === StepStatus.PENDING) {
-      // The undo chain passed a step that never ran: there was nothing to undo.
-      step.status = StepStatus.SKIPPED;
-    }
-    this.finishIfUndone(t);
-  }
-
-  private finishIfUndone(t: SagaTransition<Data>): void {
-    if (!t.instance.compensating) return;
-    if (t.instance.steps.some((s) => TO_UNDO.includes(s.status))) return;
-    finishCompensation(t);
   }
 
   /** The saga now waits for step `stepIndex`'s outcome, until its deadline. */
@@ -322,21 +256,7 @@ export class ChoreographyStateMachine<Data> {
     payload: unknown,
     step: string | null,
   ): void {
-    const message: EventMessage = {
-      messageId: this.env.newId(),
-      type: event.type,
-      correlationId: t.instance.id,
-      source: this.env.source,
-      payload,
-      occurredAt: t.instance.updatedAt.toISOString(),
-    };
-    t.messages.push({
-      messageId: message.messageId,
-      exchange: event.exchange,
-      routingKey: event.type,
-      type: event.type,
-      body: message,
-    });
+    const message = publishEvent(t, this.env, event, payload);
     t.audit.push(
       auditLine(t, AuditType.EVENT_PUBLISHED, step, {
         event: event.type,
@@ -357,18 +277,4 @@ export class ChoreographyStateMachine<Data> {
     };
     return { ignored: true, audit: [audit] };
   }
-}
-
-function eventDetail(event: EventMessage): Record<string, unknown> {
-  return {
-    event: event.type,
-    source: event.source,
-    messageId: event.messageId,
-    payload: event.payload,
-  };
-}
-
-function reasonOf(payload: unknown): string | undefined {
-  const reason = (payload as { reason?: unknown } | null)?.reason;
-  return typeof reason === 'string' ? reason : undefined;
 }

@@ -1,6 +1,14 @@
 import { EntityManager } from 'typeorm';
 import { EventEndpoint, EventMessage } from './event-message';
 
+/** Why a `@RetryThenGiveUp` handler is called to announce its failure instead of working. */
+export interface GivingUp {
+  /** The last try's error message. */
+  reason: string;
+  /** The tries that failed. */
+  attempts: number;
+}
+
 /** What an `@EventHandler` method gets beside the event. */
 export interface EventContext {
   event: EventMessage;
@@ -8,6 +16,11 @@ export interface EventContext {
   deliveryCount: number;
   /** The local transaction: inbox row, the handler's writes and published events commit together. */
   manager: EntityManager;
+  /**
+   * Set when a `@RetryThenGiveUp` handler ran out of tries: it must not do its work, only
+   * publish the event that says it failed. Null otherwise.
+   */
+  givingUp: GivingUp | null;
   /** Publishes an event of the same saga (same correlation id), through the outbox. */
   publish<P>(endpoint: EventEndpoint<P>, payload: P): void;
   /**

@@ -9,6 +9,8 @@ export type EventOutcome =
   | 'handled'
   /** Handled, but what it published was dropped (a `drop-reply` fault rule). */
   | 'suppressed'
+  /** Its handler failed every try: the failure it announced instead was committed. */
+  | 'given-up'
   /** Already handled before (a redelivery): nothing done. */
   | 'duplicate'
   /** Not a valid event, or its handler called it poison: dead-lettered. */

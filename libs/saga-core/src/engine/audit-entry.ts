@@ -17,6 +17,11 @@ export const AuditType = {
   STEP_RETRY_SCHEDULED: 'STEP_RETRY_SCHEDULED',
   COMPENSATION_STARTED: 'COMPENSATION_STARTED',
   COMPENSATION_SENT: 'COMPENSATION_SENT',
+  /**
+   * Choreography: the tracker asked a step's participant for its undo with the step's undo
+   * request event (its undo did not come in time, or an operator retried it).
+   */
+  COMPENSATION_REQUESTED: 'COMPENSATION_REQUESTED',
   STEP_COMPENSATED: 'STEP_COMPENSATED',
   COMPENSATION_ATTEMPT_FAILED: 'COMPENSATION_ATTEMPT_FAILED',
   COMPENSATION_RETRY_SCHEDULED: 'COMPENSATION_RETRY_SCHEDULED',

@@ -286,7 +286,7 @@ export class SagaEngine {
   /** Operator action: retries the compensations that failed, once their cause is fixed. */
   retryCompensation(sagaId: string, by: OperatorRequest): Promise<SagaInstance | null> {
     return this.operatorAction(sagaId, 'retry its compensation', (machine, saga) =>
-      machine instanceof SagaStateMachine ? machine.retryCompensation(saga, by) : null,
+      machine.retryCompensation(saga, by),
     );
   }
 

@@ -2,7 +2,8 @@ import { ChoreographyDefinition } from '../choreography/choreography-definition'
 import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
 import { EventEndpoint, EventMessage } from '../choreography/event-message';
 import { AuditEntry } from '../engine/audit-entry';
-import { SagaInstance } from '../engine/saga-instance';
+import { SagaInstance, SagaTimer } from '../engine/saga-instance';
+import { OperatorRequest } from '../engine/saga-state-machine';
 import { SagaStatus } from '../engine/saga-status';
 import { StepStatus } from '../engine/step-status';
 
@@ -72,23 +73,45 @@ export class ChoreographyUnitTest<Data> {
     return this;
   }
 
+  /** An operator cancels the running saga. */
+  whenOperatorCancels(by: OperatorRequest = { operator: 'op', reason: 'asked to' }): this {
+    const t = this.machine.cancel(this.state, by);
+    if (!t) fail(`the saga cannot be cancelled: it is ${this.state.status}`);
+    this.apply(t.instance, t.audit, eventsOf(t.messages), t.timer);
+    return this;
+  }
+
+  /** An operator retries the undos that failed. */
+  whenOperatorRetries(by: OperatorRequest = { operator: 'op', reason: 'fixed' }): this {
+    const t = this.machine.retryCompensation(this.state, by);
+    if (!t) fail(`the compensation cannot be retried: the saga is ${this.state.status}`);
+    this.apply(t.instance, t.audit, eventsOf(t.messages), t.timer);
+    return this;
+  }
+
+  /** When the saga's timer fires next (a step's outcome, an undo or a backoff), or null. */
+  get deadline(): Date | null {
+    return this.fireAt;
+  }
+
+  /** Lets virtual time run past the deadline (or backoff) `times` times over. */
+  whenDeadlinesPass(times: number): this {
+    for (let i = 0; i < times; i++) this.whenDeadlinePasses();
+    return this;
+  }
+
   /** Lets virtual time run past the current step's deadline. */
   whenDeadlinePasses(): this {
     if (!this.fireAt) fail('the saga has no deadline set');
     this.clock = (this.fireAt as Date).getTime();
-    const t = this.machine.onTimer(this.state, {
+    const timer: SagaTimer = {
       sagaId: this.state.id,
       fireAt: this.fireAt as Date,
       key: this.timerKey,
-    });
+    };
+    const t = this.machine.onTimer(this.state, timer);
     if (!t) fail('the deadline was stale');
-    else
-      this.apply(
-        t.instance,
-        t.audit,
-        t.messages.map((m) => m.body as EventMessage),
-        t.timer,
-      );
+    else this.apply(t.instance, t.audit, eventsOf(t.messages), t.timer);
     return this;
   }
 
@@ -139,6 +162,10 @@ export class ChoreographyUnitTest<Data> {
       this.timerKey = timer?.key ?? '';
     }
   }
+}
+
+function eventsOf(messages: readonly { body: object }[]): EventMessage[] {
+  return messages.map((m) => m.body as EventMessage);
 }
 
 function fail(message: string): never {

@@ -50,6 +50,12 @@ export abstract class MessageTransport {
   }
 }
 
+/**
+ * Redeliveries of a failing message before the broker dead-letters it, unless the app sets
+ * `deliveryLimit`: a message is delivered at most this many times plus one.
+ */
+export const DEFAULT_DELIVERY_LIMIT = 5;
+
 /** The queue that collects a queue's dead letters. */
 export function deadLetterQueueOf(queue: string): string {
   return `${queue}.dead-letter`;

@@ -3,7 +3,12 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import type { ConfirmChannel, Message } from 'amqplib';
 import { deadLettersCounter } from '../dead-letter-metrics';
 import { OutgoingMessage } from '../message-envelope';
-import { MessageHandler, MessageTransport, QueueSpec } from '../message-transport';
+import {
+  DEFAULT_DELIVERY_LIMIT,
+  MessageHandler,
+  MessageTransport,
+  QueueSpec,
+} from '../message-transport';
 import {
   createConnectionManager,
   describeError,
@@ -14,7 +19,6 @@ import { RabbitMqConsumer, TransportCounters } from './rabbitmq-consumer';
 import { RabbitMqTopology } from './rabbitmq-topology';
 import { RabbitMqTransportOptions } from './rabbitmq-transport.options';
 
-const DEFAULT_DELIVERY_LIMIT = 5;
 /** How long close() lets running handlers finish so their acks still go out. */
 const DRAIN_ON_CLOSE_MS = 5_000;
 /** A channel the broker closed is only restored by a reconnect; this spaces those out. */

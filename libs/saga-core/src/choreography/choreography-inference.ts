@@ -1,0 +1,38 @@
+import { AuditType } from '../engine/audit-entry';
+import { SagaTransition } from '../engine/saga-transition';
+import { auditLine } from '../engine/saga-transition.helpers';
+import { StepStatus } from '../engine/step-status';
+import { ChoreographyHandlers } from './choreography-definition';
+import { EventMessage } from './event-message';
+
+/**
+ * Each step of a choreography reacts to the previous step's success, and each event
+ * carries the saga's data forward: an outcome of step `stepIndex` proves that the steps
+ * before it succeeded, even if their own events are still on the way.
+ */
+export function inferEarlierSuccesses<Data>(
+  t: SagaTransition<Data>,
+  stepIndex: number,
+  event: EventMessage,
+  handlers: ChoreographyHandlers<Data>,
+): void {
+  const steps = t.instance.steps;
+  for (let i = t.instance.awaiting?.stepIndex ?? stepIndex; i < stepIndex; i++) {
+    if (steps[i].status !== StepStatus.RUNNING && steps[i].status !== StepStatus.PENDING) {
+      continue;
+    }
+    steps[i].status = StepStatus.COMPLETED;
+    steps[i].startedAt ??= t.instance.updatedAt;
+    steps[i].endedAt = t.instance.updatedAt;
+    t.instance.data = handlers.onSucceeded(i, t.instance.data, event.payload);
+    t.audit.push(
+      auditLine(t, AuditType.STEP_COMPLETED, steps[i].name, { inferredFrom: event.type }),
+    );
+  }
+  const step = steps[stepIndex];
+  if (step.status === StepStatus.PENDING) {
+    step.status = StepStatus.RUNNING;
+    step.attempts = 1;
+    step.startedAt = t.instance.updatedAt;
+  }
+}

@@ -1,0 +1,207 @@
+import { retryDelayMs } from '../definition/retry-policy';
+import { AuditType } from '../engine/audit-entry';
+import { AwaitedReply, StepState } from '../engine/saga-instance';
+import { timerKey } from '../engine/saga-state-machine';
+import { SagaTransition } from '../engine/saga-transition';
+import { auditLine, finishCompensation } from '../engine/saga-transition.helpers';
+import { StepStatus } from '../engine/step-status';
+import { CommandPhase } from '../transport/message-envelope';
+import { ChoreographyDefinition } from './choreography-definition';
+import { PublishEnvironment, publishEvent } from './choreography-messages';
+
+/** Steps whose work took effect, or may have, and is not undone yet. */
+export const TO_UNDO: readonly StepStatus[] = [
+  StepStatus.RUNNING,
+  StepStatus.CANCELLED,
+  StepStatus.COMPLETED,
+  StepStatus.TIMED_OUT,
+  StepStatus.COMPENSATING,
+];
+
+/** What the undo chain needs beside publishing: the clock's randomness for the backoff. */
+export type UndoChainEnvironment = PublishEnvironment & { random(): number };
+
+/**
+ * The compensating half of a choreographed saga, with no I/O. The participants undo their
+ * steps among themselves, from the last one that took effect back to the first, each reacting
+ * to the report of the one after it; the tracker follows the chain one step at a time and
+ * keeps a deadline on the undo it waits for. When the deadline passes (an event of the chain
+ * was lost, dead-lettered, or never published), it asks that step's participant for its undo
+ * with the step's undo request event, again and again with backoff (the step's
+ * `compensationRetry`). When the tries run out, the step is `COMPENSATION_FAILED` and the
+ * tracker asks the steps before it for their undo itself, since the events that would have
+ * triggered them will never come: the saga ends `COMPENSATION_FAILED`, naming the step, as an
+ * orchestrated saga does.
+ */
+export class ChoreographyUndoChain<Data> {
+  constructor(
+    private readonly definition: ChoreographyDefinition<Data>,
+    private readonly env: UndoChainEnvironment,
+  ) {}
+
+  /**
+   * A step failed, timed out or was cancelled: the chain starts at step `top` (the step
+   * before a refused one, or the last step when a cancel event went out) and runs down to 0.
+   */
+  begin(t: SagaTransition<Data>, top: number): void {
+    this.awaitBelow(t, top + 1, false);
+  }
+
+  /** Step `stepIndex`'s participant reported its undo (`COMPENSATED`) or gave it up. */
+  reported(
+    t: SagaTransition<Data>,
+    stepIndex: number,
+    status: StepStatus,
+    reason: string | undefined,
+  ): void {
+    const step = t.instance.steps[stepIndex];
+    const undone = status === StepStatus.COMPENSATED;
+    if (
+      TO_UNDO.includes(step.status) ||
+      // A late undo of a step the tracker had given up on: it did happen after all.
+      (undone && step.status === StepStatus.COMPENSATION_FAILED) ||
+      (!undone && step.status === StepStatus.PENDING)
+    ) {
+      const attempts = Math.max(1, step.compensationAttempts);
+      step.status = status;
+      step.endedAt = t.instance.updatedAt;
+      if (undone) {
+        t.audit.push(auditLine(t, AuditType.STEP_COMPENSATED, step.name, { attempts }));
+      } else {
+        step.lastError = reason ?? 'compensation failed';
+        t.audit.push(
+          auditLine(t, AuditType.STEP_COMPENSATION_FAILED, step.name, { attempts, reason }),
+        );
+      }
+    } else if (step.status === StepStatus.PENDING) {
+      // The undo chain passed a step that never ran: there was nothing to undo.
+      step.status = StepStatus.SKIPPED;
+    }
+    // An undo reported ahead of the failure that caused it waits for that failure.
+    if (!t.instance.compensating) return;
+    const awaiting = t.instance.awaiting;
+    if (!awaiting || awaiting.stepIndex === stepIndex) {
+      // The participant before this step reacts to this very report: wait for it.
+      this.awaitBelow(t, stepIndex, false);
+    } else {
+      this.finishIfUndone(t);
+    }
+  }
+
+  /** The deadline of the awaited undo passed, or the backoff before the next try ended. */
+  onTimer(t: SagaTransition<Data>, awaiting: AwaitedReply): void {
+    const { stepIndex, attempt } = awaiting;
+    if (awaiting.kind === 'backoff') {
+      this.request(t, stepIndex, attempt);
+      return;
+    }
+    const spec = this.definition.spec.steps[stepIndex];
+    const step = t.instance.steps[stepIndex];
+    const reason = `no undo within ${spec.timeoutMs} ms`;
+    step.lastError = reason;
+    t.audit.push(
+      auditLine(t, AuditType.COMPENSATION_ATTEMPT_FAILED, spec.name, { attempt, reason }),
+    );
+    const policy = spec.compensationRetry;
+    if (attempt < policy.maxAttempts) {
+      const delayMs = retryDelayMs(policy, attempt, this.env.random);
+      t.instance.awaiting = this.awaited('backoff', stepIndex, attempt + 1, '');
+      t.timer = this.timer(t, delayMs);
+      t.audit.push(
+        auditLine(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
+          nextAttempt: attempt + 1,
+          delayMs,
+        }),
+      );
+      return;
+    }
+    step.status = StepStatus.COMPENSATION_FAILED;
+    step.endedAt = t.instance.updatedAt;
+    t.audit.push(
+      auditLine(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, { attempts: attempt, reason }),
+    );
+    // The report that would have set off the steps before this one will never come.
+    this.awaitBelow(t, stepIndex, true);
+  }
+
+  /** An operator retries the undos that failed: each is asked for again, the highest first. */
+  retry(t: SagaTransition<Data>): void {
+    const steps = t.instance.steps;
+    for (const step of steps) {
+      if (step.status !== StepStatus.COMPENSATION_FAILED) continue;
+      step.status = StepStatus.COMPENSATING;
+      step.endedAt = null;
+    }
+    this.awaitBelow(t, steps.length, true);
+  }
+
+  /**
+   * Waits for the undo of the highest step below `below` that has not reported one yet (its
+   * participant is set off by the report above it), or asks for it at once when nothing will
+   * set it off; ends the saga when no step is left to undo.
+   */
+  private awaitBelow(t: SagaTransition<Data>, below: number, request: boolean): void {
+    const steps = t.instance.steps;
+    for (let i = below - 1; i >= 0; i--) {
+      if (!unreported(steps[i])) continue;
+      if (request) this.request(t, i, 1);
+      else this.wait(t, i, 1, '');
+      return;
+    }
+    // Only a step above `below` can be left: one reported out of order, say; ask for it.
+    for (let i = steps.length - 1; i >= below; i--) {
+      if (!TO_UNDO.includes(steps[i].status)) continue;
+      this.request(t, i, 1);
+      return;
+    }
+    finishCompensation(t);
+  }
+
+  private finishIfUndone(t: SagaTransition<Data>): void {
+    if (t.instance.steps.some((s) => TO_UNDO.includes(s.status))) return;
+    finishCompensation(t);
+  }
+
+  /** Publishes step `stepIndex`'s undo request (try `attempt`) and waits for its answer. */
+  private request(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
+    const spec = this.definition.spec.steps[stepIndex];
+    const reason = t.instance.failureReason ?? 'compensation requested';
+    const payload = this.definition.handlers.cancelPayload(t.instance.data, reason);
+    const message = publishEvent(t, this.env, spec.compensationRequested, payload);
+    t.audit.push(
+      auditLine(t, AuditType.COMPENSATION_REQUESTED, spec.name, {
+        event: message.type,
+        attempt,
+        messageId: message.messageId,
+        payload,
+      }),
+    );
+    this.wait(t, stepIndex, attempt, message.messageId);
+  }
+
+  private wait(t: SagaTransition<Data>, stepIndex: number, attempt: number, id: string): void {
+    t.instance.steps[stepIndex].compensationAttempts = attempt;
+    t.instance.awaiting = this.awaited('reply', stepIndex, attempt, id);
+    t.timer = this.timer(t, this.definition.spec.steps[stepIndex].timeoutMs);
+  }
+
+  private awaited(
+    kind: AwaitedReply['kind'],
+    stepIndex: number,
+    attempt: number,
+    commandId: string,
+  ): AwaitedReply {
+    return { kind, stepIndex, phase: CommandPhase.COMPENSATION, attempt, commandId };
+  }
+
+  private timer(t: SagaTransition<Data>, delayMs: number) {
+    const awaiting = t.instance.awaiting as AwaitedReply;
+    const fireAt = new Date(t.instance.updatedAt.getTime() + delayMs);
+    return { sagaId: t.instance.id, fireAt, key: timerKey(awaiting) };
+  }
+}
+
+/** A step of the chain whose undo report has not come: it may hold work, or never ran. */
+function unreported(step: StepState): boolean {
+  return TO_UNDO.includes(step.status) || step.status === StepStatus.PENDING;
+}

@@ -1,0 +1,182 @@
+import { ChannelModel, connect } from 'amqplib';
+import { mulberry32 } from '../support/mulberry32';
+import { AppProcess } from './app-process';
+import { RuntimeFaultInjector } from './runtime-faults';
+
+type Participant = 'flight' | 'hotel' | 'payment';
+type Mode = 'orchestrated' | 'choreographed';
+
+const PARTICIPANTS: readonly Participant[] = ['flight', 'hotel', 'payment'];
+const MODES: readonly Mode[] = ['orchestrated', 'choreographed'];
+
+/**
+ * What asks each participant for its undo: the compensation command (orchestrated), and the
+ * events its undo reacts to (choreographed) besides its own undo request.
+ */
+const UNDO_MESSAGES: Record<Participant, Record<Mode, readonly string[]>> = {
+  flight: {
+    orchestrated: ['flight.cancel'],
+    choreographed: ['trip.hotel.reservation-failed', 'trip.hotel.cancelled'],
+  },
+  hotel: {
+    orchestrated: ['hotel.cancel'],
+    choreographed: ['trip.payment.failed', 'trip.payment.refunded'],
+  },
+  payment: {
+    orchestrated: ['payment.refund'],
+    choreographed: ['trip.booking.cancellation-requested'],
+  },
+};
+
+/** The queue each mode's undo messages wait on, whose dead letters this fault may cause. */
+const QUEUES: Record<Participant, Record<Mode, string>> = {
+  flight: { orchestrated: 'flight.commands', choreographed: 'flight-service.events' },
+  hotel: { orchestrated: 'hotel.commands', choreographed: 'hotel-service.events' },
+  payment: { orchestrated: 'payment.commands', choreographed: 'payment-service.events' },
+};
+
+/** A queue delivers a message 6 times (delivery limit 5) before the broker dead-letters it. */
+const DELIVERIES = 6;
+/**
+ * Firings of one rule. Orchestrated: enough to dead-letter the 5 tries of one compensation,
+ * after which its saga ends COMPENSATION_FAILED. Choreographed: the participant announces its
+ * failure on the 5th try, so two undos' worth.
+ */
+const FIRINGS: Record<Mode, number> = { orchestrated: 5 * DELIVERIES, choreographed: 2 * 5 };
+
+/** One rule on one participant: `throw` on an undo message, `count` times. */
+export interface UndoThrowRule {
+  participant: Participant;
+  mode: Mode;
+  match: string;
+  count: number;
+  /** Its firings, read before it is cleared; null when a restart of the app lost the rule. */
+  hits: number | null;
+}
+
+export interface UndoThrowReport {
+  rules: UndoThrowRule[];
+  /** Messages of the rules' types that the broker dead-letters past their delivery limit. */
+  deadLetters: number;
+  violations: string[];
+}
+
+/**
+ * The run's undo faults, seeded: `n` of them, each a participant that throws on what asks it
+ * for its undo in one mode (every such message type gets a rule), the modes in turn.
+ */
+export function planUndoThrows(n: number, seed: number): UndoThrowRule[] {
+  const random = mulberry32(seed ^ 0x0dd0);
+  const rules: UndoThrowRule[] = [];
+  // The modes take turns, from a seeded one, so that two faults or more cover both.
+  const firstMode = Math.floor(random() * MODES.length);
+  for (let i = 0; i < n; i++) {
+    const participant = PARTICIPANTS[Math.floor(random() * PARTICIPANTS.length)];
+    const mode = MODES[(firstMode + i) % MODES.length];
+    for (const match of UNDO_MESSAGES[participant][mode]) {
+      // The same fault drawn twice fires twice as often: one rule per message type.
+      const same = rules.find((r) => r.participant === participant && r.match === match);
+      if (same) same.count += FIRINGS[mode];
+      else rules.push({ participant, mode, match, count: FIRINGS[mode], hits: null });
+    }
+  }
+  return rules;
+}
+
+/**
+ * A participant that throws on an undo until it is dead-lettered (orchestrated: the command
+ * is, and the saga's compensation times out and retries) or given up (choreographed: the
+ * participant announces its failure). Every booking still ends, `COMPENSATION_FAILED`
+ * allowed; the report counts what it caused: the dead letters of its rules' types, which the
+ * run adds to the poison it expects there, and no more than its firings can explain.
+ */
+export class UndoThrowFault implements RuntimeFaultInjector {
+  constructor(readonly rules: UndoThrowRule[]) {}
+
+  async install(participants: readonly AppProcess[]): Promise<number> {
+    for (const rule of this.rules) {
+      const { match, count } = rule;
+      const response = await fetch(`${appOf(participants, rule).url}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ match, action: 'throw', count }),
+      });
+      if (response.status !== 201) throw new Error(`fault rule on ${match}: ${response.status}`);
+    }
+    return this.rules.length;
+  }
+
+  /** Reads each rule's firings, then removes the rules, so no undo keeps failing. */
+  async clear(participants: readonly AppProcess[]): Promise<void> {
+    for (const rule of this.rules) {
+      const url = `${appOf(participants, rule).url}/faults`;
+      try {
+        const listed = (await (await fetch(url)).json()) as { match: string; hits: number }[];
+        rule.hits = listed.find((r) => r.match === rule.match)?.hits ?? null;
+        await fetch(url, { method: 'DELETE' });
+      } catch {
+        // The app is away (killed, restarting): its rules went with it.
+        rule.hits = null;
+      }
+    }
+  }
+
+  /** Looks at the dead letters the rules may have caused (they stay where they are). */
+  async report(amqpUrl: string): Promise<UndoThrowReport> {
+    const connection = await connect(amqpUrl);
+    try {
+      const violations: string[] = [];
+      let deadLetters = 0;
+      for (const queue of new Set(this.rules.map((r) => QUEUES[r.participant][r.mode]))) {
+        const rules = this.rules.filter((r) => QUEUES[r.participant][r.mode] === queue);
+        const types = await deliveryLimitDeadLetters(connection, `${queue}.dead-letter`).catch(
+          (error: unknown) => {
+            violations.push(`cannot read ${queue}.dead-letter: ${String(error)}`);
+            return [];
+          },
+        );
+        for (const rule of rules) {
+          const n = types.filter((t) => t === rule.match).length;
+          deadLetters += n;
+          // Each dead letter took a full set of deliveries, each one a firing of its rule; a
+          // rule lost with a restart of its app fired at most its count.
+          const fired = rule.hits ?? rule.count;
+          if (n * DELIVERIES > fired) {
+            violations.push(`${n} ${rule.match} dead-lettered, its rule fired at most ${fired}`);
+          }
+        }
+      }
+      return { rules: this.rules, deadLetters, violations };
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
+}
+
+function appOf(participants: readonly AppProcess[], rule: { participant: Participant }) {
+  const app = participants.find((p) => p.name === `${rule.participant}-service`);
+  if (!app) throw new Error(`no ${rule.participant}-service process`);
+  return app;
+}
+
+/**
+ * The types of the messages a dead-letter queue holds because they reached their delivery
+ * limit (poison is dead-lettered as rejected). Each is read and left unacked; closing the
+ * channel hands them all back.
+ */
+async function deliveryLimitDeadLetters(connection: ChannelModel, queue: string) {
+  const channel = await connection.createChannel();
+  const types: string[] = [];
+  try {
+    for (let i = 0; i < 10_000; i++) {
+      const message = await channel.get(queue, { noAck: false });
+      if (!message) break;
+      if (message.properties.headers?.['x-first-death-reason'] === 'delivery_limit') {
+        types.push(String(message.properties.type));
+      }
+    }
+  } finally {
+    await channel.close().catch(() => undefined);
+  }
+  return types;
+}
