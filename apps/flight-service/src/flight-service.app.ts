@@ -1,5 +1,11 @@
 import { INestApplication } from '@nestjs/common';
-import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
+import {
+  CreateServiceAppOptions,
+  createServiceApp,
+  databaseSessionLimits,
+  loadConfig,
+  Env,
+} from '@app/saga-core';
 import { AppModule } from './app.module';
 import { FlightServiceConfig } from './flight-service.config';
 
@@ -12,5 +18,6 @@ export function createFlightServiceApp(
   return createServiceApp(AppModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    databaseSession: databaseSessionLimits(config),
   });
 }

@@ -1,6 +1,12 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { CreateServiceAppOptions, createServiceApp, loadConfig, Env } from '@app/saga-core';
+import {
+  CreateServiceAppOptions,
+  createServiceApp,
+  databaseSessionLimits,
+  loadConfig,
+  Env,
+} from '@app/saga-core';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { OrchestratorModule } from './orchestrator.module';
 
@@ -13,6 +19,7 @@ export function createOrchestratorApp(
   return createServiceApp(OrchestratorModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    databaseSession: databaseSessionLimits(config),
     configure: (app) => {
       // Bad input gets a 400 listing each problem; unknown fields anywhere are refused.
       app.useGlobalPipes(

@@ -11,12 +11,13 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { SagaEngine, SagaInstance, SagaStateError, SagaStatus } from '@app/saga-core';
+import { DefinitionError, SagaEngine, SagaInstance, SagaStateError } from '@app/saga-core';
 import { isBookingId } from '../booking/booking-id';
 import { BookingView, toBookingView } from '../booking/booking.view';
 import { OperatorApiKeyGuard } from './operator-api-key.guard';
 import { OperatorRequestDto } from './operator-request.dto';
 import { AttentionQuery } from './attention.query';
+import { AttentionView, listAttention } from './attention.view';
 
 @ApiTags('operator')
 @ApiSecurity('operator-api-key')
@@ -42,19 +43,25 @@ export class OperatorController {
     return this.act(id, () => this.engine.retryCompensation(id, { ...by }));
   }
 
+  @Post('bookings/:id/retry-timer')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Fire again the parked timer of a booking, once what made it throw is fixed',
+  })
+  @ApiResponse({ status: 409, description: 'The booking has no parked timer' })
+  retryTimer(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
+    return this.act(id, () => this.engine.retryTimer(id, { ...by }));
+  }
+
   @Get('operator/attention')
   @ApiOperation({
     summary:
-      'Bookings that need an operator: COMPENSATION_FAILED, or PENDING with no change for a while',
+      'Bookings that need an operator, each with its reason: COMPENSATION_FAILED, a parked ' +
+      'timer, or PENDING with no change for a while',
   })
-  async attention(@Query() query: AttentionQuery): Promise<BookingView[]> {
-    const limit = query.limit ?? 100;
+  attention(@Query() query: AttentionQuery): Promise<AttentionView[]> {
     const stuckSince = new Date(Date.now() - (query.stuckSeconds ?? 60) * 1000);
-    const [failed, stuck] = await Promise.all([
-      this.engine.list({ status: SagaStatus.COMPENSATION_FAILED, limit }),
-      this.engine.list({ status: SagaStatus.PENDING, updatedBefore: stuckSince, limit }),
-    ]);
-    return [...failed, ...stuck].slice(0, limit).map(toBookingView);
+    return listAttention(this.engine, stuckSince, query.limit ?? 100);
   }
 
   private async act(id: string, action: () => Promise<SagaInstance | null>): Promise<BookingView> {
@@ -63,7 +70,10 @@ export class OperatorController {
       if (!saga) throw new NotFoundException(`booking ${id} not found`);
       return toBookingView(saga);
     } catch (error) {
-      if (error instanceof SagaStateError) throw new ConflictException(error.message);
+      // A saga this instance cannot run (its version is not registered here) is a conflict too.
+      if (error instanceof SagaStateError || error instanceof DefinitionError) {
+        throw new ConflictException(error.message);
+      }
       throw error;
     }
   }

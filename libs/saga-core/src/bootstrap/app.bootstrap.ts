@@ -2,12 +2,15 @@ import { DynamicModule, INestApplication, Logger, NestApplicationOptions } from 
 import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { DatabaseSessionLimits, pgSessionOptions } from '../persistence/typeorm/pg-session';
 import { ensureDatabase, runMigrations } from './database.bootstrap';
 import { ServiceUnavailableFilter } from './service-unavailable.filter';
 
 export interface CreateServiceAppOptions {
   /** The app's database; created if it is missing. */
   databaseUrl: string;
+  /** The limits of the session that creates the database (see `databaseSessionLimits`). */
+  databaseSession?: DatabaseSessionLimits;
   logger?: NestApplicationOptions['logger'];
   /** Global pipes, OpenAPI and the like, applied before the app initialises. */
   configure?: (app: INestApplication) => void;
@@ -21,7 +24,10 @@ export async function createServiceApp(
   rootModule: DynamicModule,
   options: CreateServiceAppOptions,
 ): Promise<INestApplication> {
-  await ensureDatabase(options.databaseUrl);
+  await ensureDatabase(
+    options.databaseUrl,
+    options.databaseSession && pgSessionOptions(options.databaseSession),
+  );
   const app = await NestFactory.create(rootModule, {
     abortOnError: false,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
