@@ -10,7 +10,7 @@ import {
   replyTypeOf,
 } from '../transport/message-envelope';
 import { AuditEntry, AuditType } from './audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer } from './saga-instance';
+import { AwaitedReply, SagaInstance, SagaTimer, StepState } from './saga-instance';
 import { SagaStatus } from './saga-status';
 import { SagaTransition } from './saga-transition';
 import {
@@ -58,6 +58,18 @@ const UNDOABLE: readonly StepStatus[] = [
   // Only below the step being undone once an operator asks for a retry.
   StepStatus.COMPENSATION_FAILED,
 ];
+
+/**
+ * Whether a step is undone when the saga compensates: its work took effect or may have. A
+ * step whose last attempt failed may still hold the work of an earlier attempt that timed out
+ * (`retryOnTimeout`): the participant did it, but its answer never came.
+ */
+function needsUndo(step: StepState): boolean {
+  return (
+    UNDOABLE.includes(step.status) ||
+    (step.status === StepStatus.FAILED && step.mayHaveTakenEffect)
+  );
+}
 
 /**
  * The engine's decisions, with no I/O: given a saga and an event (start, reply, timer), it
@@ -261,6 +273,8 @@ export class SagaStateMachine<Data> {
     const spec = this.stepSpec(awaiting.stepIndex);
     const step = t.instance.steps[awaiting.stepIndex];
     step.lastError = reason;
+    // However the later attempts end, the participant may hold this one's work.
+    if (timedOut) step.mayHaveTakenEffect = true;
     if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
       const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
       this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
@@ -284,8 +298,8 @@ export class SagaStateMachine<Data> {
     t.audit.push(
       this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
     );
-    // A timed-out step may have taken effect: it is undone too (its compensation tolerates
-    // undoing work that never happened).
+    // A step that timed out, now or on an earlier attempt, may have taken effect: it is
+    // undone too (its compensation tolerates undoing work that never happened).
     this.compensateFrom(t, awaiting.stepIndex);
   }
 
@@ -295,7 +309,7 @@ export class SagaStateMachine<Data> {
   private compensateFrom(t: SagaTransition<Data>, fromIndex: number): void {
     for (let i = fromIndex; i >= 0; i--) {
       const step = t.instance.steps[i];
-      if (UNDOABLE.includes(step.status) && this.stepSpec(i).compensation) {
+      if (needsUndo(step) && this.stepSpec(i).compensation) {
         this.sendCompensation(t, i, 1);
         return;
       }
