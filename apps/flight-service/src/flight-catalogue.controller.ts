@@ -1,6 +1,10 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { FlightCatalogueService } from './flight-catalogue.service';
 import { FlightReservationStatus } from './flight-reservation.entity';
+import { SafeTextPipe } from '@app/saga-core';
+
+/** A booking id with what text may not hold is a 400, not a failed query. */
+const BOOKING_ID = new SafeTextPipe({ name: 'bookingId' });
 
 export interface FlightView {
   flightId: string;
@@ -34,7 +38,9 @@ export class FlightCatalogueController {
   }
 
   @Get('reservations/:bookingId')
-  async reservation(@Param('bookingId') bookingId: string): Promise<FlightReservationView> {
+  async reservation(
+    @Param('bookingId', BOOKING_ID) bookingId: string,
+  ): Promise<FlightReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
     if (!reservation) throw new NotFoundException(`No flight reservation for booking ${bookingId}`);
     const { flightId, seats, price, status } = reservation;

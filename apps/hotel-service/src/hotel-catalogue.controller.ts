@@ -1,6 +1,10 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { HotelCatalogueService } from './hotel-catalogue.service';
 import { HotelReservationStatus } from './hotel-reservation.entity';
+import { SafeTextPipe } from '@app/saga-core';
+
+/** A booking id with what text may not hold is a 400, not a failed query. */
+const BOOKING_ID = new SafeTextPipe({ name: 'bookingId' });
 
 export interface HotelView {
   hotelId: string;
@@ -35,7 +39,9 @@ export class HotelCatalogueController {
   }
 
   @Get('reservations/:bookingId')
-  async reservation(@Param('bookingId') bookingId: string): Promise<HotelReservationView> {
+  async reservation(
+    @Param('bookingId', BOOKING_ID) bookingId: string,
+  ): Promise<HotelReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
     if (!reservation) throw new NotFoundException(`No hotel reservation for booking ${bookingId}`);
     const { hotelId, rooms, nights, price, status } = reservation;

@@ -1,6 +1,10 @@
 import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
 import { PaymentStatus } from './payment.entity';
 import { PaymentAccountsService } from './payment-accounts.service';
+import { SafeTextPipe } from '@app/saga-core';
+
+/** A booking id with what text may not hold is a 400, not a failed query. */
+const BOOKING_ID = new SafeTextPipe({ name: 'bookingId' });
 
 export interface AccountView {
   customerId: string;
@@ -31,7 +35,7 @@ export class PaymentAccountsController {
   }
 
   @Get('payments/:bookingId')
-  async payment(@Param('bookingId') bookingId: string): Promise<PaymentView> {
+  async payment(@Param('bookingId', BOOKING_ID) bookingId: string): Promise<PaymentView> {
     const payment = await this.accounts.payment(bookingId);
     if (!payment) throw new NotFoundException(`No payment for booking ${bookingId}`);
     const { customerId, amount, status } = payment;

@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   NotFoundException,
   Param,
@@ -16,6 +15,7 @@ import { BookingService } from './booking.service';
 import { AuditView, BookingView } from './booking.view';
 import { CreateBookingDto } from './create-booking.dto';
 import { GetBookingQuery } from './get-booking.query';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey } from './idempotency-key.decorator';
 import { ListBookingsQuery } from './list-bookings.query';
 
 @ApiTags('bookings')
@@ -26,16 +26,20 @@ export class BookingsController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Start a trip booking saga' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: `At most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters, no control characters`,
+  })
   @ApiResponse({ status: 202, description: 'Accepted; the saga runs in the background' })
   @ApiResponse({ status: 400, description: 'Malformed request; nothing stored or sent' })
   @ApiResponse({ status: 422, description: 'Idempotency-Key reused with a different body' })
   async create(
     @Body() body: CreateBookingDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Pick<BookingView, 'bookingId' | 'mode' | 'status'>> {
-    const booking = await this.bookings.create(body, idempotencyKey?.trim() || undefined);
+    const booking = await this.bookings.create(body, idempotencyKey);
     response.location(`/bookings/${booking.bookingId}`);
     return { bookingId: booking.bookingId, mode: booking.mode, status: booking.status };
   }

@@ -88,14 +88,11 @@ describe('SagaStateMachine', () => {
       .expectCommand(release)
       .expectSteps({ stock: StepStatus.COMPENSATING });
     expect(run.state.steps[0].mayHaveTakenEffect).toBe(true);
-    run
-      .andReplySuccess()
-      .expectStatus(SagaStatus.CANCELLED)
-      .expectSteps({
-        stock: StepStatus.COMPENSATED,
-        card: StepStatus.SKIPPED,
-        ship: StepStatus.SKIPPED,
-      });
+    run.andReplySuccess().expectStatus(SagaStatus.CANCELLED).expectSteps({
+      stock: StepStatus.COMPENSATED,
+      card: StepStatus.SKIPPED,
+      ship: StepStatus.SKIPPED,
+    });
   });
 
   it('compensates a step whose attempts all ran out after one of them timed out', () => {

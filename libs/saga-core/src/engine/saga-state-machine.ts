@@ -66,8 +66,7 @@ const UNDOABLE: readonly StepStatus[] = [
  */
 function needsUndo(step: StepState): boolean {
   return (
-    UNDOABLE.includes(step.status) ||
-    (step.status === StepStatus.FAILED && step.mayHaveTakenEffect)
+    UNDOABLE.includes(step.status) || (step.status === StepStatus.FAILED && step.mayHaveTakenEffect)
   );
 }
 

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { FAULT_ACTIONS, FaultAction } from './fault-action';
 import { FaultRuleInput } from './fault-rule';
+import { IsSafeText } from '../validation/safe-text';
 
 /** A delay longer than this would hold a message past any sensible step timeout and shutdown. */
 export const MAX_FAULT_DELAY_MS = 600_000;
@@ -34,6 +35,7 @@ class DelayOnlyForDelay implements ValidatorConstraintInterface {
 export class CreateFaultRuleDto implements FaultRuleInput {
   /** A command or event type, or `*` for any. */
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   match!: string;
 
