@@ -10,7 +10,7 @@ import {
   replyTypeOf,
 } from '../transport/message-envelope';
 import { AuditEntry, AuditType } from './audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer, StepState } from './saga-instance';
+import { AwaitedReply, SagaInstance, SagaTimer } from './saga-instance';
 import { SagaStatus } from './saga-status';
 import { SagaTransition } from './saga-transition';
 import {
@@ -20,6 +20,7 @@ import {
   finishCompensation,
 } from './saga-transition.helpers';
 import { StepStatus } from './step-status';
+import { needsUndo } from './step-undo';
 
 /** What the state machine needs from the outside world, injectable so tests are deterministic. */
 export interface StateMachineEnvironment {
@@ -48,26 +49,6 @@ export interface SagaStartInput<Data> {
 export interface IgnoredEvent {
   ignored: true;
   audit: AuditEntry[];
-}
-
-/** What a step's compensation looks for: work that took effect, or may have. */
-const UNDOABLE: readonly StepStatus[] = [
-  StepStatus.COMPLETED,
-  StepStatus.TIMED_OUT,
-  StepStatus.CANCELLED,
-  // Only below the step being undone once an operator asks for a retry.
-  StepStatus.COMPENSATION_FAILED,
-];
-
-/**
- * Whether a step is undone when the saga compensates: its work took effect or may have. A
- * step whose last attempt failed may still hold the work of an earlier attempt that timed out
- * (`retryOnTimeout`): the participant did it, but its answer never came.
- */
-function needsUndo(step: StepState): boolean {
-  return (
-    UNDOABLE.includes(step.status) || (step.status === StepStatus.FAILED && step.mayHaveTakenEffect)
-  );
 }
 
 /**
