@@ -12,13 +12,13 @@ import {
 } from 'class-validator';
 import {
   EventMessage,
+  IsSafeText,
   PoisonMessageError,
   TerminalStepError,
   validatePayload,
 } from '@app/saga-core';
 import { TripBooking } from './trip-booking';
 import { TRIP_FAULTS, TripFault } from './trip-fault';
-import { IsSafeText } from '@app/saga-core';
 
 class TripFlightDto {
   @IsString()
