@@ -26,6 +26,8 @@ export class AppProcess {
     readonly port: number,
     private readonly env: Env,
     private readonly logFile: string,
+    /** The app's service name: with its pid, the `application_name` of its database sessions. */
+    readonly serviceName = name,
   ) {}
 
   get url(): string {
@@ -34,6 +36,15 @@ export class AppProcess {
 
   get running(): boolean {
     return this.child !== null;
+  }
+
+  get pid(): number {
+    return this.child?.pid ?? -1;
+  }
+
+  /** SIGSTOP, SIGCONT and the like, to the running process (none if it is not running). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
   }
 
   /**

@@ -39,7 +39,8 @@ export async function startChaosApps(
       ...extraEnv,
     };
     const main = join(distDir, 'apps', p.app, 'src', 'main.js');
-    all.push(new AppProcess(p.name, main, await freePort(), env, join(logDir, `${p.name}.log`)));
+    const log = join(logDir, `${p.name}.log`);
+    all.push(new AppProcess(p.name, main, await freePort(), env, log, p.app));
   }
   try {
     await all[0].start();

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppProcess } from './app-process';
 import { PlannedDisruption } from './chaos-plan';
 import { OutageMaker } from './outage-maker';
+import { ProcessFreezer } from './process-freezer';
 
 /** A disruption as it happened. */
 export interface DisruptionEvent {
@@ -29,6 +30,7 @@ export class ChaosMonkey {
     private readonly outages: OutageMaker,
     private readonly outageMs: number,
     private readonly onEvent: (event: DisruptionEvent) => void = () => undefined,
+    private readonly freezer?: ProcessFreezer,
   ) {}
 
   /** Resolves once every disruption is over and every app is back. */
@@ -46,6 +48,10 @@ export class ChaosMonkey {
   }
 
   private async disrupt(disruption: PlannedDisruption): Promise<string> {
+    if (disruption.kind === 'freeze') {
+      const app = this.apps[disruption.target % this.apps.length];
+      return this.freezer ? this.freezer.freeze(app) : `${app.name} (no freezer)`;
+    }
     if (disruption.kind === 'kill') {
       const app = this.apps[disruption.target % this.apps.length];
       await app.kill();

@@ -1,13 +1,13 @@
 import { mulberry32 } from '../compare/workload';
 
-export const DISRUPTIONS = ['kill', 'broker-outage', 'database-outage'] as const;
+export const DISRUPTIONS = ['kill', 'broker-outage', 'database-outage', 'freeze'] as const;
 export type DisruptionKind = (typeof DISRUPTIONS)[number];
 
 /** One disruption, due once `afterBookings` bookings have been sent. */
 export interface PlannedDisruption {
   kind: DisruptionKind;
   afterBookings: number;
-  /** For a kill: the app process (index into the run's processes). */
+  /** For a kill or a freeze: the app process (index into the run's processes). */
   target: number;
   /** For a kill: how long the app stays dead. */
   downMs: number;
@@ -17,6 +17,8 @@ export interface DisruptionCounts {
   kills: number;
   brokerOutages: number;
   databaseOutages: number;
+  /** Processes frozen with SIGSTOP inside a transaction (see `process-freezer.ts`). */
+  freezes?: number;
 }
 
 /**
@@ -43,5 +45,7 @@ export function planDisruptions(
     ...plan('kill', counts.kills),
     ...plan('broker-outage', counts.brokerOutages),
     ...plan('database-outage', counts.databaseOutages),
+    // Drawn last, so the other disruptions of a seed stay where they were.
+    ...plan('freeze', counts.freezes ?? 0),
   ].sort((a, b) => a.afterBookings - b.afterBookings);
 }

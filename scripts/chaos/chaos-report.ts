@@ -6,7 +6,8 @@ import { ChaosResult, ChaosSummary } from './chaos';
 export function summaryLine(s: ChaosSummary): string {
   return (
     `chaos: bookings=${s.bookings} faults=${s.faults} poison=${s.poison} restarts=${s.restarts} ` +
-    `outages=${s.outages} pending=${s.pending} violations=${s.violations}`
+    `outages=${s.outages} freezes=${s.freezes} poison-timers=${s.poisonTimers} ` +
+    `pending=${s.pending} violations=${s.violations}`
   );
 }
 

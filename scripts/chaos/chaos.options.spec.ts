@@ -30,6 +30,14 @@ describe('the chaos command line', () => {
     });
   });
 
+  it('scales freezes and poison timers with --bookings unless given', () => {
+    expect(parse('--bookings', '300')).toMatchObject({ freezes: 2, poisonTimers: 3, freezeMs: 0 });
+    expect(parse('--bookings', '30')).toMatchObject({ freezes: 1, poisonTimers: 2 });
+    expect(
+      parse('--freezes', '0', '--bookings', '300', '--poison-timers', '5', '--freeze-ms', '9000'),
+    ).toMatchObject({ freezes: 0, poisonTimers: 5, freezeMs: 9_000 });
+  });
+
   it('reads --duration-limit in seconds and --outages real', () => {
     expect(parse('--bookings', '1', '--duration-limit', '60', '--outages', 'real')).toMatchObject({
       durationLimitMs: 60_000,
@@ -65,8 +73,11 @@ describe('the chaos plan', () => {
   });
 
   it('places every disruption between 5 % and 90 % of the bookings, in order', () => {
-    const plan = planDisruptions(200, { kills: 4, brokerOutages: 3, databaseOutages: 3 }, 5, 2);
-    expect(plan).toHaveLength(10);
+    const counts = { kills: 4, brokerOutages: 3, databaseOutages: 3 };
+    const plan = planDisruptions(200, { ...counts, freezes: 2 }, 5, 2);
+    expect(plan).toHaveLength(12);
+    // The freezes come on top: the other disruptions of the seed stay where they were.
+    expect(plan.filter((d) => d.kind !== 'freeze')).toEqual(planDisruptions(200, counts, 5, 2));
     const moments = plan.map((d) => d.afterBookings);
     expect(moments).toEqual([...moments].sort((a, b) => a - b));
     expect(Math.min(...moments)).toBeGreaterThanOrEqual(10);

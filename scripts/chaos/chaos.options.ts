@@ -31,6 +31,12 @@ export interface ChaosOptions {
   databaseOutages: number;
   /** How long each outage lasts. */
   outageMs: number;
+  /** Processes frozen (SIGSTOP) inside a transaction, then thawed (SIGCONT). */
+  freezes: number;
+  /** How long each freeze lasts; 0: twice the step timeout. */
+  freezeMs: number;
+  /** Timers planted in the orchestrators' database that cannot fire: each must end parked. */
+  poisonTimers: number;
   /** Share of bookings with at least one injected fault. */
   faultRate: number;
   /** Poison messages published to the work queues: the dead-letter queues must hold exactly these. */
@@ -61,6 +67,11 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- --bookings N [flags]
   --broker-outages B     RabbitMQ outages (default: 1 per 100 bookings, at least 1)
   --database-outages D   PostgreSQL outages (default: 1 per 100 bookings, at least 1)
   --outage-ms MS         length of each outage (default 3000)
+  --freezes F            processes frozen with SIGSTOP while they hold a transaction, then thawed
+                         (default: 1 per 150 bookings, at least 1)
+  --freeze-ms MS         length of each freeze (default: twice the step timeout)
+  --poison-timers T      timers planted in the database that cannot fire, due before all others;
+                         each must end parked (default: 1 per 100 bookings, at least 2)
   --fault-rate P         share of bookings with injected faults, 0..1 (default 0.4)
   --poison N             poison messages (not JSON, unknown type, invalid) published to the
                          work queues while bookings run (default: 1 per 25 bookings, at least 3)
@@ -87,6 +98,9 @@ export function defaultChaosOptions(bookings: number, env: Env = process.env): C
     brokerOutages: Math.max(1, Math.round(bookings / 100)),
     databaseOutages: Math.max(1, Math.round(bookings / 100)),
     outageMs: 3_000,
+    freezes: Math.max(1, Math.round(bookings / 150)),
+    freezeMs: 0,
+    poisonTimers: Math.max(2, Math.round(bookings / 100)),
     faultRate: 0.4,
     poison: Math.max(3, Math.round(bookings / 25)),
     undoThrows: Math.max(1, Math.round(bookings / 100)),
@@ -111,6 +125,9 @@ const FLAGS: Record<string, FlagSetter<ChaosOptions>> = {
   '--broker-outages': (o, v, f) => (o.brokerOutages = integer(v, f, 0, 1_000, usage)),
   '--database-outages': (o, v, f) => (o.databaseOutages = integer(v, f, 0, 1_000, usage)),
   '--outage-ms': (o, v, f) => (o.outageMs = integer(v, f, 100, 120_000, usage)),
+  '--freezes': (o, v, f) => (o.freezes = integer(v, f, 0, 1_000, usage)),
+  '--freeze-ms': (o, v, f) => (o.freezeMs = integer(v, f, 100, 120_000, usage)),
+  '--poison-timers': (o, v, f) => (o.poisonTimers = integer(v, f, 0, 1_000, usage)),
   '--fault-rate': (o, v, f) => (o.faultRate = fraction(v, f, usage)),
   '--poison': (o, v, f) => (o.poison = integer(v, f, 0, 10_000, usage)),
   '--undo-throws': (o, v, f) => (o.undoThrows = integer(v, f, 0, 100, usage)),
@@ -139,5 +156,7 @@ export function parseChaosArgs(argv: readonly string[], env: Env = process.env):
     databaseOutages: keep('--database-outages', 'databaseOutages'),
     poison: keep('--poison', 'poison'),
     undoThrows: keep('--undo-throws', 'undoThrows'),
+    freezes: keep('--freezes', 'freezes'),
+    poisonTimers: keep('--poison-timers', 'poisonTimers'),
   };
 }

@@ -18,6 +18,8 @@ import { Quiescence, awaitQuiescence } from './quiescence';
 import { PoisonInjector, planPoison } from './poison-injector';
 import { NO_RUNTIME_FAULTS, RuntimeFaultInjector } from './runtime-faults';
 import { UndoThrowFault, UndoThrowReport, planUndoThrows } from './undo-throw-fault';
+import { ProcessFreezer } from './process-freezer';
+import { plantPoisonTimers, unparkedPoisonTimers } from './poison-timers';
 
 export interface ChaosHooks {
   onPhase?(message: string): void;
@@ -35,6 +37,10 @@ export interface ChaosSummary {
   violations: number;
   /** Poison messages published; each must end in a dead-letter queue, and nothing else may. */
   poison: number;
+  /** Processes frozen inside a transaction, then thawed. */
+  freezes: number;
+  /** Timers planted that cannot fire; each must end parked. */
+  poisonTimers: number;
 }
 
 export interface ChaosResult {
@@ -76,8 +82,11 @@ export async function runChaos(
   let apps: Awaited<ReturnType<typeof startChaosApps>> | undefined;
   try {
     phase(`starting 5 apps (logs in ${logDir})`);
+    const freezeMs = options.freezeMs || 2 * options.stepTimeoutMs;
     apps = await startChaosApps(infrastructure, resolve('dist'), logDir, {
       STEP_TIMEOUT_MS: String(options.stepTimeoutMs),
+      // A frozen process's transactions are closed by the server while it is frozen.
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: String(Math.max(500, Math.floor(freezeMs / 2))),
     });
     const runtimeRules = await runtimeFaults.install(apps.participants, options.seed);
     const undoThrows = new UndoThrowFault(planUndoThrows(options.undoThrows, options.seed));
@@ -94,10 +103,15 @@ export async function runChaos(
       outageMaker(options.outages, infrastructure.proxies),
       options.outageMs,
       hooks.onDisruption,
+      new ProcessFreezer(infrastructure.databases.orchestrator, freezeMs),
     );
 
     phase(`sending ${options.bookings} bookings, ${plan.length} disruptions on the way`);
-    // Poison first: every booking's messages queue up behind it, and none may wait for it.
+    // Poison first: every booking's messages and timers queue up behind it, and none may wait for it.
+    const poisonTimers = await plantPoisonTimers(
+      infrastructure.databases.orchestrator,
+      options.poisonTimers,
+    );
     const poison = planPoison(options.poison, options.seed);
     const injector = await PoisonInjector.open(infrastructure.amqpUrl);
     try {
@@ -136,7 +150,16 @@ export async function runChaos(
       ...(await tripViolations(infrastructure.databases)),
       ...quiescenceViolations(quiescence, poison.length + undone.deadLetters),
       ...undone.violations,
-      ...(await duplicateSagas(records, infrastructure.databases.orchestrator)),
+      ...(await duplicateSagas(
+        records,
+        infrastructure.databases.orchestrator,
+        poisonTimers.length,
+      )),
+      ...(await unparkedPoisonTimers(
+        infrastructure.databases.orchestrator,
+        poisonTimers,
+        Math.max(5_000, Math.min(60_000, deadline - Date.now())),
+      )),
     ];
     const statuses: Record<string, number> = {};
     for (const r of records) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -149,10 +172,12 @@ export async function runChaos(
         bookings: records.length,
         faults: records.reduce((n, r) => n + r.faults.length, 0) + runtimeRules + undoRules,
         restarts: apps.all.reduce((n, a) => n + a.restarts, 0),
-        outages: monkey.events.filter((e) => e.kind !== 'kill').length,
+        outages: monkey.events.filter((e) => e.kind.endsWith('-outage')).length,
         pending: records.filter((r) => !TERMINAL_STATUSES.has(r.status)).length,
         violations: violations.length,
         poison: poison.length,
+        freezes: monkey.events.filter((e) => e.kind === 'freeze').length,
+        poisonTimers: poisonTimers.length,
       },
       statuses,
       disruptions: monkey.events,
@@ -202,12 +227,16 @@ function quiescenceViolations(q: Quiescence, expectedDeadLetters: number): strin
 }
 
 /** One saga per accepted booking: a POST retried with its key must not start a second one. */
-async function duplicateSagas(records: BookingOutcomeRecord[], orchestratorDb: string) {
+async function duplicateSagas(
+  records: BookingOutcomeRecord[],
+  orchestratorDb: string,
+  planted: number,
+) {
   const [row] = await queryRows<{ n: string }>(
     orchestratorDb,
     `SELECT count(*) AS n FROM saga_instances`,
   );
   const accepted = records.filter((r) => r.bookingId).length;
-  const sagas = Number(row.n);
+  const sagas = Number(row.n) - planted;
   return sagas > accepted ? [`${sagas} sagas for ${accepted} accepted bookings`] : [];
 }

@@ -48,10 +48,11 @@ describe('the chaos run, small', () => {
     expect(result.bookings.every((b) => b.bookingId !== null)).toBe(true);
   });
 
-  it('really disrupted the run: two kills and restarts, two outages, injected faults', () => {
+  it('really disrupted the run: two kills and restarts, two outages, a freeze, injected faults', () => {
     expect(result.disruptions.map((d) => d.kind).sort()).toEqual([
       'broker-outage',
       'database-outage',
+      'freeze',
       'kill',
       'kill',
     ]);
@@ -61,6 +62,11 @@ describe('the chaos run, small', () => {
       new Set(['orchestrated', 'choreographed']),
     );
     expect(new Set(result.bookings.map((b) => b.acceptedBy)).size).toBe(2);
+  });
+
+  it('parks every poison timer planted in the database', () => {
+    expect(result.summary.poisonTimers).toBe(2);
+    expect(result.violations.filter((v) => v.startsWith('poison timer'))).toEqual([]);
   });
 
   it('leaves the outboxes sent, the work queues drained and exactly the poison and the thrown undos dead-lettered', () => {
@@ -73,7 +79,7 @@ describe('the chaos run, small', () => {
 
   it('sums itself up in one line', () => {
     expect(summaryLine(result.summary)).toMatch(
-      /^chaos: bookings=30 faults=\d+ poison=3 restarts=2 outages=2 pending=0 violations=0$/,
+      /^chaos: bookings=30 faults=\d+ poison=3 restarts=2 outages=2 freezes=1 poison-timers=2 pending=0 violations=0$/,
     );
   });
 });

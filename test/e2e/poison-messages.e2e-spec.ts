@@ -11,8 +11,12 @@ const REPLIES = 'orchestrator.replies';
 const FLIGHT_EVENTS = 'flight-service.events';
 const POISONED_QUEUES = [FLIGHT_COMMANDS, REPLIES, FLIGHT_EVENTS];
 const REASONS = ['unreadable', 'unknown-type', 'invalid', 'delivery-limit'];
-/** Valid as far as every validator can tell, but PostgreSQL refuses NUL in text: always fails. */
-const UNSTORABLE = 'FL-\u0000';
+/**
+ * Valid as far as every validator can tell (a positive integer), but past PostgreSQL's
+ * `integer`: the handler's statement always fails. (A NUL in a string, which used to serve here,
+ * is refused by the validators now, as invalid.)
+ */
+const UNSTORABLE_SEATS = 2 ** 31;
 
 interface Poison {
   queue: string;
@@ -129,7 +133,7 @@ describe('poison messages', () => {
         body: {
           ...command,
           messageId: fresh(),
-          payload: { ...command.payload, flightId: UNSTORABLE },
+          payload: { ...command.payload, seats: UNSTORABLE_SEATS },
         },
       },
       { queue: REPLIES, body: '<reply/>' },
@@ -151,7 +155,7 @@ describe('poison messages', () => {
         body: {
           ...event,
           messageId: fresh(),
-          payload: { ...booking, flight: { flightId: UNSTORABLE, seats: 1 } },
+          payload: { ...booking, flight: { flightId: 'FL-100', seats: UNSTORABLE_SEATS } },
         },
       },
     ];

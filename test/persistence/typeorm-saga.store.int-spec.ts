@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { ensureDatabase } from '@app/saga-core/bootstrap/database.bootstrap';
 import { SagaSpec, StepKind } from '@app/saga-core/definition/saga-spec';
@@ -29,6 +28,7 @@ function step(name: string, status: StepStatus = StepStatus.PENDING): StepState 
     startedAt: running ? at(1) : null,
     endedAt: null,
     lastError: null,
+    mayHaveTakenEffect: false,
   };
 }
 
@@ -87,6 +87,13 @@ function transition(instance: SagaInstance, extra: Partial<SagaTransition> = {})
   return { instance, audit: [], messages: [], timer: undefined, ...extra };
 }
 
+/** A one-shot signal between two concurrent transactions of a test. */
+function signal(): { fire(): void; fired: Promise<void> } {
+  let fire = () => undefined as void;
+  const fired = new Promise<void>((resolve) => (fire = resolve));
+  return { fire: () => fire(), fired };
+}
+
 describe('TypeOrmSagaStore (PostgreSQL)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
@@ -108,6 +115,18 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     return rows[0].n;
   };
   const outboxRows = () => count('SELECT count(*)::int AS n FROM saga_outbox');
+  /** Until `n` sessions on this database wait for a lock (pg_stat_activity says so). */
+  const waitForLockWaiters = (n: number) =>
+    waitFor(
+      async () =>
+        (await count(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )) >= n
+          ? true
+          : undefined,
+      { what: `${n} session(s) waiting for a lock` },
+    );
 
   it('round-trips a saga with its steps, labels, data, audit lines in order, and its timer', async () => {
     const saga = newSaga({ labels: { mode: 'choreographed', customer: 'cust-1' } });
@@ -128,7 +147,11 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     expect(await store.auditLog(saga.id)).toEqual(lines);
     expect(await outboxRows()).toBe(outboxBefore + 2);
     const timers = await store.transaction((tx) => tx.claimDueTimers(at(30_000), 100));
-    expect(timers).toContainEqual(timer);
+    expect(timers).toContainEqual({
+      ...timer,
+      attempts: 0,
+      definition: { name: 'trip-booking', version: 1 },
+    });
   });
 
   it('returns null for an unknown saga', async () => {
@@ -245,12 +268,12 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     const saga = newSaga();
     await store.transaction((tx) => tx.insert(transition(saga)));
     const seen: SagaInstance[] = [];
-    const advance = (stepName: string) =>
+    const advance = (stepName: string, locked = () => Promise.resolve()) =>
       store.transaction(async (tx) => {
         const current = await tx.lock(saga.id);
         if (!current) throw new Error('missing');
         seen.push(current);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await locked();
         const steps = current.steps.map((s) =>
           s.name === stepName ? { ...s, status: StepStatus.COMPLETED } : s,
         );
@@ -260,7 +283,15 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
         );
       });
 
-    await Promise.all([advance('flight'), advance('hotel')]);
+    // The first holds the lock until the second is seen waiting for it in pg_locks.
+    const holding = signal();
+    const release = signal();
+    const first = advance('flight', () => (holding.fire(), release.fired));
+    await holding.fired;
+    const second = advance('hotel');
+    await waitForLockWaiters(1);
+    release.fire();
+    await Promise.all([first, second]);
 
     expect(seen.map((s) => s.version)).toEqual([1, 2]);
     const final = await store.find(saga.id);
@@ -396,8 +427,18 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
           claim(),
         );
         expect(stale.applied).toBe(false);
-        // A notification is delivered within milliseconds of its commit.
-        await sleep(300);
+        // Notifications arrive in commit order: once a later end is heard, an earlier one
+        // would have been.
+        const marker = newSaga();
+        await store.insert(transition(marker));
+        await store.applyClaimed(
+          transition(next(marker, SagaStatus.CONFIRMED)),
+          marker.version,
+          claim(),
+        );
+        await waitFor(async () => (ended.includes(marker.id) ? true : undefined), {
+          what: 'the later end notified',
+        });
         expect(ended).not.toContain(saga.id);
         const done = await store.applyClaimed(
           transition(next(current, SagaStatus.CONFIRMED)),
@@ -438,11 +479,16 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
       await store.transaction((tx) => tx.insert(transition(saga, { timer })));
     }
 
+    // Every claimer holds its claim until all four have claimed: none commits in between.
+    const claimers = 4;
+    let holding = 0;
+    const allClaimed = signal();
     const claims = await Promise.all(
-      Array.from({ length: 4 }, () =>
+      Array.from({ length: claimers }, () =>
         store.transaction(async (tx) => {
           const timers = await tx.claimDueTimers(at(10_000), 6);
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          if (++holding === claimers) allClaimed.fire();
+          await allClaimed.fired;
           return timers;
         }),
       ),
@@ -460,21 +506,23 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     const saga = newSaga();
     const timer = { sagaId: saga.id, fireAt: at(1000), key: 'reply:forward:0:1' };
     await store.transaction((tx) => tx.insert(transition(saga, { timer })));
-    let replyHoldsSaga: () => void = () => undefined;
-    const locked = new Promise<void>((resolve) => (replyHoldsSaga = resolve));
+    const replyHoldsSaga = signal();
+    const timerPassClaimed = signal();
 
-    // The reply locks the saga first, then (the step done) clears the saga's timer.
+    // The reply locks the saga first, then (the step done) clears the saga's timer, once the
+    // timer pass has tried its claim meanwhile.
     const reply = store.transaction(async (tx) => {
       const current = await tx.lock(saga.id);
       if (!current) throw new Error('missing');
-      replyHoldsSaga();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      replyHoldsSaga.fire();
+      await timerPassClaimed.fired;
       await tx.update(transition({ ...current, version: 2 }, { timer: null }), 1);
     });
-    await locked;
-    // Meanwhile the timer pass claims the due timer and wants the saga too.
+    await replyHoldsSaga.fired;
+    // The timer pass claims the due timer and wants the saga too.
     const timerPass = store.transaction(async (tx) => {
       const claimed = await tx.claimDueTimers(at(10_000), 10);
+      timerPassClaimed.fire();
       for (const due of claimed) await tx.lock(due.sagaId);
       return claimed;
     });
@@ -615,6 +663,13 @@ describe('TypeOrmSagaStore when its connection is lost mid-transaction', () => {
   });
 });
 
+const MIGRATIONS = [
+  'Messaging1732250000000',
+  'SagaEngine1732250000001',
+  'TimerFailures1732250000010',
+  'StepMayHaveTakenEffect1732250000011',
+];
+
 describe('database bootstrap', () => {
   let db: TestDatabase;
 
@@ -642,12 +697,12 @@ describe('database bootstrap', () => {
         ((await a.query('SELECT name FROM migrations ORDER BY id')) as { name: string }[]).map(
           (m) => m.name,
         );
-      expect(await applied()).toEqual(['Messaging1732250000000', 'SagaEngine1732250000001']);
+      expect(await applied()).toEqual(MIGRATIONS);
 
       await expect(a.runMigrations({ transaction: 'each' })).resolves.toEqual([]);
       const again = await openDataSource(db.url, sagaEngineMigrations);
       await again.destroy();
-      expect(await applied()).toEqual(['Messaging1732250000000', 'SagaEngine1732250000001']);
+      expect(await applied()).toEqual(MIGRATIONS);
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
     }

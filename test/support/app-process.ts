@@ -92,4 +92,14 @@ export class AppProcess {
   kill(): void {
     if (!this.ended) this.child.kill('SIGKILL');
   }
+
+  /** The process id: with the service name, its sessions' `application_name` in PostgreSQL. */
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Sends a signal, SIGSTOP and SIGCONT among them (a frozen process, then thawed). */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.ended) this.child.kill(signal);
+  }
 }

@@ -257,29 +257,36 @@ describe('RabbitMqTransport', () => {
     expect(transport.stats()).toMatchObject({ consumed: 1, requeued: 1, deadLettered: 0 });
   });
 
-  it('holds a message through a database outage instead of spending its delivery limit', async () => {
-    const transport = await openTransport({ deliveryLimit: 2 });
-    const tries: number[] = [];
-    const down = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
-    await transport.consume({ name: 'payment.commands' }, async (message) => {
-      tries.push(message.deliveryCount);
-      // More failed tries than the delivery limit allows redeliveries.
-      if (tries.length <= 4) throw down;
-    });
+  it.each([
+    ['a database outage', 'read ECONNRESET', 'ECONNRESET'],
+    ['a lock held past lock_timeout', 'canceling statement due to lock timeout', '55P03'],
+    ['a statement past statement_timeout', 'canceling statement due to statement timeout', '57014'],
+  ])(
+    'holds a message through %s instead of spending its delivery limit',
+    async (_what, text, code) => {
+      const transport = await openTransport({ deliveryLimit: 2 });
+      const tries: number[] = [];
+      const down = Object.assign(new Error(text), { code });
+      await transport.consume({ name: 'payment.commands' }, async (message) => {
+        tries.push(message.deliveryCount);
+        // More failed tries than the delivery limit allows redeliveries.
+        if (tries.length <= 4) throw down;
+      });
 
-    await transport.publish(command('payment.commands'));
+      await transport.publish(command('payment.commands'));
 
-    await eventually(() => expect(tries).toHaveLength(5));
-    // Retried in place: the broker delivered it once.
-    expect(tries).toEqual([1, 1, 1, 1, 1]);
-    await eventually(async () =>
-      expect(await queueDepth(vhost.vhost, 'payment.commands')).toEqual(EMPTY),
-    );
-    expect(await transport.queueStats(deadLetterQueueOf('payment.commands'))).toMatchObject({
-      messages: 0,
-    });
-    expect(transport.stats()).toMatchObject({ consumed: 1, requeued: 0, deadLettered: 0 });
-  });
+      await eventually(() => expect(tries).toHaveLength(5));
+      // Retried in place: the broker delivered it once.
+      expect(tries).toEqual([1, 1, 1, 1, 1]);
+      await eventually(async () =>
+        expect(await queueDepth(vhost.vhost, 'payment.commands')).toEqual(EMPTY),
+      );
+      expect(await transport.queueStats(deadLetterQueueOf('payment.commands'))).toMatchObject({
+        messages: 0,
+      });
+      expect(transport.stats()).toMatchObject({ consumed: 1, requeued: 0, deadLettered: 0 });
+    },
+  );
 
   it('handles deliveries concurrently up to the prefetch and acks none before its handler resolves', async () => {
     const transport = await openTransport();

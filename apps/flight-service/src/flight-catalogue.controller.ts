@@ -5,6 +5,10 @@ import { FlightViewDto } from './dto/flight-view.dto';
 import { FlightReservationViewDto } from './dto/flight-reservation-view.dto';
 import { FlightCatalogueService } from './flight-catalogue.service';
 import { FlightReservationStatus } from './flight-reservation.entity';
+import { SafeTextPipe } from '@app/saga-core';
+
+/** A booking id with what text may not hold is a 400, not a failed query. */
+const BOOKING_ID = new SafeTextPipe({ name: 'bookingId' });
 
 export interface FlightView {
   flightId: string;
@@ -49,11 +53,13 @@ export class FlightCatalogueController {
     operationId: 'getFlightReservation',
     summary: "A booking's flight reservation",
     description:
-      'Its seats and status; a cancellation that came first leaves a CANCELLED marker with no flight',
+      'Its seats and status; 404 when none was made, including when a cancellation came first',
   })
   @ApiOkResponse({ description: 'The reservation', type: FlightReservationViewDto })
   @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No flight reservation for this booking' })
-  async reservation(@Param('bookingId') bookingId: string): Promise<FlightReservationView> {
+  async reservation(
+    @Param('bookingId', BOOKING_ID) bookingId: string,
+  ): Promise<FlightReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
     // A tombstone (a cancel that came before any reservation) is bookkeeping, not a reservation.
     if (!reservation?.flightId) {

@@ -5,6 +5,10 @@ import { HotelViewDto } from './dto/hotel-view.dto';
 import { HotelReservationViewDto } from './dto/hotel-reservation-view.dto';
 import { HotelCatalogueService } from './hotel-catalogue.service';
 import { HotelReservationStatus } from './hotel-reservation.entity';
+import { SafeTextPipe } from '@app/saga-core';
+
+/** A booking id with what text may not hold is a 400, not a failed query. */
+const BOOKING_ID = new SafeTextPipe({ name: 'bookingId' });
 
 export interface HotelView {
   hotelId: string;
@@ -50,11 +54,13 @@ export class HotelCatalogueController {
     operationId: 'getHotelReservation',
     summary: "A booking's hotel reservation",
     description:
-      'Its rooms, nights and status; a cancellation that came first leaves a CANCELLED marker with no hotel',
+      'Its rooms, nights and status; 404 when none was made, including when a cancellation came first',
   })
   @ApiOkResponse({ description: 'The reservation', type: HotelReservationViewDto })
   @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No hotel reservation for this booking' })
-  async reservation(@Param('bookingId') bookingId: string): Promise<HotelReservationView> {
+  async reservation(
+    @Param('bookingId', BOOKING_ID) bookingId: string,
+  ): Promise<HotelReservationView> {
     const reservation = await this.catalogue.reservation(bookingId);
     // A tombstone (a cancel that came before any reservation) is bookkeeping, not a reservation.
     if (!reservation?.hotelId) {

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import {
   CreateServiceAppOptions,
   createServiceApp,
+  databaseSessionLimits,
   loadConfig,
   Env,
   serveOpenApi,
@@ -19,6 +20,7 @@ export function createHotelServiceApp(
   return createServiceApp(AppModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    databaseSession: databaseSessionLimits(config),
     configure: (app) => serveOpenApi(app, HOTEL_OPENAPI),
   });
 }

@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import {
   CreateServiceAppOptions,
   createServiceApp,
+  databaseSessionLimits,
   loadConfig,
   Env,
   serveOpenApi,
@@ -19,6 +20,7 @@ export function createOrchestratorApp(
   return createServiceApp(OrchestratorModule.forRoot(config), {
     ...options,
     databaseUrl: config.DATABASE_URL,
+    databaseSession: databaseSessionLimits(config),
     configure: (app) => {
       // Bad input gets a 400 listing each problem; unknown fields anywhere are refused.
       app.useGlobalPipes(

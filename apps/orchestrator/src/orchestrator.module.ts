@@ -35,6 +35,18 @@ export class OrchestratorModule {
               ],
               replyQueue: ORCHESTRATOR_REPLY_QUEUE,
               eventQueue: ORCHESTRATOR_EVENT_QUEUE,
+              unregisteredVersions: config.SAGA_UNREGISTERED_VERSIONS,
+              timerRetry: {
+                maxAttempts: config.SAGA_TIMER_MAX_ATTEMPTS,
+                initialDelayMs: config.SAGA_TIMER_RETRY_DELAY_MS,
+                multiplier: 2,
+                maxDelayMs: 30_000,
+                jitter: true,
+              },
+              reads: {
+                poolSize: config.DATABASE_READ_POOL_SIZE,
+                maxOpenWaits: config.HTTP_MAX_OPEN_WAITS,
+              },
             },
           },
         }),

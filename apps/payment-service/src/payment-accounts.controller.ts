@@ -5,6 +5,10 @@ import { AccountViewDto } from './dto/account-view.dto';
 import { PaymentViewDto } from './dto/payment-view.dto';
 import { PaymentStatus } from './payment.entity';
 import { PaymentAccountsService } from './payment-accounts.service';
+import { SafeTextPipe } from '@app/saga-core';
+
+/** A booking id with what text may not hold is a 400, not a failed query. */
+const BOOKING_ID = new SafeTextPipe({ name: 'bookingId' });
 
 export interface AccountView {
   customerId: string;
@@ -46,11 +50,11 @@ export class PaymentAccountsController {
     operationId: 'getPayment',
     summary: "A booking's payment",
     description:
-      'Its amount and status; a refund that came first leaves a REFUNDED marker with no customer',
+      'Its amount and status; 404 when nothing was charged, including when a refund came first',
   })
   @ApiOkResponse({ description: 'The payment', type: PaymentViewDto })
   @ApiErrors({ ...UNREADABLE_REQUEST, 404: 'No payment for this booking' })
-  async payment(@Param('bookingId') bookingId: string): Promise<PaymentView> {
+  async payment(@Param('bookingId', BOOKING_ID) bookingId: string): Promise<PaymentView> {
     const payment = await this.accounts.payment(bookingId);
     // A tombstone (a refund that came before any charge) moved no money: it is no payment.
     if (!payment?.customerId) throw new NotFoundException(`No payment for booking ${bookingId}`);

@@ -69,8 +69,9 @@ export class SagaModule {
       },
       {
         provide: SAGA_STORE,
-        inject: [DataSource],
-        useFactory: (ds: DataSource) => new TypeOrmSagaStore(ds),
+        inject: [DataSource, SAGA_CORE_OPTIONS],
+        useFactory: (ds: DataSource, o: SagaCoreOptions) =>
+          new TypeOrmSagaStore(ds, { readPoolSize: o.orchestrator?.reads?.poolSize }),
       },
       {
         provide: OutboxRelay,

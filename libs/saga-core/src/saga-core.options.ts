@@ -1,5 +1,7 @@
 import { ChoreographyDefinition } from './choreography/choreography-definition';
+import { RetryPolicy } from './definition/retry-policy';
 import { SagaDefinition } from './definition/saga-definition';
+import { UnregisteredVersions } from './engine/unregistered-definitions';
 
 export const SAGA_CORE_OPTIONS = Symbol('SAGA_CORE_OPTIONS');
 
@@ -12,6 +14,26 @@ export interface OrchestratorOptions {
   eventQueue?: string;
   /** How often due timers are looked for, as a backstop to the in-process wake-up. */
   timerPollIntervalMs?: number;
+  /**
+   * A timer whose firing throws is tried again this way, then parked for an operator.
+   * Default: 5 tries, 1 s apart, doubling up to 30 s.
+   */
+  timerRetry?: RetryPolicy;
+  /**
+   * PENDING sagas pinned to a definition version not registered here: `refuse` to start (the
+   * default), or `leave` them to an instance that registers it (their timers are not claimed
+   * here, their replies and events are handed back to the queue).
+   */
+  unregisteredVersions?: UnregisteredVersions;
+  /** HTTP reads: a pool of their own, and a cap on waits open at once (`waitUntilEnded`). */
+  reads?: ReadOptions;
+}
+
+export interface ReadOptions {
+  /** Connections of the read pool. */
+  poolSize: number;
+  /** Past this many open waits, a new one fails with `ServiceBusyError` (a 503). */
+  maxOpenWaits: number;
 }
 
 /** The participant half: the queue this app's `@CommandHandler`s consume. */

@@ -12,6 +12,7 @@ import {
 } from 'class-validator';
 import {
   EventMessage,
+  IsSafeText,
   PoisonMessageError,
   TerminalStepError,
   validatePayload,
@@ -21,6 +22,7 @@ import { TRIP_FAULTS, TripFault } from './trip-fault';
 
 class TripFlightDto {
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   flightId!: string;
 
@@ -31,6 +33,7 @@ class TripFlightDto {
 
 class TripHotelDto {
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   hotelId!: string;
 
@@ -60,10 +63,12 @@ class TripFaultsDto {
 /** The payload of every trip event. Fields it does not know are kept, for newer publishers. */
 export class TripBookingDto implements TripBooking {
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   bookingId!: string;
 
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   customerId!: string;
 
@@ -97,6 +102,7 @@ export class TripBookingDto implements TripBooking {
 
   @IsOptional()
   @IsString()
+  @IsSafeText()
   reason?: string;
 }
 

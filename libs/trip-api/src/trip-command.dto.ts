@@ -1,5 +1,6 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
 import { TRIP_FAULTS, TripFault } from './trip-fault';
+import { IsSafeText } from '@app/saga-core';
 
 /**
  * What every trip command carries: the booking and, optionally, the fault to inject. The
@@ -7,6 +8,7 @@ import { TRIP_FAULTS, TripFault } from './trip-fault';
  */
 export class TripCommandDto {
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   bookingId!: string;
 

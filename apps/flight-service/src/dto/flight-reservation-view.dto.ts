@@ -6,13 +6,8 @@ export class FlightReservationViewDto implements Readonly<FlightReservationView>
   @ApiProperty({ format: 'uuid' })
   bookingId!: string;
 
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Null for a cancellation that arrived before any reservation',
-    example: 'FL-100',
-  })
-  flightId!: string | null;
+  @ApiProperty({ example: 'FL-100' })
+  flightId!: string;
 
   @ApiProperty({ example: 1 })
   seats!: number;

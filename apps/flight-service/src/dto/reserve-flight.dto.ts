@@ -1,8 +1,10 @@
 import { ReserveFlight, TripCommandDto } from '@app/trip-api';
 import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
+import { IsSafeText } from '@app/saga-core';
 
 export class ReserveFlightDto extends TripCommandDto implements ReserveFlight {
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   flightId!: string;
 

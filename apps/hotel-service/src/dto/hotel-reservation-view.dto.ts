@@ -6,13 +6,8 @@ export class HotelReservationViewDto implements Readonly<HotelReservationView> {
   @ApiProperty({ format: 'uuid' })
   bookingId!: string;
 
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Null for a cancellation that arrived before any reservation',
-    example: 'HT-200',
-  })
-  hotelId!: string | null;
+  @ApiProperty({ example: 'HT-200' })
+  hotelId!: string;
 
   @ApiProperty({ example: 1 })
   rooms!: number;

@@ -1,8 +1,10 @@
 import { ReserveHotel, TripCommandDto } from '@app/trip-api';
 import { IsInt, IsNotEmpty, IsString, Min } from 'class-validator';
+import { IsSafeText } from '@app/saga-core';
 
 export class ReserveHotelDto extends TripCommandDto implements ReserveHotel {
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   hotelId!: string;
 

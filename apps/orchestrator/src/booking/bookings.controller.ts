@@ -2,7 +2,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   HttpCode,
   NotFoundException,
   Param,
@@ -26,6 +25,7 @@ import { BookingViewDto } from './booking-view.dto';
 import { AuditView, BookingView } from './booking.view';
 import { CreateBookingDto } from './create-booking.dto';
 import { GetBookingQuery } from './get-booking.query';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey } from './idempotency-key.decorator';
 import { ListBookingsQuery } from './list-bookings.query';
 
 @ApiTags('bookings')
@@ -46,8 +46,8 @@ export class BookingsController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'At most one booking per key',
-    schema: { type: 'string', maxLength: 200 },
+    description: `At most one booking per key; at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters, no control characters`,
+    schema: { type: 'string', maxLength: IDEMPOTENCY_KEY_MAX_LENGTH },
   })
   @ApiAcceptedResponse({
     description: 'Accepted; the saga runs in the background',
@@ -62,10 +62,10 @@ export class BookingsController {
   })
   async create(
     @Body() body: CreateBookingDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<Pick<BookingView, 'bookingId' | 'mode' | 'status'>> {
-    const booking = await this.bookings.create(body, idempotencyKey?.trim() || undefined);
+    const booking = await this.bookings.create(body, idempotencyKey);
     response.location(`/bookings/${booking.bookingId}`);
     return { bookingId: booking.bookingId, mode: booking.mode, status: booking.status };
   }

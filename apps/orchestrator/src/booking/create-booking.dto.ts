@@ -15,10 +15,12 @@ import {
 } from 'class-validator';
 import { TRIP_FAULTS, TripFault } from '@app/trip-api';
 import { BOOKING_MODES, BookingMode } from './booking-mode';
+import { IsSafeText } from '@app/saga-core';
 
 export class FlightRequestDto {
   @ApiProperty({ example: 'FL-100' })
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   @MaxLength(64)
   flightId!: string;
@@ -33,6 +35,7 @@ export class FlightRequestDto {
 export class HotelRequestDto {
   @ApiProperty({ example: 'HT-200' })
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   @MaxLength(64)
   hotelId!: string;
@@ -76,6 +79,7 @@ export class CreateBookingDto {
 
   @ApiProperty({ example: 'cust-1' })
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   @MaxLength(64)
   customerId!: string;

@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, IsString, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { ServiceConfig } from '@app/saga-core';
 
 /** The orchestrator's environment, validated at boot. */
@@ -10,6 +10,38 @@ export class OrchestratorConfig extends ServiceConfig {
   @IsInt({ message: 'STEP_TIMEOUT_MS must be an integer' })
   @Min(10, { message: 'STEP_TIMEOUT_MS must be at least 10' })
   STEP_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * PENDING sagas pinned to a definition version this orchestrator does not register:
+   * `refuse` to start, naming them, or `leave` them to an instance that registers that
+   * version (their timers are not claimed here, their replies and events go back to the queue).
+   */
+  @IsIn(['refuse', 'leave'], { message: 'SAGA_UNREGISTERED_VERSIONS must be refuse or leave' })
+  SAGA_UNREGISTERED_VERSIONS: 'refuse' | 'leave' = 'refuse';
+
+  /** Tries of a timer whose firing throws, before it is parked for an operator. */
+  @IsInt({ message: 'SAGA_TIMER_MAX_ATTEMPTS must be an integer' })
+  @Min(1, { message: 'SAGA_TIMER_MAX_ATTEMPTS must be at least 1' })
+  @Max(100, { message: 'SAGA_TIMER_MAX_ATTEMPTS must be at most 100' })
+  SAGA_TIMER_MAX_ATTEMPTS: number = 5;
+
+  /** The wait before a failed timer's second try; it doubles with each try, up to 30 s. */
+  @IsInt({ message: 'SAGA_TIMER_RETRY_DELAY_MS must be an integer' })
+  @Min(1, { message: 'SAGA_TIMER_RETRY_DELAY_MS must be at least 1' })
+  @Max(30_000, { message: 'SAGA_TIMER_RETRY_DELAY_MS must be at most 30000' })
+  SAGA_TIMER_RETRY_DELAY_MS: number = 1_000;
+
+  /** Connections of the pool that HTTP reads and long polls use, apart from the engine's. */
+  @IsInt({ message: 'DATABASE_READ_POOL_SIZE must be an integer' })
+  @Min(1, { message: 'DATABASE_READ_POOL_SIZE must be at least 1' })
+  @Max(100, { message: 'DATABASE_READ_POOL_SIZE must be at most 100' })
+  DATABASE_READ_POOL_SIZE: number = 5;
+
+  /** `?wait=` long polls open at once; past it, a new one answers 503 with Retry-After. */
+  @IsInt({ message: 'HTTP_MAX_OPEN_WAITS must be an integer' })
+  @Min(1, { message: 'HTTP_MAX_OPEN_WAITS must be at least 1' })
+  @Max(100_000, { message: 'HTTP_MAX_OPEN_WAITS must be at most 100000' })
+  HTTP_MAX_OPEN_WAITS: number = 1_000;
 
   /** The key operator actions need; without it they are off (401). */
   @IsOptional()

@@ -20,17 +20,19 @@ import {
 import {
   API_KEY_SCHEME,
   ApiErrors,
+  DefinitionError,
   SagaEngine,
   SagaInstance,
   SagaStateError,
-  SagaStatus,
 } from '@app/saga-core';
 import { BookingViewDto } from '../booking/booking-view.dto';
+import { AttentionViewDto } from './attention-view.dto';
 import { isBookingId } from '../booking/booking-id';
 import { BookingView, toBookingView } from '../booking/booking.view';
 import { OperatorApiKeyGuard } from './operator-api-key.guard';
 import { OperatorRequestDto } from './operator-request.dto';
 import { AttentionQuery } from './attention.query';
+import { AttentionView, listAttention } from './attention.view';
 
 @ApiTags('operator')
 @ApiSecurity(API_KEY_SCHEME)
@@ -77,22 +79,37 @@ export class OperatorController {
     return this.act(id, () => this.engine.retryCompensation(id, { ...by }));
   }
 
+  @Post('bookings/:id/retry-timer')
+  @HttpCode(202)
+  @ApiOperation({
+    operationId: 'retryBookingTimer',
+    summary: 'Fire again the parked timer of a booking',
+    description:
+      'Once what made it throw is fixed; written to the audit log with who asked and why',
+  })
+  @ApiAcceptedResponse({ description: 'The timer is due again', type: BookingViewDto })
+  @ApiErrors({
+    400: 'Malformed request, each problem listed',
+    404: 'Unknown booking',
+    409: 'The booking has no parked timer',
+  })
+  retryTimer(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
+    return this.act(id, () => this.engine.retryTimer(id, { ...by }));
+  }
+
   @Get('operator/attention')
   @ApiOperation({
     operationId: 'listBookingsNeedingAttention',
     summary: 'Bookings that need an operator',
-    description: 'COMPENSATION_FAILED, or PENDING with no change for stuckSeconds',
+    description:
+      'Each with its reason and the action that addresses it: COMPENSATION_FAILED, a parked ' +
+      'timer, or PENDING with no change for stuckSeconds',
   })
-  @ApiOkResponse({ description: 'The bookings that need an operator', type: [BookingViewDto] })
+  @ApiOkResponse({ description: 'The bookings that need an operator', type: [AttentionViewDto] })
   @ApiErrors({ 400: 'A malformed stuckSeconds or limit, each problem listed' })
-  async attention(@Query() query: AttentionQuery): Promise<BookingView[]> {
-    const limit = query.limit ?? 100;
+  attention(@Query() query: AttentionQuery): Promise<AttentionView[]> {
     const stuckSince = new Date(Date.now() - (query.stuckSeconds ?? 60) * 1000);
-    const [failed, stuck] = await Promise.all([
-      this.engine.list({ status: SagaStatus.COMPENSATION_FAILED, limit }),
-      this.engine.list({ status: SagaStatus.PENDING, updatedBefore: stuckSince, limit }),
-    ]);
-    return [...failed, ...stuck].slice(0, limit).map(toBookingView);
+    return listAttention(this.engine, stuckSince, query.limit ?? 100);
   }
 
   private async act(id: string, action: () => Promise<SagaInstance | null>): Promise<BookingView> {
@@ -101,7 +118,10 @@ export class OperatorController {
       if (!saga) throw new NotFoundException(`booking ${id} not found`);
       return toBookingView(saga);
     } catch (error) {
-      if (error instanceof SagaStateError) throw new ConflictException(error.message);
+      // A saga this instance cannot run (its version is not registered here) is a conflict too.
+      if (error instanceof SagaStateError || error instanceof DefinitionError) {
+        throw new ConflictException(error.message);
+      }
       throw error;
     }
   }

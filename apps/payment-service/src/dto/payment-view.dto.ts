@@ -6,13 +6,8 @@ export class PaymentViewDto implements Readonly<PaymentView> {
   @ApiProperty({ format: 'uuid' })
   bookingId!: string;
 
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Null for a refund that arrived before any charge',
-    example: 'cust-1',
-  })
-  customerId!: string | null;
+  @ApiProperty({ example: 'cust-1' })
+  customerId!: string;
 
   @ApiProperty({ example: 490 })
   amount!: number;

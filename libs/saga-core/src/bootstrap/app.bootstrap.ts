@@ -5,12 +5,15 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { httpTracingMiddleware } from '../observability/http-tracing.middleware';
 import { OBSERVED_SERVICE } from '../observability/tracing.lifecycle';
+import { DatabaseSessionLimits, pgSessionOptions } from '../persistence/typeorm/pg-session';
 import { ensureDatabase, runMigrations } from './database.bootstrap';
 import { ServiceUnavailableFilter } from './service-unavailable.filter';
 
 export interface CreateServiceAppOptions {
   /** The app's database; created if it is missing. */
   databaseUrl: string;
+  /** The limits of the session that creates the database (see `databaseSessionLimits`). */
+  databaseSession?: DatabaseSessionLimits;
   /** Default: pino (see `ObservabilityModule`); `false` silences the app (tests). */
   logger?: NestApplicationOptions['logger'];
   /** Global pipes, OpenAPI and the like, applied before the app initialises. */
@@ -25,7 +28,10 @@ export async function createServiceApp(
   rootModule: DynamicModule,
   options: CreateServiceAppOptions,
 ): Promise<INestApplication> {
-  await ensureDatabase(options.databaseUrl);
+  await ensureDatabase(
+    options.databaseUrl,
+    options.databaseSession && pgSessionOptions(options.databaseSession),
+  );
   const app = await NestFactory.create(rootModule, {
     abortOnError: false,
     // Until pino takes over below, what Nest logs is kept, then written through pino.

@@ -6,7 +6,8 @@ import { ServiceHealthModule } from '../health/service-health.module';
 import { ObservabilityModule } from '../observability/observability.module';
 import { SagaModule } from '../saga-core.module';
 import { SagaCoreOptions } from '../saga-core.options';
-import { ServiceConfig } from './service-config';
+import { pgSessionOptions } from '../persistence/typeorm/pg-session';
+import { databaseSessionLimits, ServiceConfig } from './service-config';
 
 const DATABASE_CONNECT_TIMEOUT_MS = 3_000;
 
@@ -59,8 +60,17 @@ export class ServiceAppModule {
             // away a request fails in seconds (503) instead of hanging.
             connectTimeoutMS: DATABASE_CONNECT_TIMEOUT_MS,
             // Notices, within about a minute, an idle connection whose server vanished
-            // without closing it, rather than after the system's two-hour default.
-            extra: { keepAlive: true, keepAliveInitialDelayMillis: 10_000 },
+            // without closing it, rather than after the system's two-hour default. Every
+            // wait on the server is bounded (locks, statements, an idle transaction), and
+            // the engine opens its other connections with the same limits.
+            extra: {
+              keepAlive: true,
+              keepAliveInitialDelayMillis: 10_000,
+              ...pgSessionOptions(
+                databaseSessionLimits(config),
+                `${options.serviceName}:${process.pid}`,
+              ),
+            },
             retryAttempts: 3,
             retryDelay: 1000,
           }),

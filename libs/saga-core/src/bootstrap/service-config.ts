@@ -2,11 +2,15 @@
 import 'reflect-metadata';
 import type { ConfigService } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { DatabaseSessionLimits } from '../persistence/typeorm/pg-session';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Variables as the process gets them: `process.env`, or an explicit object in tests. */
 export type Env = Record<string, string | undefined>;
+
+/** The longest database wait that can be configured: a day. */
+const MAX_WAIT_MS = 86_400_000;
 
 /**
  * What every service reads from its environment. An app extends it to give its own defaults
@@ -38,6 +42,29 @@ export class ServiceConfig {
   @IsInt({ message: 'SAGA_RETENTION_INTERVAL_SECONDS must be an integer' })
   @Min(0, { message: 'SAGA_RETENTION_INTERVAL_SECONDS must be at least 0' })
   SAGA_RETENTION_INTERVAL_SECONDS: number = 60;
+
+  /** A statement waiting longer than this for a lock fails (55P03) and is tried again later. */
+  @IsInt({ message: 'DATABASE_LOCK_TIMEOUT_MS must be an integer' })
+  @Min(1, { message: 'DATABASE_LOCK_TIMEOUT_MS must be at least 1' })
+  @Max(MAX_WAIT_MS, { message: `DATABASE_LOCK_TIMEOUT_MS must be at most ${MAX_WAIT_MS}` })
+  DATABASE_LOCK_TIMEOUT_MS: number = 5_000;
+
+  /** A statement running longer than this is cancelled (57014) and tried again later. */
+  @IsInt({ message: 'DATABASE_STATEMENT_TIMEOUT_MS must be an integer' })
+  @Min(1, { message: 'DATABASE_STATEMENT_TIMEOUT_MS must be at least 1' })
+  @Max(MAX_WAIT_MS, { message: `DATABASE_STATEMENT_TIMEOUT_MS must be at most ${MAX_WAIT_MS}` })
+  DATABASE_STATEMENT_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * A session idle this long inside a transaction (its process frozen, partitioned) is closed
+   * by the server, and the locks it held are freed for the other instances.
+   */
+  @IsInt({ message: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be an integer' })
+  @Min(1, { message: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be at least 1' })
+  @Max(MAX_WAIT_MS, {
+    message: `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be at most ${MAX_WAIT_MS}`,
+  })
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number = 10_000;
 
   @IsIn(['development', 'test', 'production'], {
     message: 'NODE_ENV must be development, test or production',
@@ -72,4 +99,13 @@ export function faultInjectionEnabled(config: ConfigService): boolean {
   const explicit = config.get<string>('FAULTS_ENABLED');
   if (explicit !== undefined) return explicit === 'true';
   return config.get<string>('NODE_ENV') !== 'production';
+}
+
+/** The database session limits the config sets (see `DATABASE_*_TIMEOUT_MS`). */
+export function databaseSessionLimits(config: ServiceConfig): DatabaseSessionLimits {
+  return {
+    lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  };
 }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
+import { retryAfterOfBusy } from '../errors/service-busy.error';
 import { isTransientFailure } from '../errors/transient-failure';
 
 /** What a client is told to wait before trying again. */
@@ -9,9 +10,11 @@ const RETRY_AFTER_SECONDS = 5;
 const WARN_EVERY_MS = 10_000;
 
 /**
- * A request that failed because the database cannot be reached gets a `503` saying so, with
- * `Retry-After`, instead of a bare `500`: the request was fine, the service is not, and trying
- * again shortly is the right move. Every other error goes to Nest's usual handling.
+ * A request that failed because the database cannot be reached (or could not do the work in
+ * time: a lock or statement timeout) gets a `503` saying so, with `Retry-After`, instead of a
+ * bare `500`: the request was fine, the service is not, and trying again shortly is the right
+ * move. So does a request refused for want of room (`ServiceBusyError`: too many open waits).
+ * Every other error goes to Nest's usual handling.
  */
 @Catch()
 export class ServiceUnavailableFilter extends BaseExceptionFilter {
@@ -19,6 +22,11 @@ export class ServiceUnavailableFilter extends BaseExceptionFilter {
   private lastWarnedAt = 0;
 
   override catch(exception: unknown, host: ArgumentsHost): void {
+    const busy = retryAfterOfBusy(exception);
+    if (host.getType() === 'http' && busy !== null) {
+      this.answer(host, busy, (exception as Error).message);
+      return;
+    }
     if (host.getType() !== 'http' || !isTransientFailure(exception)) {
       super.catch(exception, host);
       return;
@@ -27,14 +35,18 @@ export class ServiceUnavailableFilter extends BaseExceptionFilter {
       this.lastWarnedAt = Date.now();
       this.logger.warn(`Answering 503, the database is unreachable: ${String(exception)}`);
     }
+    this.answer(
+      host,
+      RETRY_AFTER_SECONDS,
+      'The database cannot be reached right now, or is busy; try again shortly',
+    );
+  }
+
+  private answer(host: ArgumentsHost, retryAfterSeconds: number, message: string): void {
     const response = host.switchToHttp().getResponse<Response>();
     response
       .status(HttpStatus.SERVICE_UNAVAILABLE)
-      .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
-      .json({
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        error: 'Service Unavailable',
-        message: 'The database cannot be reached right now; try again shortly',
-      });
+      .setHeader('Retry-After', String(retryAfterSeconds))
+      .json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message });
   }
 }

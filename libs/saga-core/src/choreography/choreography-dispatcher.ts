@@ -70,7 +70,6 @@ export class ChoreographyDispatcher {
   private readonly logger = new Logger(ChoreographyDispatcher.name);
   private readonly handlers = new Map<string, BoundEventHandler>();
   private readonly events = participantEventsCounter();
-  private readonly logger = new Logger(ChoreographyDispatcher.name);
   private started = false;
 
   constructor(

@@ -30,6 +30,12 @@ export const AuditType = {
   OPERATOR_CANCELLED: 'OPERATOR_CANCELLED',
   /** An operator asked to retry the compensations that had failed (detail: who and why). */
   OPERATOR_RETRIED_COMPENSATION: 'OPERATOR_RETRIED_COMPENSATION',
+  /** Firing the saga's timer threw (detail: timer, attempt, error, retryAt): tried again later. */
+  TIMER_FAILED: 'TIMER_FAILED',
+  /** The timer failed every try and is kept, not fired, until an operator retries it. */
+  TIMER_PARKED: 'TIMER_PARKED',
+  /** An operator made a parked timer due again (detail: who and why). */
+  OPERATOR_RETRIED_TIMER: 'OPERATOR_RETRIED_TIMER',
   SAGA_CONFIRMED: 'SAGA_CONFIRMED',
   SAGA_CANCELLED: 'SAGA_CANCELLED',
   SAGA_COMPENSATION_FAILED: 'SAGA_COMPENSATION_FAILED',

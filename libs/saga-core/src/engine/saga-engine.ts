@@ -14,24 +14,30 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
 import { bindSaga, inSagaSpan, inSpan, traceLabels } from '../observability/trace-context';
 import {
+  DueTimer,
   MessageClaim,
+  ParkedTimer,
   SAGA_STORE,
   SagaQuery,
   SagaStore,
+  SagaTransaction,
   StoredDefinition,
 } from '../persistence/saga-store.port';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';
-import { AuditEntry } from './audit-entry';
+import { AuditEntry, AuditType } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
-import { SagaInstance, SagaTimer } from './saga-instance';
+import { SagaEndWaiters } from './saga-end-waiters';
+import { SagaInstance } from './saga-instance';
 import { SagaMetrics } from './saga-metrics';
 import { SagaMachine, SagaRegistry } from './saga-registry';
 import { IgnoredEvent, OperatorRequest, SagaStateMachine } from './saga-state-machine';
 import { isTerminal } from './saga-status';
+import { DEFAULT_TIMER_RETRY, SagaTimerRunner } from './saga-timer-runner';
 import { SagaTransition } from './saga-transition';
 import { asTransition, describeTransition } from './engine-transitions';
+import { checkPendingDefinitions, leavingUnregistered } from './unregistered-definitions';
 
 export interface StartSagaOptions {
   sagaId?: string;
@@ -50,7 +56,6 @@ export interface StartSagaResult<Data> {
 /** Inbox name under which the engine records the replies it handled. */
 const REPLY_CONSUMER = 'saga-engine';
 const EVENT_CONSUMER = 'saga-engine:events';
-const TIMERS_PER_TICK = 100;
 /** Running sagas kept as this process last committed them; the oldest are forgotten first. */
 const KNOWN_SAGAS = 5_000;
 
@@ -59,8 +64,6 @@ interface Committed {
   transition: SagaTransition;
   enqueued: readonly OutboxRecord[];
 }
-
-type Waiter = (ended?: SagaInstance) => void;
 
 /** What a message does to a saga: a transition, an ignored message, or (null) nothing. */
 type Decision = SagaTransition | IgnoredEvent | null;
@@ -78,7 +81,7 @@ export class SagaEngine {
   private readonly logger = new Logger(SagaEngine.name);
   private readonly registry: SagaRegistry;
   private readonly metrics: SagaMetrics;
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly ends: SagaEndWaiters;
   /** The last message handling queued per saga: its messages are handled in delivery order. */
   private readonly sagaQueues = new Map<string, Promise<unknown>>();
   /**
@@ -87,10 +90,7 @@ export class SagaEngine {
    */
   private readonly known = new Map<string, SagaInstance>();
   private endedWatch: { close(): Promise<void> } | null = null;
-  private timerHandle: NodeJS.Timeout | null = null;
-  private timerPass: Promise<void> | null = null;
-  private timersFailing = false;
-  private stopped = false;
+  private readonly timers: SagaTimerRunner;
 
   constructor(
     @Inject(SAGA_STORE) private readonly store: SagaStore,
@@ -107,6 +107,18 @@ export class SagaEngine {
     });
     this.metrics = new SagaMetrics(this.service);
     for (const definition of options?.orchestrator?.definitions ?? []) this.register(definition);
+    this.ends = new SagaEndWaiters(
+      (id) => store.find(id),
+      options?.orchestrator?.reads?.maxOpenWaits,
+    );
+    this.timers = new SagaTimerRunner(store, {
+      service: options?.serviceName ?? 'saga-engine',
+      retry: options?.orchestrator?.timerRetry ?? DEFAULT_TIMER_RETRY,
+      // Left to another instance, the other versions' timers are not even claimed here.
+      definitions: this.leavesUnregistered ? () => this.registry.registered() : undefined,
+      fire: (tx, timer) => this.fire(tx, timer),
+      committed: (fired) => this.committed(fired),
+    });
   }
 
   register(definition: SagaDefinition<unknown> | ChoreographyDefinition<unknown>): void {
@@ -115,13 +127,16 @@ export class SagaEngine {
 
   /** Stores the definitions, starts consuming replies and events, and firing timers. */
   async start(): Promise<void> {
-    this.stopped = false;
-    this.endedWatch = await this.store.watchEnded((sagaId) => this.wake(sagaId));
+    const unregistered = this.leavesUnregistered ? 'leave' : 'refuse';
+    await checkPendingDefinitions(this.store, this.registry, unregistered, this.logger);
+    this.endedWatch = await this.store.watchEnded((sagaId) => this.ends.wake(sagaId));
     for (const spec of this.registry.specs()) await this.store.saveDefinition(spec);
     for (const name of this.registry.commandChannels()) await this.transport.declareQueue({ name });
     const replies = { name: this.replyQueue, prefetch: 64 };
     await this.transport.declareQueue(replies);
-    await this.transport.consume(replies, (message) => this.handleReply(message));
+    await this.transport.consume(replies, (message) =>
+      this.unlessUnregistered(message, replies.name, () => this.handleReply(message)),
+    );
     const observed = this.registry.observedEvents();
     if (observed.size > 0) {
       const bindings = [...observed].flatMap(([exchange, types]) =>
@@ -131,17 +146,15 @@ export class SagaEngine {
       const queue = { name: this.eventQueue, bindings, prefetch: 64 };
       await this.transport.declareQueue(queue);
       const types = new Set(bindings.map((b) => b.routingKey));
-      await this.transport.consume(queue, (message) => this.handleEvent(message, types));
+      await this.transport.consume(queue, (message) =>
+        this.unlessUnregistered(message, queue.name, () => this.handleEvent(message, types)),
+      );
     }
-    const interval = this.options?.orchestrator?.timerPollIntervalMs ?? 200;
-    this.timerHandle = setInterval(() => this.tickTimers(), interval);
+    this.timers.start(this.options?.orchestrator?.timerPollIntervalMs ?? 200);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timerHandle) clearInterval(this.timerHandle);
-    this.timerHandle = null;
-    await this.timerPass;
+    await this.timers.stop();
     await this.endedWatch?.close();
     this.endedWatch = null;
   }
@@ -259,20 +272,12 @@ export class SagaEngine {
     );
   }
 
-  /** Fires the timers that are due; several engines may run this at once (SKIP LOCKED). */
-  async fireDueTimers(now = new Date()): Promise<number> {
-    let fired = 0;
-    while (fired < TIMERS_PER_TICK && !this.stopped) {
-      const outcome = await this.store.transaction(async (tx) => {
-        const [timer] = await tx.claimDueTimers(now, 1);
-        if (!timer) return 'none' as const;
-        return this.fire(tx, timer);
-      });
-      if (outcome === 'none') break;
-      fired++;
-      if (outcome) this.committed(outcome);
-    }
-    return fired;
+  /**
+   * Fires the timers that are due, each in its own transaction; several engines may run this
+   * at once (SKIP LOCKED). One whose firing throws is tried again later, then parked.
+   */
+  fireDueTimers(now = new Date()): Promise<number> {
+    return this.timers.fireDue(now);
   }
 
   /**
@@ -288,6 +293,29 @@ export class SagaEngine {
     return this.operatorAction(sagaId, 'retry its compensation', (machine, saga) =>
       machine.retryCompensation(saga, by),
     );
+  }
+
+  /**
+   * Operator action: makes a parked timer due now, with its tries counted afresh, once what
+   * made it throw is fixed (the saga's version registered again, its data repaired). Null for
+   * an unknown saga; a SagaStateError when its timer is not parked.
+   */
+  async retryTimer(sagaId: string, by: OperatorRequest): Promise<SagaInstance | null> {
+    const saga = await this.store.find(sagaId);
+    if (!saga) return null;
+    const at = new Date();
+    const audit = [
+      { sagaId, at, type: AuditType.OPERATOR_RETRIED_TIMER, step: null, detail: { ...by } },
+    ];
+    if (!(await this.store.retryParkedTimer(sagaId, at, audit))) {
+      throw new SagaStateError(`cannot retry its timer: saga ${sagaId} has no parked timer`);
+    }
+    return saga;
+  }
+
+  /** The parked timers of these sagas (see `SagaQuery.timerParked`). */
+  parkedTimers(sagaIds: readonly string[]): Promise<ParkedTimer[]> {
+    return this.store.parkedTimers(sagaIds);
   }
 
   find(sagaId: string): Promise<SagaInstance | null> {
@@ -310,29 +338,16 @@ export class SagaEngine {
    * The saga once it has ended, or as it is when `timeoutMs` runs out. Waiting costs no query:
    * the transaction that ends a saga notifies every engine on the database.
    */
-  async waitUntilEnded(sagaId: string, timeoutMs: number): Promise<SagaInstance | null> {
-    let wake: Waiter = () => undefined;
-    const woken = new Promise<SagaInstance | undefined>((resolve) => (wake = resolve));
-    const waiters = this.waiters.get(sagaId) ?? new Set<Waiter>();
-    waiters.add(wake);
-    this.waiters.set(sagaId, waiters);
-    const timer = setTimeout(() => wake(), Math.max(0, timeoutMs));
-    try {
-      // Registered before the first read, so an end committed in between is not missed.
-      const current = await this.store.find(sagaId);
-      if (!current || isTerminal(current.status) || timeoutMs <= 0) return current;
-      return (await woken) ?? (await this.store.find(sagaId));
-    } finally {
-      clearTimeout(timer);
-      waiters.delete(wake);
-      if (waiters.size === 0) this.waiters.delete(sagaId);
-    }
+  waitUntilEnded(sagaId: string, timeoutMs: number): Promise<SagaInstance | null> {
+    return this.ends.wait(sagaId, timeoutMs);
   }
 
-  private async fire(
-    tx: Parameters<Parameters<SagaStore['transaction']>[0]>[0],
-    timer: SagaTimer,
-  ): Promise<Committed | null> {
+  /** Waits open at this moment, each holding no connection. */
+  get waitsOpen(): number {
+    return this.ends.openWaits;
+  }
+
+  private async fire(tx: SagaTransaction, timer: DueTimer): Promise<Committed | null> {
     const instance = await tx.lock(timer.sagaId);
     if (!instance) return null;
     return inSagaSpan('saga timer', instance, this.service, async () => {
@@ -377,31 +392,11 @@ export class SagaEngine {
     const saga = transition.instance;
     this.known.delete(saga.id);
     if (isTerminal(saga.status)) {
-      this.wake(saga.id, saga);
+      this.ends.wake(saga.id, saga);
       return;
     }
     this.known.set(saga.id, saga);
     if (this.known.size > KNOWN_SAGAS) this.known.delete(this.known.keys().next().value as string);
-  }
-
-  /** `ended` is the saga as this process committed it; without it, waiters read it again. */
-  private wake(sagaId: string, ended?: SagaInstance): void {
-    for (const wake of this.waiters.get(sagaId) ?? []) wake(ended);
-  }
-
-  private tickTimers(): void {
-    if (this.timerPass || this.stopped) return;
-    this.timerPass = this.fireDueTimers()
-      .then(() => {
-        if (this.timersFailing) this.logger.log('timer passes recovered');
-        this.timersFailing = false;
-      })
-      .catch((error: unknown) => {
-        // Once per outage, not every tick: the loop keeps polling and recovers by itself.
-        if (!this.timersFailing) this.logger.error(`timer pass failed: ${String(error)}`);
-        this.timersFailing = true;
-      })
-      .finally(() => (this.timerPass = null));
   }
 
   /**
@@ -435,6 +430,20 @@ export class SagaEngine {
 
   private get service(): string {
     return this.options?.serviceName ?? 'saga-engine';
+  }
+
+  /** `handle`, or the message handed back to `queue` if its saga is another instance's. */
+  private unlessUnregistered(
+    message: IncomingMessage,
+    queue: string,
+    handle: () => Promise<void>,
+  ): Promise<void> {
+    if (!this.leavesUnregistered) return handle();
+    return leavingUnregistered(this.transport, message, queue, handle);
+  }
+
+  private get leavesUnregistered(): boolean {
+    return this.options?.orchestrator?.unregisteredVersions === 'leave';
   }
 
   private get replyQueue(): string {

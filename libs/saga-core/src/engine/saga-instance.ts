@@ -11,6 +11,11 @@ export interface StepState {
   startedAt: Date | null;
   endedAt: Date | null;
   lastError: string | null;
+  /**
+   * An attempt went unanswered (it timed out, then was retried): the participant may hold
+   * that attempt's work whatever the later attempts answered, so the step is compensated.
+   */
+  mayHaveTakenEffect: boolean;
 }
 
 /**

@@ -17,6 +17,7 @@ function step(name: string, status: StepStatus, startedMs?: number, endedMs?: nu
     startedAt: startedMs === undefined ? null : at(startedMs),
     endedAt: endedMs === undefined ? null : at(endedMs),
     lastError: null,
+    mayHaveTakenEffect: false,
   };
 }
 
@@ -59,7 +60,7 @@ async function sample(name: string, labels: Record<string, string>): Promise<num
   const metric = await (register.getSingleMetric(name) ?? register.getSingleMetric(family))?.get();
   return metric?.values.find(
     (v) =>
-      (v.metricName ?? metric.name) === name &&
+      ((v as { metricName?: string }).metricName ?? metric.name) === name &&
       Object.entries(labels).every(([k, value]) => v.labels[k] === value),
   )?.value;
 }

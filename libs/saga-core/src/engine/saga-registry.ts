@@ -2,7 +2,8 @@ import { ChoreographyDefinition, isChoreography } from '../choreography/choreogr
 import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
 import { SagaDefinition, definitionKey } from '../definition/saga-definition';
 import { DefinitionError } from '../errors/definition.error';
-import { PersistedSpec } from '../persistence/saga-store.port';
+import { UnregisteredDefinitionError } from '../errors/unregistered-definition.error';
+import { DefinitionRef, PersistedSpec } from '../persistence/saga-store.port';
 import { SagaStateMachine, StateMachineEnvironment } from './saga-state-machine';
 
 /** A registered saga, orchestrated (commands and replies) or choreographed (events). */
@@ -30,9 +31,24 @@ export class SagaRegistry {
 
   machine(name: string, version: number): SagaMachine {
     const machine = this.machines.get(definitionKey(name, version));
-    if (!machine)
-      throw new DefinitionError(`saga ${name} version ${version} is not registered in this app`);
+    if (!machine) {
+      throw new UnregisteredDefinitionError(
+        `saga ${name} version ${version} is not registered in this app`,
+      );
+    }
     return machine;
+  }
+
+  has(name: string, version: number): boolean {
+    return this.machines.has(definitionKey(name, version));
+  }
+
+  /** Every registered name and version, older versions included. */
+  registered(): DefinitionRef[] {
+    return [...this.machines.values()].map(({ spec }) => ({
+      name: spec.name,
+      version: spec.version,
+    }));
   }
 
   latest(name: string): SagaMachine {

@@ -78,6 +78,49 @@ describe('SagaStateMachine', () => {
       .expectStatus(SagaStatus.PENDING);
   });
 
+  it('compensates a step that timed out and then failed on a later attempt: the first may have taken effect', () => {
+    const run = SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andTimerFires()
+      .andTimerFires()
+      .expectCommand(reserve)
+      .andReplyFailure('OUT_OF_STOCK', { retryable: false })
+      .expectCommand(release)
+      .expectSteps({ stock: StepStatus.COMPENSATING });
+    expect(run.state.steps[0].mayHaveTakenEffect).toBe(true);
+    run.andReplySuccess().expectStatus(SagaStatus.CANCELLED).expectSteps({
+      stock: StepStatus.COMPENSATED,
+      card: StepStatus.SKIPPED,
+      ship: StepStatus.SKIPPED,
+    });
+  });
+
+  it('compensates a step whose attempts all ran out after one of them timed out', () => {
+    SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andTimerFires()
+      .andTimerFires()
+      .andReplyFailure('DB_DOWN', { retryable: true })
+      .andTimerFires()
+      .andReplyFailure('DB_DOWN', { retryable: true })
+      .expectCommand(release)
+      .andReplySuccess()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({ stock: StepStatus.COMPENSATED });
+  });
+
+  it('does not compensate a step that failed on every attempt without ever timing out', () => {
+    const run = SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andReplyFailure('DB_DOWN', { retryable: true })
+      .andTimerFires()
+      .andReplyFailure('OUT_OF_STOCK', { retryable: false })
+      .expectNoCommand()
+      .expectStatus(SagaStatus.CANCELLED)
+      .expectSteps({ stock: StepStatus.FAILED });
+    expect(run.state.steps[0].mayHaveTakenEffect).toBe(false);
+  });
+
   it('ignores a late reply for an attempt that timed out, and records it', () => {
     const run = SagaUnitTest.of(order).givenStarted({ id: 'o-1' });
     const first = run.state.awaiting;

@@ -20,6 +20,7 @@ import {
   finishCompensation,
 } from './saga-transition.helpers';
 import { StepStatus } from './step-status';
+import { needsUndo } from './step-undo';
 
 /** What the state machine needs from the outside world, injectable so tests are deterministic. */
 export interface StateMachineEnvironment {
@@ -49,15 +50,6 @@ export interface IgnoredEvent {
   ignored: true;
   audit: AuditEntry[];
 }
-
-/** What a step's compensation looks for: work that took effect, or may have. */
-const UNDOABLE: readonly StepStatus[] = [
-  StepStatus.COMPLETED,
-  StepStatus.TIMED_OUT,
-  StepStatus.CANCELLED,
-  // Only below the step being undone once an operator asks for a retry.
-  StepStatus.COMPENSATION_FAILED,
-];
 
 /**
  * The engine's decisions, with no I/O: given a saga and an event (start, reply, timer), it
@@ -261,6 +253,8 @@ export class SagaStateMachine<Data> {
     const spec = this.stepSpec(awaiting.stepIndex);
     const step = t.instance.steps[awaiting.stepIndex];
     step.lastError = reason;
+    // However the later attempts end, the participant may hold this one's work.
+    if (timedOut) step.mayHaveTakenEffect = true;
     if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
       const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
       this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
@@ -284,8 +278,8 @@ export class SagaStateMachine<Data> {
     t.audit.push(
       this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
     );
-    // A timed-out step may have taken effect: it is undone too (its compensation tolerates
-    // undoing work that never happened).
+    // A step that timed out, now or on an earlier attempt, may have taken effect: it is
+    // undone too (its compensation tolerates undoing work that never happened).
     this.compensateFrom(t, awaiting.stepIndex);
   }
 
@@ -295,7 +289,7 @@ export class SagaStateMachine<Data> {
   private compensateFrom(t: SagaTransition<Data>, fromIndex: number): void {
     for (let i = fromIndex; i >= 0; i--) {
       const step = t.instance.steps[i];
-      if (UNDOABLE.includes(step.status) && this.stepSpec(i).compensation) {
+      if (needsUndo(step) && this.stepSpec(i).compensation) {
         this.sendCompensation(t, i, 1);
         return;
       }

@@ -40,6 +40,7 @@ export function emptyStep(name: string): StepState {
     startedAt: null,
     endedAt: null,
     lastError: null,
+    mayHaveTakenEffect: false,
   };
 }
 

@@ -18,6 +18,15 @@ describe('isTransientFailure', () => {
       new QueryFailedError('SELECT 1', [], withCode('read ECONNRESET', 'ECONNRESET')),
     ],
     ['an error given as a cause', new Error('start failed', { cause: withCode('x', 'EPIPE') })],
+    ['a lock wait past lock_timeout', withCode('canceling statement due to lock timeout', '55P03')],
+    [
+      'a statement past statement_timeout',
+      withCode('canceling statement due to statement timeout', '57014'),
+    ],
+    [
+      'a session closed for idling in its transaction',
+      withCode('terminating connection due to idle-in-transaction timeout', '25P03'),
+    ],
   ])('holds for %s', (_what, error) => {
     expect(isTransientFailure(error)).toBe(true);
   });

@@ -19,6 +19,14 @@ const CONNECTION_ERROR_CODES = new Set([
  */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 
+/**
+ * SQLSTATEs that mean "not now": the statement waited too long (lock_not_available from
+ * `lock_timeout`, query_canceled from `statement_timeout`), or the session was closed for
+ * sitting idle (idle_in_transaction_session_timeout, idle_session_timeout). The same work can
+ * succeed when it is tried again, once whatever held it up is gone (a frozen peer's locks).
+ */
+const RETRY_LATER_SQLSTATES = new Set(['55P03', '57014', '25P03', '57P05']);
+
 /** What node-postgres and its pool say, without a code, when a connection is lost or slow. */
 const CONNECTION_LOST_MESSAGES = [
   /connection terminated/i,
@@ -30,8 +38,9 @@ const CONNECTION_LOST_MESSAGES = [
 
 /**
  * True when `error` says that a server this process depends on (PostgreSQL above all) is
- * unreachable, rather than that the request or message is wrong. Such work is retried later,
- * and an HTTP request gets a 503. TypeORM wraps driver errors: the causes are looked at too.
+ * unreachable or cannot do the work now, rather than that the request or message is wrong.
+ * Such work is retried later (a message is held, never dead-lettered for it), and an HTTP
+ * request gets a 503. TypeORM wraps driver errors: the causes are looked at too.
  */
 export function isTransientFailure(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;
@@ -43,6 +52,7 @@ export function isTransientFailure(error: unknown, depth = 0): boolean {
   };
   if (typeof code === 'string') {
     if (CONNECTION_ERROR_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+    if (RETRY_LATER_SQLSTATES.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code)) return true;
   }
   if (typeof message === 'string' && CONNECTION_LOST_MESSAGES.some((m) => m.test(message))) {

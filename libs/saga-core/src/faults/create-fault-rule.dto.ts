@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { FAULT_ACTIONS, FaultAction } from './fault-action';
 import { FaultRuleInput } from './fault-rule';
+import { IsSafeText } from '../validation/safe-text';
 
 /** A delay longer than this would hold a message past any sensible step timeout and shutdown. */
 export const MAX_FAULT_DELAY_MS = 600_000;
@@ -36,6 +37,7 @@ export class CreateFaultRuleDto implements FaultRuleInput {
   /** A command or event type, or `*` for any. */
   @ApiProperty({ description: 'A command or event type, or * for any', example: 'flight.reserve' })
   @IsString()
+  @IsSafeText()
   @IsNotEmpty()
   match!: string;
 

@@ -22,7 +22,53 @@ export interface SagaQuery {
   labels?: Record<string, string>;
   /** Only sagas whose last change is older than this (stuck ones). */
   updatedBefore?: Date;
+  /** Only sagas whose timer is parked (it failed every try). */
+  timerParked?: boolean;
   limit: number;
+}
+
+/** A definition by name and version, as a saga is pinned to it. */
+export interface DefinitionRef {
+  name: string;
+  version: number;
+}
+
+/** A definition that running sagas are pinned to, and how many. */
+export interface PendingDefinition extends DefinitionRef {
+  sagas: number;
+}
+
+/** A due timer as claimed: its tries that already failed, and its saga's definition. */
+export interface DueTimer extends SagaTimer {
+  attempts: number;
+  definition: DefinitionRef;
+}
+
+/** Which due timers a claim may take. */
+export interface TimerClaim {
+  /** Sagas this pass tried already: their timers wait for the next pass. */
+  skip?: readonly string[];
+  /** Only the timers of sagas pinned to these definitions; any saga's when absent. */
+  definitions?: readonly DefinitionRef[];
+}
+
+/** A timer whose firing threw, as it is written back: tried again later, or parked. */
+export interface TimerFailure {
+  /** The timer as it was claimed; nothing is written if it changed since. */
+  timer: DueTimer;
+  error: string;
+  /** When it is tried again; null parks it (kept, never claimed) until an operator acts. */
+  retryAt: Date | null;
+  audit: AuditEntry[];
+}
+
+/** A timer that failed every try, kept for an operator. */
+export interface ParkedTimer {
+  sagaId: string;
+  key: string;
+  attempts: number;
+  lastError: string | null;
+  parkedAt: Date;
 }
 
 /** A message claimed for a consumer and its saga locked, in one step. */
@@ -63,8 +109,11 @@ export interface SagaTransaction {
    */
   update(transition: SagaTransition, expectedVersion: number): Promise<void>;
 
-  /** Takes up to `limit` due timers, skipping those another instance holds; deletes them. */
-  claimDueTimers(now: Date, limit: number): Promise<SagaTimer[]>;
+  /**
+   * Takes up to `limit` due timers that are not parked, skipping those another instance holds;
+   * deletes them (a rollback puts them back).
+   */
+  claimDueTimers(now: Date, limit: number, claim?: TimerClaim): Promise<DueTimer[]>;
 }
 
 /** A message to record in the inbox together with the transition it caused. */
@@ -107,4 +156,17 @@ export interface SagaStore {
   auditLog(sagaId: string): Promise<AuditEntry[]>;
   /** Calls `listener` with the id of every saga that ends, whichever process ended it. */
   watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }>;
+  /**
+   * Writes a timer's failed try and its audit lines in one statement, on its own: the timer
+   * is due again at `retryAt`, or parked. False (nothing written) when the timer changed since
+   * it was claimed.
+   */
+  recordTimerFailure(failure: TimerFailure): Promise<boolean>;
+  /** Makes a parked timer due at `fireAt` with no failed tries, with its audit lines. */
+  retryParkedTimer(sagaId: string, fireAt: Date, audit: AuditEntry[]): Promise<boolean>;
+  parkedTimers(sagaIds: readonly string[]): Promise<ParkedTimer[]>;
+  /** The definitions that PENDING sagas are pinned to. */
+  pendingDefinitions(): Promise<PendingDefinition[]>;
+  /** Releases what the store opened itself (not the DataSource it was given). */
+  close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { PgSessionOptions } from './pg-session';
 
 /** The PostgreSQL channel on which a transaction that ends a saga notifies, on commit. */
 export const SAGA_ENDED_CHANNEL = 'saga_ended';
@@ -20,10 +21,16 @@ export class SagaEndedListener {
   constructor(
     private readonly connectionString: string,
     private readonly onEnded: (sagaId: string) => void,
+    /** The app's session limits, as on its pool. */
+    private readonly session: PgSessionOptions = {},
   ) {}
 
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString });
+    const client = new Client({
+      connectionString: this.connectionString,
+      ...this.session,
+      application_name: `${this.session.application_name ?? 'saga-engine'} listener`.slice(0, 63),
+    });
     client.on('notification', (n) => {
       if (n.channel === SAGA_ENDED_CHANNEL && n.payload) this.onEnded(n.payload);
     });

@@ -1,5 +1,6 @@
 import { AuditEntry } from '../../engine/audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer, StepState } from '../../engine/saga-instance';
+import { AwaitedReply, SagaInstance, StepState } from '../../engine/saga-instance';
+import { DueTimer } from '../saga-store.port';
 import { SagaStatus } from '../../engine/saga-status';
 import { StepStatus } from '../../engine/step-status';
 
@@ -14,7 +15,8 @@ export const SAGA_COLUMNS = `
   (SELECT coalesce(json_agg(json_build_object(
       'name', s.name, 'status', s.status, 'attempts', s.attempts,
       'compensationAttempts', s.compensation_attempts, 'startedAt', s.started_at,
-      'endedAt', s.ended_at, 'lastError', s.last_error) ORDER BY s.step_index), '[]'::json)
+      'endedAt', s.ended_at, 'lastError', s.last_error,
+      'mayHaveTakenEffect', s.may_have_taken_effect) ORDER BY s.step_index), '[]'::json)
     FROM saga_step_states s WHERE s.saga_id = i.id) AS steps`;
 
 export interface SagaRow {
@@ -43,6 +45,7 @@ interface StepJson {
   startedAt: string | null;
   endedAt: string | null;
   lastError: string | null;
+  mayHaveTakenEffect: boolean;
 }
 
 export interface AuditRow {
@@ -57,6 +60,9 @@ export interface TimerRow {
   saga_id: string;
   fire_at: Date;
   key: string;
+  attempts: number;
+  definition_name: string;
+  definition_version: number;
 }
 
 export function toInstance(row: SagaRow): SagaInstance {
@@ -88,6 +94,7 @@ function toStep(step: StepJson): StepState {
     startedAt: step.startedAt === null ? null : new Date(step.startedAt),
     endedAt: step.endedAt === null ? null : new Date(step.endedAt),
     lastError: step.lastError,
+    mayHaveTakenEffect: step.mayHaveTakenEffect,
   };
 }
 
@@ -95,8 +102,14 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
   return { sagaId: row.saga_id, at: row.at, type: row.type, step: row.step, detail: row.detail };
 }
 
-export function toTimer(row: TimerRow): SagaTimer {
-  return { sagaId: row.saga_id, fireAt: row.fire_at, key: row.key };
+export function toTimer(row: TimerRow): DueTimer {
+  return {
+    sagaId: row.saga_id,
+    fireAt: row.fire_at,
+    key: row.key,
+    attempts: row.attempts,
+    definition: { name: row.definition_name, version: row.definition_version },
+  };
 }
 
 /** Nullable jsonb: SQL NULL for null, so `IS NULL` works on the column. */
@@ -115,6 +128,7 @@ export function stepColumns(steps: readonly StepState[]): unknown[] {
     steps.map((s) => s.startedAt),
     steps.map((s) => s.endedAt),
     steps.map((s) => s.lastError),
+    steps.map((s) => s.mayHaveTakenEffect),
   ];
 }
 

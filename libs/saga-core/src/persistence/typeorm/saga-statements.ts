@@ -12,19 +12,20 @@ const STEP_UPSERT_SET = `
      SET name = EXCLUDED.name, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
          compensation_attempts = EXCLUDED.compensation_attempts,
          started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
-         last_error = EXCLUDED.last_error
+         last_error = EXCLUDED.last_error, may_have_taken_effect = EXCLUDED.may_have_taken_effect
    WHERE (t.name, t.status, t.attempts, t.compensation_attempts, t.started_at, t.ended_at,
-          t.last_error)
+          t.last_error, t.may_have_taken_effect)
          IS DISTINCT FROM
          (EXCLUDED.name, EXCLUDED.status, EXCLUDED.attempts, EXCLUDED.compensation_attempts,
-          EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.last_error)`;
+          EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.last_error,
+          EXCLUDED.may_have_taken_effect)`;
 
 const STEP_COLUMNS = `saga_id, step_index, name, status, attempts, compensation_attempts,
-  started_at, ended_at, last_error`;
+  started_at, ended_at, last_error, may_have_taken_effect`;
 
 const unnestSteps = (p: number) =>
   `unnest($${p}::int[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int[], $${p + 4}::int[],
-     $${p + 5}::timestamptz[], $${p + 6}::timestamptz[], $${p + 7}::text[])`;
+     $${p + 5}::timestamptz[], $${p + 6}::timestamptz[], $${p + 7}::text[], $${p + 8}::boolean[])`;
 const unnestAudit = (p: number) =>
   `unnest($${p}::uuid[], $${p + 1}::timestamptz[], $${p + 2}::text[], $${p + 3}::text[],
      $${p + 4}::jsonb[])`;
@@ -32,9 +33,9 @@ const unnestOutbox = (p: number) =>
   `unnest($${p}::uuid[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::text[],
      $${p + 4}::jsonb[], $${p + 5}::jsonb[])`;
 
-/** $1..$14 the saga, $15..$22 steps, $23..$27 audit, $28..$33 outbox, $34/$35 timer. */
+/** $1..$14 the saga, $15..$23 steps, $24..$28 audit, $29..$34 outbox, $35/$36 timer. */
 export const INSERT_SAGA = {
-  name: 'saga-insert-v1',
+  name: 'saga-insert-v2',
   text: `
 WITH i AS (
   INSERT INTO saga_instances (id, definition_name, definition_version, status, compensating,
@@ -48,25 +49,27 @@ s AS (
   SELECT i.id, s.* FROM i, ${unnestSteps(15)} AS s),
 a AS (
   INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.* FROM ${unnestAudit(23)} AS a WHERE EXISTS (SELECT 1 FROM i)),
+  SELECT a.* FROM ${unnestAudit(24)} AS a WHERE EXISTS (SELECT 1 FROM i)),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT o.* FROM ${unnestOutbox(28)} AS o WHERE EXISTS (SELECT 1 FROM i)
+  SELECT o.* FROM ${unnestOutbox(29)} AS o WHERE EXISTS (SELECT 1 FROM i)
   RETURNING id),
 t AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
-  SELECT i.id, $34::timestamptz, $35::text FROM i WHERE $34::timestamptz IS NOT NULL)
+  SELECT i.id, $35::timestamptz, $36::text FROM i WHERE $35::timestamptz IS NOT NULL)
 SELECT (SELECT count(*) FROM i)::int AS changed,
        (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids`,
 };
 
 /**
- * Compare-and-set on `version` ($1 id, $2 expected), then the rest as INSERT_SAGA; $31 clears
- * the timer, $32 notifies waiters that the saga ended (delivered on commit only). Every write
+ * Compare-and-set on `version` ($1 id, $2 expected), then the rest as INSERT_SAGA ($3..$9 the
+ * saga, $10..$18 steps, $19..$23 audit, $24..$29 outbox, $30/$31 timer); $32 clears the timer,
+ * $33 notifies waiters that the saga ended (delivered on commit only). A timer set again starts
+ * with no failed tries. Every write
  * hangs on the compare-and-set: when the version did not match, `changed` is 0 and nothing at
  * all was written, so the statement is safe on its own, outside a transaction.
  *
- * With `claim`, it also records the message that caused the transition ($33 consumer, $34
+ * With `claim`, it also records the message that caused the transition ($34 consumer, $35
  * message id) in the inbox, and changes nothing if the inbox already has it: one statement,
  * one round trip, for a transition decided on a copy of the saga read earlier. The version
  * decides races: every transition that claims a message of this saga also moves its version,
@@ -80,14 +83,14 @@ WITH u AS (
    WHERE id = $1 AND version = $2${
      claim
        ? `
-     AND NOT EXISTS (SELECT 1 FROM saga_inbox WHERE consumer = $33 AND message_id = $34)`
+     AND NOT EXISTS (SELECT 1 FROM saga_inbox WHERE consumer = $34 AND message_id = $35)`
        : ''
    }
   RETURNING id),${
     claim
       ? `
 c AS (
-  INSERT INTO saga_inbox (consumer, message_id) SELECT $33, $34 FROM u
+  INSERT INTO saga_inbox (consumer, message_id) SELECT $34, $35 FROM u
   ON CONFLICT DO NOTHING RETURNING 1),`
       : ''
   }
@@ -97,26 +100,28 @@ s AS (
   ${STEP_UPSERT_SET}),
 a AS (
   INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.* FROM u, ${unnestAudit(18)} AS a),
+  SELECT a.* FROM u, ${unnestAudit(19)} AS a),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT o.* FROM u, ${unnestOutbox(23)} AS o
+  SELECT o.* FROM u, ${unnestOutbox(24)} AS o
   RETURNING id),
 ts AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
-  SELECT u.id, $29::timestamptz, $30::text FROM u WHERE $29::timestamptz IS NOT NULL
-  ON CONFLICT (saga_id) DO UPDATE SET fire_at = EXCLUDED.fire_at, key = EXCLUDED.key),
+  SELECT u.id, $30::timestamptz, $31::text FROM u WHERE $30::timestamptz IS NOT NULL
+  ON CONFLICT (saga_id) DO UPDATE
+     SET fire_at = EXCLUDED.fire_at, key = EXCLUDED.key, attempts = 0, last_error = NULL,
+         parked_at = NULL),
 tc AS (
-  DELETE FROM saga_timers WHERE saga_id = $1 AND $31::boolean AND EXISTS (SELECT 1 FROM u))
+  DELETE FROM saga_timers WHERE saga_id = $1 AND $32::boolean AND EXISTS (SELECT 1 FROM u))
 SELECT (SELECT count(*) FROM u)::int AS changed,
        (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids,
-       CASE WHEN $32::boolean AND EXISTS (SELECT 1 FROM u)
+       CASE WHEN $33::boolean AND EXISTS (SELECT 1 FROM u)
             THEN pg_notify('${SAGA_ENDED_CHANNEL}', $1::text) END AS notified`;
 
-export const UPDATE_SAGA = { name: 'saga-update-v2', text: updateSaga(false) };
+export const UPDATE_SAGA = { name: 'saga-update-v3', text: updateSaga(false) };
 
 /** UPDATE_SAGA that also claims the message in the inbox: a whole transition, alone. */
-export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v1', text: updateSaga(true) };
+export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v2', text: updateSaga(true) };
 
 /**
  * Records the message in the inbox ($1 consumer, $2 message id) and locks its saga ($3). The
@@ -125,7 +130,7 @@ export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v1', text: upd
  * `version` (the locked row's) and the caller reads the saga again.
  */
 export const CLAIM_AND_LOCK = {
-  name: 'saga-claim-lock-v1',
+  name: 'saga-claim-lock-v2',
   text: `
 WITH c AS (
   INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2)
@@ -139,7 +144,7 @@ SELECT (SELECT count(*) FROM c)::int AS claimed,
 
 /** The lock alone, with the same check of the steps' snapshot. */
 export const LOCK = {
-  name: 'saga-lock-v1',
+  name: 'saga-lock-v2',
   text: `
 SELECT 1 AS claimed,
        (SELECT v.version FROM saga_instances v WHERE v.id = i.id) AS seen_version,
@@ -149,6 +154,6 @@ SELECT 1 AS claimed,
 };
 
 export const FIND_SAGA = {
-  name: 'saga-find-v1',
+  name: 'saga-find-v2',
   text: `SELECT ${SAGA_COLUMNS} FROM saga_instances i WHERE i.id = $1`,
 };

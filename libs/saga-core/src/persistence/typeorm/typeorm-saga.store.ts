@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 
 import { AuditEntry } from '../../engine/audit-entry';
@@ -8,23 +8,52 @@ import { SagaInstance } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
 import {
   MessageClaim,
+  ParkedTimer,
+  PendingDefinition,
   PersistedSpec,
   SagaQuery,
   SagaStore,
   SagaTransaction,
   StandaloneWrite,
   StoredDefinition,
+  TimerFailure,
 } from '../saga-store.port';
-import { AuditRow, SAGA_COLUMNS, SagaRow, toAuditEntry, toInstance } from './saga-row.mapper';
+import { createReadPool, sessionOptionsOf, urlOf } from './pg-session';
+import {
+  AuditRow,
+  auditColumns,
+  SAGA_COLUMNS,
+  SagaRow,
+  toAuditEntry,
+  toInstance,
+} from './saga-row.mapper';
 import { SagaEndedListener } from './saga-ended.listener';
 import { FIND_SAGA } from './saga-statements';
+import {
+  PARKED_TIMERS,
+  PENDING_DEFINITIONS,
+  RECORD_TIMER_FAILURE,
+  RETRY_PARKED_TIMER,
+} from './saga-timer-statements';
 import { TypeOrmSagaTransaction } from './typeorm-saga.transaction';
 
-/** The engine's persistence on PostgreSQL, in raw SQL over the tables of the migrations. */
-export class TypeOrmSagaStore implements SagaStore {
-  private readonly logger = new Logger(TypeOrmSagaStore.name);
+export interface TypeOrmSagaStoreOptions {
+  /**
+   * Reads (`find`, `list`, the audit log, definitions, parked timers) on a pool of their own,
+   * of this many connections; without it they share the DataSource's pool.
+   */
+  readPoolSize?: number;
+}
 
-  constructor(private readonly dataSource: DataSource) {}
+/** The engine's persistence on PostgreSQL, in raw SQL over the tables of the migrations. */
+export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
+  private readonly logger = new Logger(TypeOrmSagaStore.name);
+  private readPool: Pool | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: TypeOrmSagaStoreOptions = {},
+  ) {}
 
   async saveDefinition(spec: PersistedSpec): Promise<void> {
     const json = JSON.stringify(spec);
@@ -48,16 +77,18 @@ export class TypeOrmSagaStore implements SagaStore {
   }
 
   async listDefinitions(): Promise<StoredDefinition[]> {
-    const rows: { spec: PersistedSpec; created_at: Date }[] = await this.dataSource.query(
+    const rows = await this.read<{ spec: PersistedSpec; created_at: Date }>(
       `SELECT spec, created_at FROM saga_definitions ORDER BY name, version`,
     );
     return rows.map((row) => ({ spec: row.spec, createdAt: row.created_at }));
   }
 
   async watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }> {
-    const { url } = this.dataSource.options as { url?: string };
-    if (!url) throw new Error('watching ended sagas needs the DataSource to be configured by url');
-    const watcher = new SagaEndedListener(url, listener);
+    const watcher = new SagaEndedListener(
+      urlOf(this.dataSource),
+      listener,
+      sessionOptionsOf(this.dataSource),
+    );
     await watcher.start();
     return watcher;
   }
@@ -121,7 +152,7 @@ export class TypeOrmSagaStore implements SagaStore {
   }
 
   async find(sagaId: string): Promise<SagaInstance | null> {
-    const { rows } = await this.pool().query<SagaRow>({ ...FIND_SAGA, values: [sagaId] });
+    const { rows } = await this.reads().query<SagaRow>({ ...FIND_SAGA, values: [sagaId] });
     return rows.length === 0 ? null : toInstance(rows[0]);
   }
 
@@ -140,8 +171,13 @@ export class TypeOrmSagaStore implements SagaStore {
       params.push(query.updatedBefore);
       where.push(`i.updated_at < $${params.length}`);
     }
+    if (query.timerParked) {
+      where.push(
+        `EXISTS (SELECT 1 FROM saga_timers t WHERE t.saga_id = i.id AND t.parked_at IS NOT NULL)`,
+      );
+    }
     params.push(query.limit);
-    const rows: SagaRow[] = await this.dataSource.query(
+    const rows = await this.read<SagaRow>(
       `SELECT ${SAGA_COLUMNS} FROM saga_instances i
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY i.created_at DESC, i.id DESC
@@ -151,6 +187,74 @@ export class TypeOrmSagaStore implements SagaStore {
     return rows.map(toInstance);
   }
 
+  async auditLog(sagaId: string): Promise<AuditEntry[]> {
+    const rows = await this.read<AuditRow>(
+      `SELECT saga_id, at, type, step, detail FROM saga_audit_log WHERE saga_id = $1 ORDER BY id`,
+      [sagaId],
+    );
+    return rows.map(toAuditEntry);
+  }
+
+  async recordTimerFailure({ timer, error, retryAt, audit }: TimerFailure): Promise<boolean> {
+    const at = audit[0]?.at ?? new Date();
+    return this.changed(RECORD_TIMER_FAILURE, [
+      timer.sagaId,
+      timer.key,
+      timer.attempts,
+      timer.attempts + 1,
+      error,
+      retryAt,
+      retryAt === null,
+      at,
+      ...auditColumns(audit),
+    ]);
+  }
+
+  retryParkedTimer(sagaId: string, fireAt: Date, audit: AuditEntry[]): Promise<boolean> {
+    return this.changed(RETRY_PARKED_TIMER, [sagaId, fireAt, ...auditColumns(audit)]);
+  }
+
+  async parkedTimers(sagaIds: readonly string[]): Promise<ParkedTimer[]> {
+    if (sagaIds.length === 0) return [];
+    const rows = await this.read<{
+      saga_id: string;
+      key: string;
+      attempts: number;
+      last_error: string | null;
+      parked_at: Date;
+    }>(PARKED_TIMERS, [sagaIds]);
+    return rows.map((row) => ({
+      sagaId: row.saga_id,
+      key: row.key,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      parkedAt: row.parked_at,
+    }));
+  }
+
+  pendingDefinitions(): Promise<PendingDefinition[]> {
+    return this.read<PendingDefinition>(PENDING_DEFINITIONS);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.readPool;
+    this.readPool = null;
+    await pool?.end();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  private async changed(statement: { name: string; text: string }, values: unknown[]) {
+    const { rows } = await this.pool().query<{ changed: number }>({ ...statement, values });
+    return rows[0].changed === 1;
+  }
+
+  private async read<R extends QueryResultRow>(text: string, values: unknown[] = []) {
+    return (await this.reads().query<R>(text, values)).rows;
+  }
+
   /** The pg pool TypeORM's PostgreSQL driver opened for this DataSource. */
   private pool(): Pool {
     const { master } = this.dataSource.driver as unknown as { master?: Pool };
@@ -158,11 +262,11 @@ export class TypeOrmSagaStore implements SagaStore {
     return master;
   }
 
-  async auditLog(sagaId: string): Promise<AuditEntry[]> {
-    const rows: AuditRow[] = await this.dataSource.query(
-      `SELECT saga_id, at, type, step, detail FROM saga_audit_log WHERE saga_id = $1 ORDER BY id`,
-      [sagaId],
-    );
-    return rows.map(toAuditEntry);
+  /** The read pool, opened on the first read (again after `close`), or the DataSource's. */
+  private reads(): Pool {
+    const size = this.options.readPoolSize;
+    if (!size) return this.pool();
+    this.readPool ??= createReadPool(this.dataSource, size);
+    return this.readPool;
   }
 }

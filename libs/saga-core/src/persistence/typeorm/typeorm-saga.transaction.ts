@@ -1,10 +1,10 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { SagaInstance, SagaTimer } from '../../engine/saga-instance';
+import { SagaInstance } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
 import { isTerminal } from '../../engine/saga-status';
 import { ConcurrentUpdateError } from '../../errors/concurrent-update.error';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
-import { ClaimedSaga, SagaTransaction } from '../saga-store.port';
+import { ClaimedSaga, DueTimer, SagaTransaction, TimerClaim } from '../saga-store.port';
 import {
   auditColumns,
   jsonOrNull,
@@ -22,6 +22,7 @@ import {
   UPDATE_SAGA,
   UPDATE_SAGA_CLAIMING,
 } from './saga-statements';
+import { CLAIM_DUE_TIMERS } from './saga-timer-statements';
 import { outboxColumns, toOutboxRecords } from './typeorm-messaging';
 
 interface Statement {
@@ -155,22 +156,16 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
     return true;
   }
 
-  /**
-   * Takes the saga's lock with its timer's, skipping sagas that any transaction holds: every
-   * other transition locks the saga first, then sets or clears its timer, so claiming the timer
-   * first and waiting for the saga would deadlock with it. A skipped timer is claimed on a
-   * later pass, if the transition holding the saga left it due.
-   */
-  async claimDueTimers(now: Date, limit: number): Promise<SagaTimer[]> {
-    const claimed = await this.client.query<TimerRow>(
-      `DELETE FROM saga_timers
-        WHERE saga_id IN (
-          SELECT t.saga_id FROM saga_timers t JOIN saga_instances i ON i.id = t.saga_id
-           WHERE t.fire_at <= $1
-           ORDER BY t.fire_at LIMIT $2 FOR UPDATE OF t, i SKIP LOCKED)
-       RETURNING saga_id, fire_at, key`,
-      [now, limit],
-    );
+  /** See CLAIM_DUE_TIMERS. A skipped timer is claimed on a later pass, if it is still due. */
+  async claimDueTimers(now: Date, limit: number, claim: TimerClaim = {}): Promise<DueTimer[]> {
+    const definitions = claim.definitions ?? null;
+    const claimed = await this.run<TimerRow>(CLAIM_DUE_TIMERS, [
+      now,
+      limit,
+      claim.skip ?? [],
+      definitions && definitions.map((d) => d.name),
+      definitions && definitions.map((d) => d.version),
+    ]);
     return claimed.rows.map(toTimer).sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime());
   }
 

@@ -1,0 +1,63 @@
+import { ServiceBusyError } from '../errors/service-busy.error';
+import { SagaInstance } from './saga-instance';
+import { isTerminal } from './saga-status';
+
+type Waiter = (ended?: SagaInstance) => void;
+
+/** What a client waits before opening another wait, when too many are open. */
+const BUSY_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * Requests waiting for a saga to end. A wait holds no connection while it waits: it reads the
+ * saga once, then sleeps until the saga's end is announced (by this process's commit, or by
+ * the database's notification of another's) or its time runs out, and reads it once more only
+ * if it has to. At most `maxOpen` waits are open at once; past that, a wait fails with a
+ * `ServiceBusyError` (503 and Retry-After) instead of piling up.
+ */
+export class SagaEndWaiters {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private open = 0;
+
+  constructor(
+    private readonly find: (sagaId: string) => Promise<SagaInstance | null>,
+    private readonly maxOpen?: number,
+  ) {}
+
+  /** Waits open at this moment. */
+  get openWaits(): number {
+    return this.open;
+  }
+
+  /** The saga once it has ended, or as it is when `timeoutMs` runs out. */
+  async wait(sagaId: string, timeoutMs: number): Promise<SagaInstance | null> {
+    if (timeoutMs > 0 && this.maxOpen !== undefined && this.open >= this.maxOpen) {
+      throw new ServiceBusyError(
+        `${this.open} waits are open already, the most this process keeps`,
+        BUSY_RETRY_AFTER_SECONDS,
+      );
+    }
+    this.open++;
+    let wake: Waiter = () => undefined;
+    const woken = new Promise<SagaInstance | undefined>((resolve) => (wake = resolve));
+    const waiters = this.waiters.get(sagaId) ?? new Set<Waiter>();
+    waiters.add(wake);
+    this.waiters.set(sagaId, waiters);
+    const timer = setTimeout(() => wake(), Math.max(0, timeoutMs));
+    try {
+      // Registered before the first read, so an end committed in between is not missed.
+      const current = await this.find(sagaId);
+      if (!current || isTerminal(current.status) || timeoutMs <= 0) return current;
+      return (await woken) ?? (await this.find(sagaId));
+    } finally {
+      this.open--;
+      clearTimeout(timer);
+      waiters.delete(wake);
+      if (waiters.size === 0) this.waiters.delete(sagaId);
+    }
+  }
+
+  /** `ended` is the saga as this process committed it; without it, waiters read it again. */
+  wake(sagaId: string, ended?: SagaInstance): void {
+    for (const wake of this.waiters.get(sagaId) ?? []) wake(ended);
+  }
+}
