@@ -48,3 +48,9 @@ export async function listConnections(
       return { name: typeof name === 'string' ? name : undefined, peerPort: row.peer_port };
     });
 }
+
+/** Every queue of the vhost, of any type, by name: to show that nothing declared one. */
+export async function listQueues(vhost: string): Promise<string[]> {
+  const output = await rabbitmqctl('list_queues', '-p', vhost, 'name', '--formatter', 'json');
+  return (JSON.parse(output) as { name: string }[]).map((row) => row.name).sort();
+}
