@@ -7,7 +7,7 @@ import { IncomingMessage, OutgoingMessage } from '@app/saga-core/transport/messa
 import { deadLetterQueueOf, MessageHandler } from '@app/saga-core/transport/message-transport';
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
 import { RabbitMqTransportOptions } from '@app/saga-core/transport/rabbitmq/rabbitmq-transport.options';
-import { DeadLetterHeader } from '@app/saga-core/transport/rabbitmq/dead-letter-copy';
+import { DeadLetterHeader } from '@app/saga-core/transport/dead-letter-headers';
 import { readDeadLetters } from '../support/dead-letters';
 import {
   closeVhostConnections,

@@ -5,6 +5,7 @@ import { MigrationInterface } from 'typeorm';
 import { ServiceHealthModule } from '../health/service-health.module';
 import { SagaModule } from '../saga-core.module';
 import { SagaCoreOptions } from '../saga-core.options';
+import { parseReplyQueues } from '../participant/reply-queue-policy';
 import { ServiceConfig } from './service-config';
 
 const DATABASE_CONNECT_TIMEOUT_MS = 3_000;
@@ -68,6 +69,12 @@ export class ServiceAppModule {
           inject: [ConfigService],
           useFactory: (c: ConfigService) => ({
             ...options.saga,
+            ...(options.saga?.participant && {
+              participant: {
+                replyQueues: parseReplyQueues(c.getOrThrow<string>('SAGA_REPLY_QUEUES')),
+                ...options.saga.participant,
+              },
+            }),
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
             retention: {

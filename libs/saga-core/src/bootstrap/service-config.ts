@@ -1,7 +1,8 @@
 // Decorator metadata (the variables' types) must exist before the config classes are defined.
 import 'reflect-metadata';
 import type { ConfigService } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { parseReplyQueues, replyQueueProblems } from '../participant/reply-queue-policy';
 
 /** Variables as the process gets them: `process.env`, or an explicit object in tests. */
 export type Env = Record<string, string | undefined>;
@@ -36,6 +37,26 @@ export class ServiceConfig {
   @IsInt({ message: 'SAGA_RETENTION_INTERVAL_SECONDS must be an integer' })
   @Min(0, { message: 'SAGA_RETENTION_INTERVAL_SECONDS must be at least 0' })
   SAGA_RETENTION_INTERVAL_SECONDS: number = 60;
+
+  /**
+   * The queues a participant answers on, comma-separated: exact names (declared at start) or
+   * prefixes ending in `*`; never `amq.*` nor a dead-letter queue. A command whose `replyTo` is
+   * none of them is dead-lettered as `untrusted-reply-to`.
+   */
+  @ValidateBy({
+    name: 'isReplyQueueList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && replyQueueProblems(parseReplyQueues(value)).length === 0,
+      defaultMessage: (args) =>
+        `SAGA_REPLY_QUEUES: ${
+          typeof args?.value === 'string'
+            ? replyQueueProblems(parseReplyQueues(args.value)).join('; ')
+            : 'must be a comma-separated list of queue names'
+        }`,
+    },
+  })
+  SAGA_REPLY_QUEUES: string = 'orchestrator.replies';
 
   @IsIn(['development', 'test', 'production'], {
     message: 'NODE_ENV must be development, test or production',

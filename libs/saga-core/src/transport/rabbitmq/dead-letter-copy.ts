@@ -1,23 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { DeadLetterReason } from '../../errors/poison-message.error';
+import { DeadLetterHeader, MAX_DEAD_LETTER_ERROR_LENGTH } from '../dead-letter-headers';
 import { deadLetterQueueOf } from '../message-transport';
-
-/**
- * Headers of a dead letter that a consumer gave up on: why, the error it met, and the queue it
- * came from. A dead letter the broker made itself carries `x-death` instead. Dashboards and
- * operators read exactly these names.
- */
-export const DeadLetterHeader = {
-  /** A `DeadLetterReason`. */
-  REASON: 'x-saga-dead-letter-reason',
-  /** The error's message, cut to `MAX_DEAD_LETTER_ERROR_LENGTH` characters. */
-  ERROR: 'x-saga-dead-letter-error',
-  /** The work queue the message was consumed from. */
-  FROM: 'x-saga-dead-lettered-from',
-} as const;
-
-export const MAX_DEAD_LETTER_ERROR_LENGTH = 1_000;
 
 /** A copy of a delivery for its queue's dead-letter queue, published before the original is acked. */
 export interface DeadLetterCopy {
