@@ -5,7 +5,8 @@ import { ChaosResult, ChaosSummary } from './chaos';
 /** The one line a run ends with. */
 export function summaryLine(s: ChaosSummary): string {
   return (
-    `chaos: bookings=${s.bookings} faults=${s.faults} poison=${s.poison} restarts=${s.restarts} ` +
+    `chaos: bookings=${s.bookings} faults=${s.faults} poison=${s.poison} ` +
+    `hostile=${s.hostileReplyTo} restarts=${s.restarts} ` +
     `outages=${s.outages} pending=${s.pending} violations=${s.violations}`
   );
 }

@@ -14,9 +14,11 @@ describe('the chaos command line', () => {
       kills: 6,
       brokerOutages: 3,
       databaseOutages: 3,
+      hostileReplyTo: 6,
       keep: false,
     });
-    expect(parse('--bookings=30')).toMatchObject({ kills: 2, brokerOutages: 1 });
+    expect(parse('--bookings=30')).toMatchObject({ kills: 2, brokerOutages: 1, hostileReplyTo: 3 });
+    expect(parse('--hostile-reply-to', '0', '--bookings', '300').hostileReplyTo).toBe(0);
   });
 
   it('keeps the counts given, whatever the order of the flags', () => {

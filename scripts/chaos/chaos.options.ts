@@ -35,6 +35,8 @@ export interface ChaosOptions {
   faultRate: number;
   /** Poison messages published to the work queues: the dead-letter queues must hold exactly these. */
   poison: number;
+  /** Well-formed commands with a reply queue no participant may answer on; dead-lettered too. */
+  hostileReplyTo: number;
   /** STEP_TIMEOUT_MS of the orchestrators. */
   stepTimeoutMs: number;
   /** The whole run, setup to checks, is bounded by this; bookings still open then are pending. */
@@ -62,6 +64,9 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- --bookings N [flags]
   --fault-rate P         share of bookings with injected faults, 0..1 (default 0.4)
   --poison N             poison messages (not JSON, unknown type, invalid) published to the
                          work queues while bookings run (default: 1 per 25 bookings, at least 3)
+  --hostile-reply-to N   commands published to the participants' queues with a replyTo that
+                         exists with other arguments, is reserved (amq.*) or is random
+                         (default: 1 per 50 bookings, at least 3)
   --step-timeout-ms MS   the orchestrators' step timeout (default 3000)
   --duration-limit S     bound on the whole run, in seconds (default 900)
   --report-dir DIR       where reports/chaos-<timestamp>.json goes (default reports)
@@ -84,6 +89,7 @@ export function defaultChaosOptions(bookings: number, env: Env = process.env): C
     outageMs: 3_000,
     faultRate: 0.4,
     poison: Math.max(3, Math.round(bookings / 25)),
+    hostileReplyTo: Math.max(3, Math.round(bookings / 50)),
     stepTimeoutMs: 3_000,
     durationLimitMs: 900_000,
     keep: false,
@@ -107,6 +113,7 @@ const FLAGS: Record<string, FlagSetter<ChaosOptions>> = {
   '--outage-ms': (o, v, f) => (o.outageMs = integer(v, f, 100, 120_000, usage)),
   '--fault-rate': (o, v, f) => (o.faultRate = fraction(v, f, usage)),
   '--poison': (o, v, f) => (o.poison = integer(v, f, 0, 10_000, usage)),
+  '--hostile-reply-to': (o, v, f) => (o.hostileReplyTo = integer(v, f, 0, 10_000, usage)),
   '--step-timeout-ms': (o, v, f) => (o.stepTimeoutMs = integer(v, f, 100, 600_000, usage)),
   '--duration-limit': (o, v, f) => (o.durationLimitMs = integer(v, f, 10, 86_400, usage) * 1_000),
   '--report-dir': (o, v, f) => (o.reportDir = nonEmpty(v, f, usage)),
@@ -131,5 +138,6 @@ export function parseChaosArgs(argv: readonly string[], env: Env = process.env):
     brokerOutages: keep('--broker-outages', 'brokerOutages'),
     databaseOutages: keep('--database-outages', 'databaseOutages'),
     poison: keep('--poison', 'poison'),
+    hostileReplyTo: keep('--hostile-reply-to', 'hostileReplyTo'),
   };
 }

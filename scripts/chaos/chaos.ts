@@ -16,6 +16,13 @@ import { buildChaosWorkload } from './chaos-workload';
 import { outageMaker } from './outage-maker';
 import { Quiescence, awaitQuiescence } from './quiescence';
 import { PoisonInjector, planPoison } from './poison-injector';
+import { deadLetterViolations } from './dead-letter-check';
+import {
+  checkHostileReplyTo,
+  expectedHostileDeadLetters,
+  participantConnections,
+  planHostileReplyTo,
+} from './hostile-reply-to';
 import { NO_RUNTIME_FAULTS, RuntimeFaultInjector } from './runtime-faults';
 
 export interface ChaosHooks {
@@ -34,6 +41,8 @@ export interface ChaosSummary {
   violations: number;
   /** Poison messages published; each must end in a dead-letter queue, and nothing else may. */
   poison: number;
+  /** Commands with a hostile replyTo; each must be dead-lettered as `untrusted-reply-to`. */
+  hostileReplyTo: number;
 }
 
 export interface ChaosResult {
@@ -94,12 +103,31 @@ export async function runChaos(
     phase(`sending ${options.bookings} bookings, ${plan.length} disruptions on the way`);
     // Poison first: every booking's messages queue up behind it, and none may wait for it.
     const poison = planPoison(options.poison, options.seed);
+    const hostile = planHostileReplyTo(options.hostileReplyTo, options.seed);
+    const connectionsBefore = await participantConnections(infrastructure.vhost);
     const injector = await PoisonInjector.open(infrastructure.amqpUrl);
+    const expectedDeadLetters = expectedHostileDeadLetters(hostile);
     try {
-      for (const message of poison) await injector.inject(message);
+      for (const message of poison) {
+        const messageId = await injector.inject(message);
+        expectedDeadLetters.push({
+          queue: `${message.queue}.dead-letter`,
+          messageId,
+          reason: message.kind,
+        });
+      }
+      for (const message of hostile) await injector.inject(message);
     } finally {
       await injector.close();
     }
+    // Before any disruption, so that a reconnect can only be the hostile commands' doing.
+    const hostileViolations = await checkHostileReplyTo(hostile, {
+      amqpUrl: infrastructure.amqpUrl,
+      vhost: infrastructure.vhost,
+      databases: infrastructure.databases,
+      connectionsBefore,
+      timeoutMs: 30_000,
+    });
     let started = 0;
     let done = 0;
     let sending = true;
@@ -127,7 +155,13 @@ export async function runChaos(
     );
     const violations = [
       ...(await tripViolations(infrastructure.databases)),
-      ...quiescenceViolations(quiescence, poison.length),
+      ...quiescenceViolations(quiescence, poison.length + hostile.length),
+      ...hostileViolations,
+      ...(await deadLetterViolations(
+        infrastructure.amqpUrl,
+        Object.keys(quiescence.deadLetters),
+        expectedDeadLetters,
+      )),
       ...(await duplicateSagas(records, infrastructure.databases.orchestrator)),
     ];
     const statuses: Record<string, number> = {};
@@ -145,6 +179,7 @@ export async function runChaos(
         pending: records.filter((r) => !TERMINAL_STATUSES.has(r.status)).length,
         violations: violations.length,
         poison: poison.length,
+        hostileReplyTo: hostile.length,
       },
       statuses,
       disruptions: monkey.events,

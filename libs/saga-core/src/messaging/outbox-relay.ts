@@ -88,6 +88,8 @@ export class OutboxRelay {
     if (this.started) return;
     this.started = true;
     this.untrackParked = trackParkedRows(this.service, () => this.store.parkedCount());
+    // A series from the start, so that a rate over it is defined before the first parking.
+    this.parkedTotal.inc({ service: this.service }, 0);
     this.pollTimer = setInterval(() => this.schedule(), this.pollIntervalMs);
     this.pollTimer.unref();
     this.kick();
