@@ -75,6 +75,12 @@ export class ServiceAppModule {
                 ...options.saga.participant,
               },
             }),
+            relay: {
+              maxAttempts: c.getOrThrow<number>('SAGA_OUTBOX_MAX_ATTEMPTS'),
+              retryDelayMs: c.getOrThrow<number>('SAGA_OUTBOX_RETRY_DELAY_MS'),
+              maxRetryDelayMs: c.getOrThrow<number>('SAGA_OUTBOX_MAX_RETRY_DELAY_MS'),
+              ...options.saga?.relay,
+            },
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
             retention: {

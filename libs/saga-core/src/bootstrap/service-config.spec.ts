@@ -41,6 +41,8 @@ describe('ServiceConfig', () => {
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://localhost/x'],
     ['AMQP_URL', 'localhost:5672'],
+    ['SAGA_OUTBOX_MAX_ATTEMPTS', '0'],
+    ['SAGA_OUTBOX_RETRY_DELAY_MS', 'soon'],
     ['SAGA_REPLY_QUEUES', 'orchestrator.replies,amq.*'],
     ['SAGA_REPLY_QUEUES', 'orchestrator.replies.dead-letter'],
     ['SAGA_REPLY_QUEUES', 'two words'],

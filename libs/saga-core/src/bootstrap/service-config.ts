@@ -38,6 +38,21 @@ export class ServiceConfig {
   @Min(0, { message: 'SAGA_RETENTION_INTERVAL_SECONDS must be at least 0' })
   SAGA_RETENTION_INTERVAL_SECONDS: number = 60;
 
+  /** Tries of an outbox row the broker does not take (no queue for it) before it is parked. */
+  @IsInt({ message: 'SAGA_OUTBOX_MAX_ATTEMPTS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_MAX_ATTEMPTS must be at least 1' })
+  SAGA_OUTBOX_MAX_ATTEMPTS: number = 10;
+
+  /** Wait before the second try of a failing outbox row; it doubles after each try. */
+  @IsInt({ message: 'SAGA_OUTBOX_RETRY_DELAY_MS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_RETRY_DELAY_MS must be at least 1' })
+  SAGA_OUTBOX_RETRY_DELAY_MS: number = 1_000;
+
+  /** The longest wait between two tries of a failing outbox row. */
+  @IsInt({ message: 'SAGA_OUTBOX_MAX_RETRY_DELAY_MS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_MAX_RETRY_DELAY_MS must be at least 1' })
+  SAGA_OUTBOX_MAX_RETRY_DELAY_MS: number = 60_000;
+
   /**
    * The queues a participant answers on, comma-separated: exact names (declared at start) or
    * prefixes ending in `*`; never `amq.*` nor a dead-letter queue. A command whose `replyTo` is
