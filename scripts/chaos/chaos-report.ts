@@ -5,8 +5,9 @@ import { ChaosResult, ChaosSummary } from './chaos';
 /** The one line a run ends with. */
 export function summaryLine(s: ChaosSummary): string {
   return (
-    `chaos: bookings=${s.bookings} faults=${s.faults} poison=${s.poison} restarts=${s.restarts} ` +
-    `outages=${s.outages} freezes=${s.freezes} poison-timers=${s.poisonTimers} ` +
+    `chaos: bookings=${s.bookings} faults=${s.faults} poison=${s.poison} ` +
+    `hostile=${s.hostileReplyTo} restarts=${s.restarts} outages=${s.outages} ` +
+    `freezes=${s.freezes} poison-timers=${s.poisonTimers} ` +
     `pending=${s.pending} violations=${s.violations}`
   );
 }

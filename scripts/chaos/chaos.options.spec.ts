@@ -15,10 +15,17 @@ describe('the chaos command line', () => {
       brokerOutages: 3,
       databaseOutages: 3,
       undoThrows: 3,
+      hostileReplyTo: 6,
       keep: false,
     });
-    expect(parse('--bookings=30')).toMatchObject({ kills: 2, brokerOutages: 1, undoThrows: 1 });
+    expect(parse('--bookings=30')).toMatchObject({
+      kills: 2,
+      brokerOutages: 1,
+      undoThrows: 1,
+      hostileReplyTo: 3,
+    });
     expect(parse('--undo-throws', '0', '--bookings', '300')).toMatchObject({ undoThrows: 0 });
+    expect(parse('--hostile-reply-to', '0', '--bookings', '300').hostileReplyTo).toBe(0);
   });
 
   it('keeps the counts given, whatever the order of the flags', () => {

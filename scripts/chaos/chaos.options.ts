@@ -43,6 +43,8 @@ export interface ChaosOptions {
   poison: number;
   /** Participants that throw on an undo (a compensation command or event): `undo-throw-fault.ts`. */
   undoThrows: number;
+  /** Well-formed commands with a reply queue no participant may answer on; dead-lettered too. */
+  hostileReplyTo: number;
   /** STEP_TIMEOUT_MS of the orchestrators. */
   stepTimeoutMs: number;
   /** The whole run, setup to checks, is bounded by this; bookings still open then are pending. */
@@ -78,6 +80,9 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- --bookings N [flags]
   --undo-throws N        participants that throw on an undo (a compensation command or the
                          event that asks for it) until it is dead-lettered or given up
                          (default: 1 per 100 bookings, at least 1)
+  --hostile-reply-to N   commands published to the participants' queues with a replyTo that
+                         exists with other arguments, is reserved (amq.*) or is random
+                         (default: 1 per 50 bookings, at least 3)
   --step-timeout-ms MS   the orchestrators' step timeout (default 3000)
   --duration-limit S     bound on the whole run, in seconds (default 900)
   --report-dir DIR       where reports/chaos-<timestamp>.json goes (default reports)
@@ -104,6 +109,7 @@ export function defaultChaosOptions(bookings: number, env: Env = process.env): C
     faultRate: 0.4,
     poison: Math.max(3, Math.round(bookings / 25)),
     undoThrows: Math.max(1, Math.round(bookings / 100)),
+    hostileReplyTo: Math.max(3, Math.round(bookings / 50)),
     stepTimeoutMs: 3_000,
     durationLimitMs: 900_000,
     keep: false,
@@ -131,6 +137,7 @@ const FLAGS: Record<string, FlagSetter<ChaosOptions>> = {
   '--fault-rate': (o, v, f) => (o.faultRate = fraction(v, f, usage)),
   '--poison': (o, v, f) => (o.poison = integer(v, f, 0, 10_000, usage)),
   '--undo-throws': (o, v, f) => (o.undoThrows = integer(v, f, 0, 100, usage)),
+  '--hostile-reply-to': (o, v, f) => (o.hostileReplyTo = integer(v, f, 0, 10_000, usage)),
   '--step-timeout-ms': (o, v, f) => (o.stepTimeoutMs = integer(v, f, 100, 600_000, usage)),
   '--duration-limit': (o, v, f) => (o.durationLimitMs = integer(v, f, 10, 86_400, usage) * 1_000),
   '--report-dir': (o, v, f) => (o.reportDir = nonEmpty(v, f, usage)),
@@ -158,5 +165,6 @@ export function parseChaosArgs(argv: readonly string[], env: Env = process.env):
     undoThrows: keep('--undo-throws', 'undoThrows'),
     freezes: keep('--freezes', 'freezes'),
     poisonTimers: keep('--poison-timers', 'poisonTimers'),
+    hostileReplyTo: keep('--hostile-reply-to', 'hostileReplyTo'),
   };
 }

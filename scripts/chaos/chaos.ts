@@ -16,6 +16,13 @@ import { buildChaosWorkload } from './chaos-workload';
 import { outageMaker } from './outage-maker';
 import { Quiescence, awaitQuiescence } from './quiescence';
 import { PoisonInjector, planPoison } from './poison-injector';
+import { deadLetterViolations } from './dead-letter-check';
+import {
+  checkHostileReplyTo,
+  expectedHostileDeadLetters,
+  participantConnections,
+  planHostileReplyTo,
+} from './hostile-reply-to';
 import { NO_RUNTIME_FAULTS, RuntimeFaultInjector } from './runtime-faults';
 import { UndoThrowFault, UndoThrowReport, planUndoThrows } from './undo-throw-fault';
 import { ProcessFreezer } from './process-freezer';
@@ -41,6 +48,8 @@ export interface ChaosSummary {
   freezes: number;
   /** Timers planted that cannot fire; each must end parked. */
   poisonTimers: number;
+  /** Commands with a hostile replyTo; each must be dead-lettered as `untrusted-reply-to`. */
+  hostileReplyTo: number;
 }
 
 export interface ChaosResult {
@@ -113,12 +122,31 @@ export async function runChaos(
       options.poisonTimers,
     );
     const poison = planPoison(options.poison, options.seed);
+    const hostile = planHostileReplyTo(options.hostileReplyTo, options.seed);
+    const connectionsBefore = await participantConnections(infrastructure.vhost);
     const injector = await PoisonInjector.open(infrastructure.amqpUrl);
+    const expectedDeadLetters = expectedHostileDeadLetters(hostile);
     try {
-      for (const message of poison) await injector.inject(message);
+      for (const message of poison) {
+        const messageId = await injector.inject(message);
+        expectedDeadLetters.push({
+          queue: `${message.queue}.dead-letter`,
+          messageId,
+          reason: message.kind,
+        });
+      }
+      for (const message of hostile) await injector.inject(message);
     } finally {
       await injector.close();
     }
+    // Before any disruption, so that a reconnect can only be the hostile commands' doing.
+    const hostileViolations = await checkHostileReplyTo(hostile, {
+      amqpUrl: infrastructure.amqpUrl,
+      vhost: infrastructure.vhost,
+      databases: infrastructure.databases,
+      connectionsBefore,
+      timeoutMs: 30_000,
+    });
     let started = 0;
     let done = 0;
     let sending = true;
@@ -146,10 +174,18 @@ export async function runChaos(
       Math.max(5_000, Math.min(60_000, deadline - Date.now())),
     );
     const undone = await undoThrows.report(infrastructure.amqpUrl);
+    const undoTypes = new Set(undone.rules.map((rule) => rule.match));
     const violations = [
       ...(await tripViolations(infrastructure.databases)),
-      ...quiescenceViolations(quiescence, poison.length + undone.deadLetters),
+      ...quiescenceViolations(quiescence, poison.length + hostile.length + undone.deadLetters),
       ...undone.violations,
+      ...hostileViolations,
+      ...(await deadLetterViolations(
+        infrastructure.amqpUrl,
+        Object.keys(quiescence.deadLetters),
+        expectedDeadLetters,
+        (letter) => undoTypes.has(letter.type ?? ''),
+      )),
       ...(await duplicateSagas(
         records,
         infrastructure.databases.orchestrator,
@@ -178,6 +214,7 @@ export async function runChaos(
         poison: poison.length,
         freezes: monkey.events.filter((e) => e.kind === 'freeze').length,
         poisonTimers: poisonTimers.length,
+        hostileReplyTo: hostile.length,
       },
       statuses,
       disruptions: monkey.events,

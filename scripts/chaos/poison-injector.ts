@@ -77,14 +77,19 @@ export class PoisonInjector {
     return new PoisonInjector(connection, channel);
   }
 
-  async inject(message: PoisonMessage): Promise<void> {
+  /** Resolves with the message id it was published under, once the broker confirmed it. */
+  async inject(
+    message: Pick<PoisonMessage, 'queue' | 'content' | 'type'> & { messageId?: string },
+  ): Promise<string> {
+    const messageId = message.messageId ?? randomUUID();
     this.channel.sendToQueue(message.queue, message.content, {
       persistent: true,
-      messageId: randomUUID(),
+      messageId,
       type: message.type,
       contentType: 'application/json',
     });
     await this.channel.waitForConfirms();
+    return messageId;
   }
 
   async close(): Promise<void> {

@@ -70,6 +70,39 @@ export async function vhostQueueDepths(vhost: string): Promise<Record<string, Qu
   );
 }
 
+/** Client connections to the vhost as the broker sees them: their name and client port. */
+export async function vhostConnections(
+  vhost: string,
+): Promise<{ name: string | undefined; peerPort: number }[]> {
+  const output = await rabbitmqctl(
+    'list_connections',
+    'client_properties',
+    'peer_port',
+    'vhost',
+    '--formatter',
+    'json',
+  );
+  // client_properties is a list of [key, type, value] triples.
+  const rows = JSON.parse(output) as {
+    client_properties: [string, string, unknown][];
+    peer_port: number;
+    vhost: string;
+  }[];
+  return rows
+    .filter((row) => row.vhost === vhost)
+    .map((row) => {
+      const name = row.client_properties.find(([key]) => key === 'connection_name')?.[2];
+      return { name: typeof name === 'string' ? name : undefined, peerPort: row.peer_port };
+    });
+}
+
+/** Every queue of the vhost, of any type, by name, sorted. */
+export async function vhostQueueNames(vhost: string): Promise<string[]> {
+  checkName(vhost);
+  const output = await rabbitmqctl('list_queues', '-p', vhost, 'name', '--formatter', 'json');
+  return (JSON.parse(output) as { name: string }[]).map((row) => row.name).sort();
+}
+
 function checkName(name: string): void {
   if (!/^[\w.-]+$/.test(name)) throw new Error(`Unsupported name for rabbitmqctl: ${name}`);
 }

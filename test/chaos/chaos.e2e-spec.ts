@@ -11,9 +11,10 @@ const ORCHESTRATOR_MAIN = path.join(__dirname, '../../dist/apps/orchestrator/src
 /**
  * `npm run chaos` at a small size: the built apps as processes of their own, two orchestrators,
  * SIGKILLs and proxy outages of RabbitMQ and PostgreSQL while bookings in both modes carry
- * faults, poison messages on the work queues, and a participant that throws on an undo. Every
- * booking must end, consistently, and nothing but the poison and the undos that participant
- * let reach their delivery limit may be left over.
+ * faults, poison messages and commands with a hostile replyTo on the work queues, and a
+ * participant that throws on an undo. Every booking must end, consistently, and nothing but
+ * the poison, the hostile commands and the undos that participant let reach their delivery
+ * limit may be left over.
  */
 describe('the chaos run, small', () => {
   let reportDir: string;
@@ -74,12 +75,14 @@ describe('the chaos run, small', () => {
     expect(result.quiescence.busyQueues).toEqual({});
     expect(result.summary.poison).toBe(3);
     expect(result.undoThrows.rules.length).toBeGreaterThan(0);
-    expect(result.quiescence.deadLetterTotal).toBe(3 + result.undoThrows.deadLetters);
+    expect(result.summary.hostileReplyTo).toBe(3);
+    // Each with its reason: the run checks that (violations above) and counts them here.
+    expect(result.quiescence.deadLetterTotal).toBe(6 + result.undoThrows.deadLetters);
   });
 
   it('sums itself up in one line', () => {
     expect(summaryLine(result.summary)).toMatch(
-      /^chaos: bookings=30 faults=\d+ poison=3 restarts=2 outages=2 freezes=1 poison-timers=2 pending=0 violations=0$/,
+      /^chaos: bookings=30 faults=\d+ poison=3 hostile=3 restarts=2 outages=2 freezes=1 poison-timers=2 pending=0 violations=0$/,
     );
   });
 });

@@ -20,7 +20,10 @@ describe('delivery guarantees', () => {
   let transport: RabbitMqTransport;
 
   beforeAll(async () => {
-    system = await TripSystem.start();
+    // The probe plays a second orchestrator: the participants must be allowed to answer it.
+    system = await TripSystem.start({
+      env: { SAGA_REPLY_QUEUES: 'orchestrator.replies,probe.replies' },
+    });
     transport = new RabbitMqTransport({ url: system.vhost.url, connectionName: 'test-probe' });
     await transport.init();
   });

@@ -39,7 +39,13 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
   ): Promise<INestApplication> {
     const database = await createTestDatabase(prefix);
     databases.push(database);
-    const env = { DATABASE_URL: database.url, AMQP_URL: vhost.url, PORT: '0' };
+    // The participants answer only on the queues allowed to them: here, the test's own.
+    const env = {
+      DATABASE_URL: database.url,
+      AMQP_URL: vhost.url,
+      PORT: '0',
+      SAGA_REPLY_QUEUES: 'test.replies',
+    };
     const app = await create(env, { logger: ['error'] });
     apps.push(app);
     return app;

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { addVhost, deleteVhost, rabbitmqctl } from '../../scripts/support/rabbitmq-admin';
 
-export { queueDepth, rabbitmqctl } from '../../scripts/support/rabbitmq-admin';
+export {
+  queueDepth,
+  rabbitmqctl,
+  vhostConnections as listConnections,
+  vhostQueueNames as listQueues,
+} from '../../scripts/support/rabbitmq-admin';
 export type { QueueDepth } from '../../scripts/support/rabbitmq-admin';
 
 export interface TestVhost {
@@ -21,30 +26,4 @@ export async function createTestVhost(): Promise<TestVhost> {
 /** The broker closes every client connection to the vhost, as a network failure would. */
 export async function closeVhostConnections(vhost: string): Promise<void> {
   await rabbitmqctl('close_all_connections', '-p', vhost, 'closed by test');
-}
-
-/** Client connections to the vhost as the broker sees them: their name and client port. */
-export async function listConnections(
-  vhost: string,
-): Promise<{ name: string | undefined; peerPort: number }[]> {
-  const output = await rabbitmqctl(
-    'list_connections',
-    'client_properties',
-    'peer_port',
-    'vhost',
-    '--formatter',
-    'json',
-  );
-  // client_properties is a list of [key, type, value] triples.
-  const rows = JSON.parse(output) as {
-    client_properties: [string, string, unknown][];
-    peer_port: number;
-    vhost: string;
-  }[];
-  return rows
-    .filter((row) => row.vhost === vhost)
-    .map((row) => {
-      const name = row.client_properties.find(([key]) => key === 'connection_name')?.[2];
-      return { name: typeof name === 'string' ? name : undefined, peerPort: row.peer_port };
-    });
 }

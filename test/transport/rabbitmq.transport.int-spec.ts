@@ -7,10 +7,13 @@ import { IncomingMessage, OutgoingMessage } from '@app/saga-core/transport/messa
 import { deadLetterQueueOf, MessageHandler } from '@app/saga-core/transport/message-transport';
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
 import { RabbitMqTransportOptions } from '@app/saga-core/transport/rabbitmq/rabbitmq-transport.options';
+import { DeadLetterHeader } from '@app/saga-core/transport/dead-letter-headers';
+import { readDeadLetters } from '../support/dead-letters';
 import {
   closeVhostConnections,
   createTestVhost,
   listConnections,
+  listQueues,
   queueDepth,
   TestVhost,
 } from '../support/rabbitmq-vhost';
@@ -125,7 +128,13 @@ describe('RabbitMqTransport', () => {
     await eventually(async () =>
       expect(await queueDepth(vhost.vhost, 'flight.commands')).toEqual(EMPTY),
     );
-    expect(transport.stats()).toEqual({ published: 1, consumed: 1, deadLettered: 0, requeued: 0 });
+    expect(transport.stats()).toEqual({
+      published: 1,
+      consumed: 1,
+      deadLettered: 0,
+      requeued: 0,
+      disconnects: 0,
+    });
 
     await transport.close();
     await transport.close();
@@ -134,6 +143,7 @@ describe('RabbitMqTransport', () => {
 
   it('publishes persistent JSON with its id, type and timestamp', async () => {
     const transport = await openTransport();
+    await transport.declareQueue({ name: 'hotel.commands' });
     const message = command('hotel.commands');
 
     await transport.publish(message);
@@ -153,8 +163,9 @@ describe('RabbitMqTransport', () => {
     expect(JSON.parse(content.toString())).toEqual(message.body);
   });
 
-  it('keeps a message published to a queue that no consumer has declared yet', async () => {
+  it('keeps a message published to a queue its publisher declared before any consumer', async () => {
     const publisher = await openTransport({ connectionName: 'publisher' });
+    await publisher.declareQueue({ name: 'payment.commands' });
     const message = command('payment.commands');
 
     await publisher.publish(message);
@@ -163,6 +174,33 @@ describe('RabbitMqTransport', () => {
     const consumer = await openTransport({ connectionName: 'consumer' });
     const handled = await recordingConsumer(consumer, 'payment.commands');
     await eventually(() => expect(handled.map((m) => m.messageId)).toEqual([message.messageId]));
+  });
+
+  it('declares no queue a publish names: a missing or reserved one is an error, the channel stays', async () => {
+    const transport = await openTransport();
+    const handled = await recordingConsumer(transport, 'orders');
+    await withRawChannel(vhost.url, (channel) =>
+      channel.assertQueue('classic.other-arguments', { durable: true }),
+    );
+    const before = await listQueues(vhost.vhost);
+
+    await expect(transport.publish(command('never.declared'))).rejects.toThrow(
+      /no queue never.declared/,
+    );
+    await expect(transport.publish(command('amq.gen-hostile'))).rejects.toThrow(/reserved/);
+    await expect(
+      transport.publish(command('orders', { exchange: 'no.such.exchange' })),
+    ).rejects.toThrow(/no exchange no.such.exchange/);
+    // An existing queue is a destination like any other, whatever its arguments: no declaration.
+    await transport.publish(command('classic.other-arguments'));
+    const good = command('orders');
+    await transport.publish(good);
+
+    await eventually(() => expect(handled.map((m) => m.messageId)).toEqual([good.messageId]));
+    expect(await listQueues(vhost.vhost)).toEqual(before);
+    expect(transport.stats()).toMatchObject({ published: 2, disconnects: 0 });
+    const [connection] = await listConnections(vhost.vhost);
+    expect(await listConnections(vhost.vhost)).toEqual([connection]);
   });
 
   it('dead-letters a message that is not JSON without blocking the queue', async () => {
@@ -184,6 +222,16 @@ describe('RabbitMqTransport', () => {
       }),
     );
     expect(transport.stats()).toMatchObject({ consumed: 1, deadLettered: 1 });
+    const [letter] = await readDeadLetters(vhost.url, deadLetterQueueOf('orders'));
+    expect(letter).toMatchObject({
+      messageId: 'garbage',
+      content: '{not json',
+      headers: {
+        [DeadLetterHeader.REASON]: 'unreadable',
+        [DeadLetterHeader.ERROR]: 'not a JSON object with an id',
+        [DeadLetterHeader.FROM]: 'orders',
+      },
+    });
   });
 
   it('dead-letters a message at once when the handler throws a PoisonMessageError', async () => {
@@ -203,6 +251,14 @@ describe('RabbitMqTransport', () => {
     );
     expect(attempts).toBe(1);
     expect(transport.stats()).toMatchObject({ deadLettered: 1, requeued: 0 });
+    const letters = await readDeadLetters(vhost.url, deadLetterQueueOf('replies'));
+    expect(letters.map((letter) => letter.headers)).toEqual([
+      expect.objectContaining({
+        [DeadLetterHeader.REASON]: 'invalid',
+        [DeadLetterHeader.ERROR]: 'unknown reply type',
+        [DeadLetterHeader.FROM]: 'replies',
+      }),
+    ]);
   });
 
   it('redelivers a failing message up to the delivery limit, then dead-letters it, while others flow', async () => {
@@ -227,10 +283,21 @@ describe('RabbitMqTransport', () => {
     );
     // A limit of 3 redeliveries: delivered 4 times in all.
     expect(failingDeliveries).toEqual([1, 2, 3, 4]);
-    expect(transport.stats()).toMatchObject({ consumed: 5, requeued: 4, deadLettered: 0 });
+    expect(transport.stats()).toMatchObject({ consumed: 5, requeued: 3, deadLettered: 1 });
     await eventually(async () =>
       expect(await queueDepth(vhost.vhost, 'hotel.commands')).toEqual(EMPTY),
     );
+    const letters = await readDeadLetters(vhost.url, deadLetterQueueOf('hotel.commands'));
+    expect(letters.map((letter) => [letter.type, letter.headers])).toEqual([
+      [
+        'always.fails',
+        expect.objectContaining({
+          [DeadLetterHeader.REASON]: 'delivery-limit',
+          [DeadLetterHeader.ERROR]: 'database unavailable',
+          [DeadLetterHeader.FROM]: 'hotel.commands',
+        }),
+      ],
+    ]);
   });
 
   it('redelivers a message whose handler fails once, then acks it on delivery 2', async () => {
@@ -368,7 +435,7 @@ describe('RabbitMqTransport', () => {
     await eventually(() => expect(handled.map((m) => m.messageId)).toEqual([message.messageId]));
   });
 
-  it('keeps publishing after the broker refused a declaration and closed the channel', async () => {
+  it('keeps publishing after the broker refused a declaration', async () => {
     const transport = await openTransport();
     const handled = await recordingConsumer(transport, 'orders');
     await withRawChannel(vhost.url, (channel) => channel.assertQueue('classic', { durable: true }));
@@ -393,9 +460,28 @@ describe('RabbitMqTransport', () => {
 
     const event = command('flight.reserved', { exchange: 'trip.events', type: 'flight.reserved' });
     await transport.publish(event);
-    await transport.publish(command('hotel.reserved', { exchange: 'trip.events' }));
 
     await eventually(() => expect(handled.map((m) => m.messageId)).toEqual([event.messageId]));
+  });
+
+  it('rejects an event no queue is bound for instead of confirming it, and keeps the channel', async () => {
+    const transport = await openTransport();
+    await transport.declareExchange('trip.events');
+    const handled = await recordingConsumer(transport, 'hotel.events');
+    await transport.declareQueue({
+      name: 'hotel.events',
+      bindings: [{ exchange: 'trip.events', routingKey: 'flight.*' }],
+    });
+
+    const unbound = command('hotel.reserved', { exchange: 'trip.events', type: 'hotel.reserved' });
+    await expect(transport.publish(unbound)).rejects.toThrow(
+      /no queue bound to trip.events for hotel.reserved/,
+    );
+    const bound = command('flight.reserved', { exchange: 'trip.events', type: 'flight.reserved' });
+    await transport.publish(bound);
+
+    await eventually(() => expect(handled.map((m) => m.messageId)).toEqual([bound.messageId]));
+    expect(transport.stats()).toMatchObject({ published: 1, disconnects: 0 });
   });
 
   it('sets TCP_NODELAY on the socket of its connection', async () => {

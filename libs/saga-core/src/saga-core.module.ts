@@ -77,7 +77,7 @@ export class SagaModule {
         provide: OutboxRelay,
         inject: [OUTBOX_STORE, MessageTransport, SAGA_CORE_OPTIONS],
         useFactory: (store: OutboxStore, transport: MessageTransport, o: SagaCoreOptions) =>
-          new OutboxRelay(store, transport, o.relay),
+          new OutboxRelay(store, transport, { service: o.serviceName, ...o.relay }),
       },
       {
         provide: RetentionJob,

@@ -2,6 +2,7 @@ import { ChoreographyDefinition } from './choreography/choreography-definition';
 import { RetryPolicy } from './definition/retry-policy';
 import { SagaDefinition } from './definition/saga-definition';
 import { UnregisteredVersions } from './engine/unregistered-definitions';
+import type { OutboxRelayOptions } from './messaging/outbox-relay';
 
 export const SAGA_CORE_OPTIONS = Symbol('SAGA_CORE_OPTIONS');
 
@@ -40,6 +41,13 @@ export interface ReadOptions {
 export interface ParticipantOptions {
   channel: string;
   prefetch?: number;
+  /**
+   * The queues this participant answers on (see `ReplyQueuePolicy`): exact names, declared at
+   * start, or prefixes ending in `*`. A command whose `replyTo` is none of them is dead-lettered
+   * as `untrusted-reply-to`. Default: the orchestrator's reply queue when this app is one,
+   * else `saga.replies` (the engine's default).
+   */
+  replyQueues?: readonly string[];
 }
 
 /** The choreography half: the queue this app's `@EventHandler`s consume, bound per event type. */
@@ -63,7 +71,8 @@ export interface SagaCoreOptions {
   amqpUrl: string;
   /** Broker redeliveries before a message is dead-lettered. */
   deliveryLimit?: number;
-  relay?: { pollIntervalMs?: number; batchSize?: number; graceMs?: number };
+  /** The outbox relay: polling, batches, and how a row the broker refuses is retried and parked. */
+  relay?: Omit<OutboxRelayOptions, 'service'>;
   /** Default: inbox rows kept a day, sent outbox rows an hour, a pass every minute. */
   retention?: RetentionOptions;
   orchestrator?: OrchestratorOptions;

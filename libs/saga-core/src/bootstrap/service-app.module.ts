@@ -8,6 +8,7 @@ import { SagaModule } from '../saga-core.module';
 import { SagaCoreOptions } from '../saga-core.options';
 import { pgSessionOptions } from '../persistence/typeorm/pg-session';
 import { databaseSessionLimits, ServiceConfig } from './service-config';
+import { parseReplyQueues } from '../participant/reply-queue-policy';
 
 const DATABASE_CONNECT_TIMEOUT_MS = 3_000;
 
@@ -79,6 +80,18 @@ export class ServiceAppModule {
           inject: [ConfigService],
           useFactory: (c: ConfigService) => ({
             ...options.saga,
+            ...(options.saga?.participant && {
+              participant: {
+                replyQueues: parseReplyQueues(c.getOrThrow<string>('SAGA_REPLY_QUEUES')),
+                ...options.saga.participant,
+              },
+            }),
+            relay: {
+              maxAttempts: c.getOrThrow<number>('SAGA_OUTBOX_MAX_ATTEMPTS'),
+              retryDelayMs: c.getOrThrow<number>('SAGA_OUTBOX_RETRY_DELAY_MS'),
+              maxRetryDelayMs: c.getOrThrow<number>('SAGA_OUTBOX_MAX_RETRY_DELAY_MS'),
+              ...options.saga?.relay,
+            },
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
             retention: {

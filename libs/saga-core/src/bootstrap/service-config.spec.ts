@@ -15,6 +15,14 @@ describe('ServiceConfig', () => {
     });
   });
 
+  it("answers on the orchestrator's reply queue unless told otherwise", () => {
+    expect(loadConfig(ExampleConfig, {}).SAGA_REPLY_QUEUES).toBe('orchestrator.replies');
+    expect(
+      loadConfig(ExampleConfig, { SAGA_REPLY_QUEUES: 'orchestrator.replies, probe.*' })
+        .SAGA_REPLY_QUEUES,
+    ).toBe('orchestrator.replies, probe.*');
+  });
+
   it('reads the environment, numbers included', () => {
     const config = loadConfig(ExampleConfig, {
       PORT: '0',
@@ -33,6 +41,11 @@ describe('ServiceConfig', () => {
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://localhost/x'],
     ['AMQP_URL', 'localhost:5672'],
+    ['SAGA_OUTBOX_MAX_ATTEMPTS', '0'],
+    ['SAGA_OUTBOX_RETRY_DELAY_MS', 'soon'],
+    ['SAGA_REPLY_QUEUES', 'orchestrator.replies,amq.*'],
+    ['SAGA_REPLY_QUEUES', 'orchestrator.replies.dead-letter'],
+    ['SAGA_REPLY_QUEUES', 'two words'],
   ])('fails loudly, naming %s, when it is %p', (name, value) => {
     expect(() => loadConfig(ExampleConfig, { [name]: value })).toThrow(new RegExp(name));
   });

@@ -1,7 +1,8 @@
 // Decorator metadata (the variables' types) must exist before the config classes are defined.
 import 'reflect-metadata';
 import type { ConfigService } from '@nestjs/config';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { parseReplyQueues, replyQueueProblems } from '../participant/reply-queue-policy';
 import { DatabaseSessionLimits } from '../persistence/typeorm/pg-session';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -65,6 +66,41 @@ export class ServiceConfig {
     message: `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS must be at most ${MAX_WAIT_MS}`,
   })
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number = 10_000;
+
+  /** Tries of an outbox row the broker does not take (no queue for it) before it is parked. */
+  @IsInt({ message: 'SAGA_OUTBOX_MAX_ATTEMPTS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_MAX_ATTEMPTS must be at least 1' })
+  SAGA_OUTBOX_MAX_ATTEMPTS: number = 10;
+
+  /** Wait before the second try of a failing outbox row; it doubles after each try. */
+  @IsInt({ message: 'SAGA_OUTBOX_RETRY_DELAY_MS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_RETRY_DELAY_MS must be at least 1' })
+  SAGA_OUTBOX_RETRY_DELAY_MS: number = 1_000;
+
+  /** The longest wait between two tries of a failing outbox row. */
+  @IsInt({ message: 'SAGA_OUTBOX_MAX_RETRY_DELAY_MS must be an integer' })
+  @Min(1, { message: 'SAGA_OUTBOX_MAX_RETRY_DELAY_MS must be at least 1' })
+  SAGA_OUTBOX_MAX_RETRY_DELAY_MS: number = 60_000;
+
+  /**
+   * The queues a participant answers on, comma-separated: exact names (declared at start) or
+   * prefixes ending in `*`; never `amq.*` nor a dead-letter queue. A command whose `replyTo` is
+   * none of them is dead-lettered as `untrusted-reply-to`.
+   */
+  @ValidateBy({
+    name: 'isReplyQueueList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && replyQueueProblems(parseReplyQueues(value)).length === 0,
+      defaultMessage: (args) =>
+        `SAGA_REPLY_QUEUES: ${
+          typeof args?.value === 'string'
+            ? replyQueueProblems(parseReplyQueues(args.value)).join('; ')
+            : 'must be a comma-separated list of queue names'
+        }`,
+    },
+  })
+  SAGA_REPLY_QUEUES: string = 'orchestrator.replies';
 
   @IsIn(['development', 'test', 'production'], {
     message: 'NODE_ENV must be development, test or production',

@@ -8,6 +8,8 @@ export const DeadLetterReason = {
   UNKNOWN_TYPE: 'unknown-type',
   /** Of a known type, but its envelope or payload fails validation. */
   INVALID: 'invalid',
+  /** A command whose `replyTo` names a queue this participant is not allowed to answer on. */
+  UNTRUSTED_REPLY_TO: 'untrusted-reply-to',
   /** Its handler kept failing until the broker's delivery limit was reached. */
   DELIVERY_LIMIT: 'delivery-limit',
 } as const;

@@ -1,7 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
 import { MessageTransport } from '../transport/message-transport';
-import { OutboxRecord, OutboxStore } from './outbox-store.port';
+import { outboxParkedCounter, trackParkedRows } from './outbox-metrics';
+import {
+  OutboxRecord,
+  OutboxRetryPolicy,
+  OutboxStore,
+  ParkedOutboxRow,
+  PublishFailure,
+  PublishOutcome,
+} from './outbox-store.port';
 import { SentMarks } from './sent-marks';
 
 export interface OutboxRelayOptions {
@@ -13,6 +21,14 @@ export interface OutboxRelayOptions {
    * being published by the process that committed them.
    */
   graceMs?: number;
+  /** Tries of a row the broker does not take before it is parked. Default 10. */
+  maxAttempts?: number;
+  /** Wait before the second try of a failing row; it doubles up to `maxRetryDelayMs`. Default 1 000. */
+  retryDelayMs?: number;
+  /** Default 60 000. */
+  maxRetryDelayMs?: number;
+  /** Labels this relay's metrics. Default `saga`. */
+  service?: string;
 }
 
 /**
@@ -21,12 +37,23 @@ export interface OutboxRelayOptions {
  * this misses (a crash, a broker outage, rows written by a process with no relay) are picked
  * up by a polling pass once older than a grace period. `kick()` asks for a pass now, with no
  * grace, for callers that only enqueue. Passes are coalesced into one loop per process.
+ *
+ * A row the broker will not take (no queue for it, no queue bound for an event) is tried again
+ * with backoff, and parked after `maxAttempts` tries: kept, logged, counted in `/metrics`
+ * (`saga_outbox_parked_total`, `saga_outbox_parked_rows`), and never offered again until an
+ * operator releases it (`OutboxStore.releaseParked`). Rows waiting for their next try and
+ * parked rows are not claimed, so they never hold up the rows behind them. A failure while the
+ * broker connection is down is the outage's, not the row's: it does not count as a try.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly graceMs: number;
+  private readonly policy: OutboxRetryPolicy;
+  private readonly service: string;
+  private readonly parkedTotal = outboxParkedCounter();
+  private untrackParked: (() => void) | null = null;
   private readonly marks: SentMarks;
   private readonly publishing = new Set<Promise<void>>();
   private started = false;
@@ -48,12 +75,21 @@ export class OutboxRelay {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 100;
     this.graceMs = options.graceMs ?? 2_000;
+    this.policy = {
+      maxAttempts: options.maxAttempts ?? 10,
+      retryDelayMs: options.retryDelayMs ?? 1_000,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
+    };
+    this.service = options.service ?? 'saga';
     this.marks = new SentMarks(store, this.logger);
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.untrackParked = trackParkedRows(this.service, () => this.store.parkedCount());
+    // A series from the start, so that a rate over it is defined before the first parking.
+    this.parkedTotal.inc({ service: this.service }, 0);
     this.pollTimer = setInterval(() => this.schedule(), this.pollIntervalMs);
     this.pollTimer.unref();
     this.kick();
@@ -64,6 +100,8 @@ export class OutboxRelay {
     this.started = false;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
+    this.untrackParked?.();
+    this.untrackParked = null;
     await Promise.allSettled([...this.publishing]);
     await this.marks.flush();
     await this.running;
@@ -101,8 +139,9 @@ export class OutboxRelay {
 
   private async publishNow(records: readonly OutboxRecord[]): Promise<void> {
     if (!this.transport.isConnected()) return;
-    const confirmed = await this.publish([...records]);
+    const { confirmed, failed: failures } = await this.publish([...records]);
     this.marks.add(confirmed.map((record) => record.id));
+    if (failures.length > 0) await this.recordFailures(failures);
     const failed = confirmed.length < records.length;
     if (failed && !this.publishFailing) {
       this.logger.warn('Publishing after commit failed; the polling relay will retry');
@@ -119,8 +158,9 @@ export class OutboxRelay {
         this.kickedDuringPass = false;
         if (this.eager) minAgeMs = 0;
         this.eager = false;
-        const sent = await this.pass(minAgeMs);
-        more = this.kickedDuringPass || sent >= this.batchSize;
+        // A full batch may have more rows behind it; its failed rows now wait for their next try.
+        const taken = await this.pass(minAgeMs);
+        more = this.kickedDuringPass || taken >= this.batchSize;
       } while (this.started && more);
     } finally {
       // Cleared in the same tick as the last check, so no kick can fall between the two.
@@ -131,14 +171,16 @@ export class OutboxRelay {
   private async pass(minAgeMs: number): Promise<number> {
     try {
       if (!this.transport.isConnected()) return 0;
-      const sent = await this.store.relayBatch(
+      const { sent, failed, parked } = await this.store.relayBatch(
         this.batchSize,
         (records) => this.publish(records),
         minAgeMs,
+        this.policy,
       );
+      this.reportParked(parked);
       if (this.storeFailing) this.logger.log('Outbox relay recovered');
       this.storeFailing = false;
-      return sent;
+      return sent + failed;
     } catch (error) {
       // Once per outage, not every poll: the database being down is reported elsewhere too.
       if (!this.storeFailing) this.logger.warn(`Outbox relay pass failed: ${describe(error)}`);
@@ -147,20 +189,49 @@ export class OutboxRelay {
     }
   }
 
-  private async publish(records: OutboxRecord[]): Promise<OutboxRecord[]> {
+  private async publish(records: OutboxRecord[]): Promise<PublishOutcome> {
     const results = await Promise.allSettled(
       records.map((record) => this.transport.publish(record.message)),
     );
     const confirmed = records.filter((_, i) => results[i].status === 'fulfilled');
     if (confirmed.length > 0) reachFaultPoint(FaultPoint.AFTER_PUBLISH_BEFORE_MARK_SENT);
     const failure = results.find((result) => result.status === 'rejected');
-    if (failure) {
-      this.logger.warn(
-        `${records.length - confirmed.length} of ${records.length} outbox messages were not ` +
-          `confirmed and stay queued for the next pass; first error: ${describe(failure.reason)}`,
+    if (!failure) return { confirmed, failed: [] };
+    this.logger.warn(
+      `${records.length - confirmed.length} of ${records.length} outbox messages were not ` +
+        `confirmed and stay queued; first error: ${describe(failure.reason)}`,
+    );
+    // Lost with the connection: the outage's fault, not the rows'; they are tried again as are.
+    if (!this.transport.isConnected()) return { confirmed, failed: [] };
+    const failed: PublishFailure[] = [];
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        failed.push({ id: records[i].id, error: describe(result.reason) });
+      }
+    });
+    return { confirmed, failed };
+  }
+
+  /** Failures of rows published right after their commit, outside a relay batch. */
+  private async recordFailures(failures: PublishFailure[]): Promise<void> {
+    try {
+      this.reportParked(await this.store.recordFailures(failures, this.policy));
+    } catch (error) {
+      // The backstop takes the rows again; their try is simply not counted.
+      this.logger.warn(`Could not record failed outbox publishes: ${describe(error)}`);
+    }
+  }
+
+  private reportParked(parked: readonly ParkedOutboxRow[]): void {
+    if (parked.length === 0) return;
+    this.parkedTotal.inc({ service: this.service }, parked.length);
+    for (const row of parked) {
+      this.logger.error(
+        `Parked outbox row ${row.id} (${row.type} ${row.messageId} to ` +
+          `${row.exchange || '(default exchange)'} ${row.routingKey}) after ${row.attempts} ` +
+          `tries; it waits for an operator to release it: ${row.lastError ?? 'no error'}`,
       );
     }
-    return confirmed;
   }
 }
 

@@ -78,7 +78,7 @@ async function started() {
   const options: SagaCoreOptions = {
     serviceName: 'flight-service',
     amqpUrl: 'amqp://localhost',
-    participant: { channel: 'flight.commands' },
+    participant: { channel: 'flight.commands', replyQueues: ['orchestrator.replies'] },
   };
   const wrappers = [{ instance: handlers, isDependencyTreeStatic: () => true }];
   const faults = new FaultRules(options);
@@ -95,7 +95,11 @@ async function started() {
   return { handlers, database, faults, handle: handle as MessageHandler };
 }
 
-function delivery(messageId: string, type = 'flight.reserve'): IncomingMessage {
+function delivery(
+  messageId: string,
+  type = 'flight.reserve',
+  replyTo = 'orchestrator.replies',
+): IncomingMessage {
   const command: CommandMessage = {
     messageId,
     type,
@@ -104,7 +108,7 @@ function delivery(messageId: string, type = 'flight.reserve'): IncomingMessage {
     stepIndex: 0,
     phase: type.endsWith('cancel') ? 'compensation' : 'forward',
     attempt: 1,
-    replyTo: 'orchestrator.replies',
+    replyTo,
     payload: { bookingId: 'b-1' },
     sentAt: '2024-01-01T00:00:00.000Z',
   };
@@ -115,6 +119,18 @@ describe('ParticipantDispatcher fault rules', () => {
   // The rules log each firing; the specs need not show it.
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
+
+  it('dead-letters a command whose replyTo is not an allowed reply queue, doing nothing', async () => {
+    const { handlers, database, handle } = await started();
+    for (const replyTo of ['orchestrator.replies.dead-letter', 'amq.gen-x', 'random-1']) {
+      await expect(
+        handle(delivery(`c-${replyTo}`, 'flight.reserve', replyTo)),
+      ).rejects.toMatchObject({ code: 'POISON_MESSAGE', reason: 'untrusted-reply-to' });
+    }
+    expect(handlers.reserved).toBe(0);
+    expect(database.replies).toEqual([]);
+    expect(database.handledIds.size).toBe(0);
+  });
 
   it('answers a fail rule with a retryable error, without running the handler', async () => {
     const { handlers, database, faults, handle } = await started();

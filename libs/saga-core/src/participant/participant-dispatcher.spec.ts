@@ -75,6 +75,8 @@ describe('ParticipantDispatcher wiring', () => {
     await dispatcher.start();
     expect([...dispatcher.handledTypes].sort()).toEqual(['flight.cancel', 'flight.reserve']);
     expect(transport.consumed).toEqual([{ name: 'flight.commands', prefetch: 32 }]);
+    // The reply queue it answers on, from its own configuration, then its command queue.
+    expect(transport.declared.map((q) => q.name)).toEqual(['saga.replies', 'flight.commands']);
   });
 
   it('uses the configured prefetch', async () => {

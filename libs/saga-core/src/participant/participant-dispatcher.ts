@@ -31,6 +31,7 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import { ReplyError } from '../transport/message-envelope';
 import { HandlerOutcome, buildReply, replyErrorOf, replyToOutgoing } from './command-reply.builder';
 import { CommandOutcome, participantCommandsCounter } from './participant-metrics';
+import { ReplyQueuePolicy } from './reply-queue-policy';
 
 const DEFAULT_PREFETCH = 32;
 
@@ -92,17 +93,26 @@ export class ParticipantDispatcher {
     const participant = this.options.participant;
     if (!participant || this.started) return;
     this.discoverHandlers(participant.channel);
+    const replyQueues = new ReplyQueuePolicy(
+      participant.replyQueues ?? [this.options.orchestrator?.replyQueue ?? 'saga.replies'],
+    );
+    // Declared from this app's own configuration: no reply waits for an orchestrator's start.
+    for (const name of replyQueues.queues) await this.transport.declareQueue({ name });
     const queue: QueueSpec = {
       name: participant.channel,
       prefetch: participant.prefetch ?? DEFAULT_PREFETCH,
     };
     await this.transport.declareQueue(queue);
     const handled = this.handledTypes;
-    await this.transport.consume(queue, (message) => this.handle(message, handled));
+    await this.transport.consume(queue, (message) => this.handle(message, handled, replyQueues));
     this.started = true;
   }
 
-  private async handle(message: IncomingMessage, handled: ReadonlySet<string>): Promise<void> {
+  private async handle(
+    message: IncomingMessage,
+    handled: ReadonlySet<string>,
+    replyQueues: ReplyQueuePolicy,
+  ): Promise<void> {
     let command: CommandMessage;
     try {
       command = parseCommandMessage(message.body, handled);
@@ -111,6 +121,12 @@ export class ParticipantDispatcher {
       throw error;
     }
     bindSaga(command.sagaId, command.step);
+    try {
+      replyQueues.check(command.replyTo);
+    } catch (error) {
+      this.count(command.type, 'poison');
+      throw error;
+    }
     const fault = this.faults.hit(command.type);
     let processed: Processed;
     try {

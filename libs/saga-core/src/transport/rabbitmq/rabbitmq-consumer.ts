@@ -7,10 +7,11 @@ import { failActiveSpan, observeDelivery } from '../../observability/trace-conte
 import { DeadLettersCounter, deadLetterReasonOf } from '../dead-letter-metrics';
 import { IncomingMessage } from '../message-envelope';
 import { MessageHandler, QueueSpec } from '../message-transport';
+import { DeadLetterCopy, deadLetterCopyOf } from './dead-letter-copy';
 import { isPoisonMessageError, toIncomingMessage } from './incoming-delivery';
 import { handleThroughOutage } from './handle-through-outage';
 import { describeError } from './rabbitmq-connection';
-import { RabbitMqTopology } from './rabbitmq-topology';
+import { ChannelSource, isBrokerRefusal, RabbitMqTopology } from './rabbitmq-topology';
 
 const DEFAULT_PREFETCH = 32;
 
@@ -19,15 +20,21 @@ export interface TransportCounters {
   published: number;
   /** Handled and acked. */
   consumed: number;
-  /** Nacked without requeue: unparseable or poison; the broker moves them to the dead letters. */
+  /** Given up on: poison, or failed on the last delivery the limit allows; see `deadLetter`. */
   deadLettered: number;
   /** Nacked with requeue after a handler failure; the delivery limit bounds them. */
   requeued: number;
+  /** Times the broker connection was lost (not closed by this process). */
+  disconnects: number;
 }
 
 export interface ConsumerContext {
   manager: AmqpConnectionManager;
   topology: RabbitMqTopology;
+  /** The current connection, for declarations on throwaway channels. */
+  channels(): ChannelSource | undefined;
+  /** Publishes a dead letter's copy to its dead-letter queue; resolves once confirmed and routed. */
+  publishDeadLetter(copy: DeadLetterCopy): Promise<void>;
   counters: TransportCounters;
   /** `saga_dead_lettered_messages_total`, labelled with `service`. */
   deadLetters: DeadLettersCounter;
@@ -46,7 +53,7 @@ interface Session {
   consumerTag?: string;
 }
 
-type Outcome = 'ack' | 'requeue' | { deadLetter: DeadLetterReason };
+type Outcome = 'ack' | 'requeue' | 'reject';
 
 /** One queue's consumer; its setup runs again on every reconnect, so it re-attaches itself. */
 export class RabbitMqConsumer {
@@ -112,7 +119,7 @@ export class RabbitMqConsumer {
       }
     });
     try {
-      await this.context.topology.declareQueueOn(channel, this.spec.name, this.spec.bindings ?? []);
+      await this.declareOwnQueue();
       await channel.prefetch(this.spec.prefetch ?? DEFAULT_PREFETCH);
       const { consumerTag } = await channel.consume(this.spec.name, (delivery) =>
         this.onDelivery(session, delivery),
@@ -131,6 +138,29 @@ export class RabbitMqConsumer {
     }
   }
 
+  /**
+   * Declares the queue before consuming it (a fresh broker has none). On a re-attach, a refusal
+   * (someone redeclared the queue with other arguments) is logged and the queue consumed as it
+   * is: failing the attach would stop consuming, and closing the channel would flap.
+   */
+  private async declareOwnQueue(): Promise<void> {
+    const source = this.context.channels();
+    if (!source) throw new Error('RabbitMQ is not connected');
+    try {
+      await this.context.topology.declareQueueOnce(
+        source,
+        this.spec.name,
+        this.spec.bindings ?? [],
+      );
+    } catch (error) {
+      if (this.firstAttach || !isBrokerRefusal(error)) throw error;
+      this.context.logger.error(
+        `RabbitMQ refused to declare ${this.spec.name} again; consuming it as it is: ` +
+          describeError(error),
+      );
+    }
+  }
+
   private onDelivery(session: Session, delivery: ConsumeMessage | null): void {
     if (delivery === null) {
       // The broker cancelled us (queue deleted): a fresh connection declares and attaches again.
@@ -141,16 +171,20 @@ export class RabbitMqConsumer {
     }
     const message = toIncomingMessage(delivery);
     if (!message) {
-      this.context.logger.error(
-        `Dead-lettering a message on ${this.spec.name}: not a JSON object with an id`,
-      );
-      this.settle(session, delivery, { deadLetter: DeadLetterReason.UNREADABLE });
+      const problem = 'not a JSON object with an id';
+      this.context.logger.error(`Dead-lettering a message on ${this.spec.name}: ${problem}`);
+      this.track(this.deadLetter(session, delivery, DeadLetterReason.UNREADABLE, problem));
       return;
     }
     const { name } = this.spec;
-    const work = observeDelivery(message, name, this.context.service, () =>
-      this.handle(session, delivery, message),
+    this.track(
+      observeDelivery(message, name, this.context.service, () =>
+        this.handle(session, delivery, message),
+      ),
     );
+  }
+
+  private track(work: Promise<void>): void {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
@@ -173,52 +207,77 @@ export class RabbitMqConsumer {
         `${poison ? 'Dead-lettering' : 'Returning'} ${message.type} ${message.messageId} ` +
           `from ${this.spec.name} (delivery ${message.deliveryCount}): ${describeError(error)}`,
       );
-      // A return past the delivery limit is dead-lettered by the broker itself.
-      const outcome: Outcome = poison
-        ? { deadLetter: deadLetterReasonOf(error) }
+      const reason = poison
+        ? deadLetterReasonOf(error)
         : message.deliveryCount > this.context.deliveryLimit
-          ? { deadLetter: DeadLetterReason.DELIVERY_LIMIT }
-          : 'requeue';
-      this.settle(session, delivery, outcome);
+          ? DeadLetterReason.DELIVERY_LIMIT
+          : null;
+      if (reason) await this.deadLetter(session, delivery, reason, describeError(error));
+      else this.settle(session, delivery, 'requeue');
       return;
     }
     reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_ACK);
     this.settle(session, delivery, 'ack');
   }
 
-  private settle(session: Session, delivery: ConsumeMessage, outcome: Outcome): void {
-    // A closed channel already handed the message back to the broker, which redelivers it.
+  /**
+   * Gives up on a delivery with its reason: a copy carrying the reason headers goes to the
+   * queue's dead-letter queue, confirmed, and only then is the original acked. Should that
+   * publish fail, the original is handed to the broker's own dead-lettering instead (without
+   * the headers; `x-death` then says why). Nothing is lost either way; a channel lost between
+   * the copy's confirm and the ack redelivers the original, which may then be copied twice.
+   */
+  private async deadLetter(
+    session: Session,
+    delivery: ConsumeMessage,
+    reason: DeadLetterReason,
+    error: string,
+  ): Promise<void> {
+    // A closed channel already handed the message back: its redelivery is dead-lettered then.
     if (!session.open) return;
-    const counters = this.context.counters;
+    let copied = false;
     try {
-      if (outcome === 'ack') {
-        session.channel.ack(delivery);
-        counters.consumed++;
-      } else if (outcome === 'requeue') {
-        session.channel.nack(delivery, false, true);
-        counters.requeued++;
-      } else {
-        // Past the limit, a plain return: the broker then dead-letters it, its count intact.
-        const byBroker = outcome.deadLetter === DeadLetterReason.DELIVERY_LIMIT;
-        session.channel.nack(delivery, false, byBroker);
-        if (byBroker) counters.requeued++;
-        else counters.deadLettered++;
-        this.countDeadLetter(outcome.deadLetter);
-      }
-    } catch (error) {
-      const what = typeof outcome === 'string' ? outcome : 'dead-letter';
-      this.context.logger.error(`Could not ${what} on ${this.spec.name}: ${describeError(error)}`);
+      await this.context.publishDeadLetter(
+        deadLetterCopyOf(delivery, this.spec.name, reason, error),
+      );
+      copied = true;
+    } catch (publishError) {
+      this.context.logger.error(
+        `Could not copy a dead letter to ${this.spec.name}'s dead-letter queue; handing it to ` +
+          `the broker's dead-lettering: ${describeError(publishError)}`,
+      );
     }
-  }
-
-  private countDeadLetter(reason: DeadLetterReason): void {
+    // Past the limit, a plain return lets the broker dead-letter it with its count intact.
+    const fallback = reason === DeadLetterReason.DELIVERY_LIMIT ? 'requeue' : 'reject';
+    if (!this.settle(session, delivery, copied ? 'ack' : fallback, true)) return;
+    this.context.counters.deadLettered++;
     const { deadLetters, service } = this.context;
     deadLetters.inc({ service, queue: this.spec.name, reason });
   }
-}
 
-function isBrokerRefusal(error: unknown): boolean {
-  return typeof (error as { code?: unknown } | undefined)?.code === 'number';
+  /** Settles on the delivering channel; false if it is closed (the broker redelivers). */
+  private settle(
+    session: Session,
+    delivery: ConsumeMessage,
+    outcome: Outcome,
+    givingUp = false,
+  ): boolean {
+    if (!session.open) return false;
+    const counters = this.context.counters;
+    try {
+      if (outcome === 'ack') session.channel.ack(delivery);
+      else session.channel.nack(delivery, false, outcome === 'requeue');
+      if (givingUp) return true;
+      if (outcome === 'ack') counters.consumed++;
+      else counters.requeued++;
+      return true;
+    } catch (error) {
+      this.context.logger.error(
+        `Could not ${outcome} on ${this.spec.name}: ${describeError(error)}`,
+      );
+      return false;
+    }
+  }
 }
 
 async function settledWithin(work: Promise<unknown>[], ms: number): Promise<void> {

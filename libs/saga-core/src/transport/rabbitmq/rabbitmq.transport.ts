@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
-import type { ConfirmChannel, Message } from 'amqplib';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { deadLettersCounter } from '../dead-letter-metrics';
 import { OutgoingMessage } from '../message-envelope';
 import {
@@ -9,6 +8,8 @@ import {
   MessageTransport,
   QueueSpec,
 } from '../message-transport';
+import { UnroutableMessageError } from '../unroutable-message.error';
+import { DeadLetterCopy } from './dead-letter-copy';
 import {
   createConnectionManager,
   describeError,
@@ -16,18 +17,24 @@ import {
   withTimeout,
 } from './rabbitmq-connection';
 import { RabbitMqConsumer, TransportCounters } from './rabbitmq-consumer';
-import { RabbitMqTopology } from './rabbitmq-topology';
+import { RabbitMqPublisher } from './rabbitmq-publisher';
+import { ChannelSource, RabbitMqTopology } from './rabbitmq-topology';
 import { RabbitMqTransportOptions } from './rabbitmq-transport.options';
 
 /** How long close() lets running handlers finish so their acks still go out. */
 const DRAIN_ON_CLOSE_MS = 5_000;
 /** A channel the broker closed is only restored by a reconnect; this spaces those out. */
 const CHANNEL_RECOVERY_DELAY_MS = 1_000;
+/** Server-named and exclusive queues: never the destination of a durable message. */
+const RESERVED_QUEUE_PREFIX = 'amq.';
 
 /**
  * The transport over RabbitMQ, through amqp-connection-manager: one connection, one confirm
- * channel for publishing (and declaring), one channel per consumer. Every channel's setup runs
- * again on reconnect, so declarations are replayed and consumers re-attach themselves.
+ * channel for publishing, one channel per consumer, and a throwaway channel for each
+ * declaration. Every channel's setup runs again on reconnect, so declarations are replayed and
+ * consumers re-attach themselves. The publishing channel only ever publishes, always
+ * `mandatory`: a message the broker cannot route comes back as an error to its publisher, and
+ * nothing a message names is ever declared, so no message can close that channel.
  */
 export class RabbitMqTransport extends MessageTransport {
   private readonly logger = new Logger(RabbitMqTransport.name);
@@ -37,12 +44,11 @@ export class RabbitMqTransport extends MessageTransport {
     consumed: 0,
     deadLettered: 0,
     requeued: 0,
+    disconnects: 0,
   };
   private readonly consumers = new Set<RabbitMqConsumer>();
-  /** Message ids the broker returned as unroutable; their confirm follows the return. */
-  private readonly returned = new Map<string, number>();
   private manager?: AmqpConnectionManager;
-  private publisher?: ChannelWrapper;
+  private publisher?: RabbitMqPublisher;
   private recoveryTimer?: NodeJS.Timeout;
   private starting?: Promise<void>;
   private closing?: Promise<void>;
@@ -74,6 +80,7 @@ export class RabbitMqTransport extends MessageTransport {
     manager.on('disconnect', ({ err }: { err?: Error }) => {
       if (this.closing) return;
       lost = true;
+      this.counters.disconnects++;
       this.logger.warn(`Lost RabbitMQ: ${err?.message ?? 'closed'}; reconnecting`);
     });
     manager.on('connect', () => {
@@ -81,15 +88,17 @@ export class RabbitMqTransport extends MessageTransport {
         this.logger.log('Reconnected to RabbitMQ; declaring queues and re-attaching consumers');
       lost = false;
     });
-    const publisher = manager.createChannel({
-      name: 'publish',
-      confirm: true,
-      publishTimeout: this.options.publishTimeoutMs ?? 30_000,
-      setup: (channel: ConfirmChannel) => this.preparePublisher(channel),
-    });
-    publisher.on('error', (error: unknown) => {
-      lastError = error;
-      this.logger.error(`Publishing channel setup failed: ${describeError(error)}`);
+    const publisher = new RabbitMqPublisher(manager, {
+      publishTimeoutMs: this.options.publishTimeoutMs ?? 30_000,
+      setup: () => this.replayTopology(),
+      onChannelError: (error) => {
+        this.logger.error(`Publishing channel failed: ${describeError(error)}`);
+        this.recoverChannel('publishing');
+      },
+      onSetupError: (error) => {
+        lastError = error;
+        this.logger.error(`Publishing channel setup failed: ${describeError(error)}`);
+      },
     });
     this.manager = manager;
     try {
@@ -112,43 +121,51 @@ export class RabbitMqTransport extends MessageTransport {
     return this.manager?.isConnected() ?? false;
   }
 
-  /** Resolves once the broker confirmed the message; rejects if it could not be routed. */
+  /**
+   * Resolves once the broker confirmed the message; rejects if it could not be routed: no
+   * such queue, no queue bound for an event, no such exchange, or a reserved queue name.
+   */
   async publish(message: OutgoingMessage): Promise<void> {
     const publisher = this.requirePublisher();
-    const toQueue = message.exchange === '';
-    // The default exchange routes by queue name: a queue that does not exist drops the message.
-    if (toQueue) await this.topology.ensureQueue(publisher, message.routingKey);
-    else await this.topology.ensureExchange(publisher, message.exchange);
-    const content = Buffer.from(JSON.stringify(message.body));
-    try {
-      await publisher.publish(message.exchange, message.routingKey, content, {
+    const { exchange, routingKey } = message;
+    const what = `${message.type} ${message.messageId}`;
+    if (exchange === '' && routingKey.startsWith(RESERVED_QUEUE_PREFIX)) {
+      throw new UnroutableMessageError(`Refusing ${what}: ${routingKey} is a reserved queue name`);
+    }
+    // A publish to a missing exchange would close the channel; a missing queue is a return.
+    if (exchange !== '') {
+      try {
+        await this.topology.requireExchange(this.channels(), exchange);
+      } catch (error) {
+        throw new UnroutableMessageError(`Cannot publish ${what}: ${describeError(error)}`);
+      }
+    }
+    await publisher.publish(
+      exchange,
+      routingKey,
+      Buffer.from(JSON.stringify(message.body)),
+      {
         persistent: true,
         contentType: 'application/json',
         messageId: message.messageId,
         type: message.type,
         headers: message.headers ?? {},
         timestamp: Math.floor(Date.now() / 1000),
-        // Only for queues: an event that no one subscribes to is not an error.
-        mandatory: toQueue,
-      });
-    } catch (error) {
-      this.takeReturned(message.messageId);
-      throw error;
-    }
-    if (this.takeReturned(message.messageId)) {
-      throw new Error(
-        `RabbitMQ returned ${message.type} ${message.messageId}: no queue ${message.routingKey}`,
-      );
-    }
+      },
+      what,
+    );
     this.counters.published++;
   }
 
+  /** Declares the queue, its dead-letter queue and its bindings; replayed on every reconnect. */
   async declareQueue(queue: QueueSpec): Promise<void> {
-    await this.topology.declareQueue(this.requirePublisher(), queue.name, queue.bindings ?? []);
+    this.requirePublisher();
+    await this.topology.declareQueue(this.channels(), queue.name, queue.bindings ?? []);
   }
 
   async declareExchange(name: string): Promise<void> {
-    await this.topology.ensureExchange(this.requirePublisher(), name);
+    this.requirePublisher();
+    await this.topology.declareExchange(this.channels(), name);
   }
 
   /** Resolves once the consumer is attached; it re-attaches itself after every reconnect. */
@@ -157,6 +174,8 @@ export class RabbitMqTransport extends MessageTransport {
     const consumer = new RabbitMqConsumer(queue, handler, {
       manager: this.requireManager(),
       topology: this.topology,
+      channels: () => this.channels(),
+      publishDeadLetter: (copy) => this.publishDeadLetter(copy),
       counters: this.counters,
       deadLetters: deadLettersCounter(),
       service: this.options.connectionName ?? 'saga',
@@ -210,16 +229,25 @@ export class RabbitMqTransport extends MessageTransport {
     await this.manager?.close();
   }
 
-  private async preparePublisher(channel: ConfirmChannel): Promise<void> {
-    channel.on('error', (error: unknown) => {
-      this.logger.error(`Publishing channel failed: ${describeError(error)}`);
-      this.recoverChannel('publishing');
-    });
-    channel.on('return', (returned: Message) => {
-      const id: unknown = returned.properties.messageId;
-      if (typeof id === 'string') this.returned.set(id, (this.returned.get(id) ?? 0) + 1);
-    });
-    await this.topology.replay(channel);
+  /** Declares this process's topology again on a new connection, before publishing resumes. */
+  private async replayTopology(): Promise<void> {
+    const source = this.channels();
+    if (!source) return;
+    const refused = await this.topology.replay(source);
+    for (const problem of refused) {
+      this.logger.error(`RabbitMQ refused a declaration after reconnecting: ${problem}`);
+    }
+  }
+
+  /** A copy of a delivery given up on, to its dead-letter queue, with the reason headers. */
+  private async publishDeadLetter(copy: DeadLetterCopy): Promise<void> {
+    const what = `the dead letter ${copy.options.messageId}`;
+    await this.requirePublisher().publish('', copy.queue, copy.content, copy.options, what);
+  }
+
+  /** The current connection, on which declarations open their throwaway channels. */
+  private channels(): ChannelSource | undefined {
+    return this.manager?.connection;
   }
 
   /** amqp-connection-manager only recreates channels on reconnect, so force one. */
@@ -234,21 +262,13 @@ export class RabbitMqTransport extends MessageTransport {
     this.recoveryTimer.unref();
   }
 
-  private takeReturned(messageId: string): boolean {
-    const count = this.returned.get(messageId);
-    if (!count) return false;
-    if (count === 1) this.returned.delete(messageId);
-    else this.returned.set(messageId, count - 1);
-    return true;
-  }
-
   private requireManager(): AmqpConnectionManager {
     if (this.closing) throw new Error('RabbitMqTransport is closed');
     if (!this.manager) throw new Error('RabbitMqTransport.init() has not completed');
     return this.manager;
   }
 
-  private requirePublisher(): ChannelWrapper {
+  private requirePublisher(): RabbitMqPublisher {
     this.requireManager();
     if (!this.publisher) throw new Error('RabbitMqTransport.init() has not completed');
     return this.publisher;

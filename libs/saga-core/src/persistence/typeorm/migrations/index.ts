@@ -2,9 +2,10 @@ import { Messaging1732250000000 } from './1732250000000-messaging.migration';
 import { SagaEngine1732250000001 } from './1732250000001-saga-engine.migration';
 import { TimerFailures1732250000010 } from './1732250000010-timer-failures.migration';
 import { StepMayHaveTakenEffect1732250000011 } from './1732250000011-step-may-have-taken-effect.migration';
+import { OutboxParking1732250000020 } from './1732250000020-outbox-parking.migration';
 
 /** For apps that only send and consume messages (the participants). */
-export const messagingMigrations = [Messaging1732250000000];
+export const messagingMigrations = [Messaging1732250000000, OutboxParking1732250000020];
 
 /** For the orchestrator: messaging plus the engine's own tables. */
 export const sagaEngineMigrations = [
