@@ -14,6 +14,7 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import {
   MessageClaim,
   SAGA_STORE,
+  SagaFilter,
   SagaQuery,
   SagaStore,
   StoredDefinition,
@@ -23,10 +24,12 @@ import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';
 import { AuditEntry } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
+import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaInstance, SagaTimer } from './saga-instance';
 import { SagaMachine, SagaRegistry } from './saga-registry';
+import { allowedOperatorActions } from './operator-actions';
 import { IgnoredEvent, OperatorRequest, SagaStateMachine } from './saga-state-machine';
-import { isTerminal } from './saga-status';
+import { isTerminal, SagaStatus } from './saga-status';
 import { SagaTransition } from './saga-transition';
 
 export interface StartSagaOptions {
@@ -81,6 +84,8 @@ export class SagaEngine {
    * since: the version compare-and-set finds out, and the message is decided again.
    */
   private readonly known = new Map<string, SagaInstance>();
+  /** Every committed transition, for live views (`SagaStore.watchChanges`). */
+  private readonly changes: SagaChangeAnnouncer;
   private endedWatch: { close(): Promise<void> } | null = null;
   private timerHandle: NodeJS.Timeout | null = null;
   private timerPass: Promise<void> | null = null;
@@ -101,6 +106,7 @@ export class SagaEngine {
       source: options?.serviceName ?? 'saga-engine',
     });
     for (const definition of options?.orchestrator?.definitions ?? []) this.register(definition);
+    this.changes = new SagaChangeAnnouncer((changes) => this.store.announceChanges(changes));
   }
 
   register(definition: SagaDefinition<unknown> | ChoreographyDefinition<unknown>): void {
@@ -136,6 +142,7 @@ export class SagaEngine {
     if (this.timerHandle) clearInterval(this.timerHandle);
     this.timerHandle = null;
     await this.timerPass;
+    await this.changes.flush();
     await this.endedWatch?.close();
     this.endedWatch = null;
   }
@@ -277,6 +284,21 @@ export class SagaEngine {
     return this.store.list(query);
   }
 
+  countByStatus(filter: Omit<SagaFilter, 'status'>): Promise<Record<SagaStatus, number>> {
+    return this.store.countByStatus(filter);
+  }
+
+  /** Whether an operator may cancel the saga, or retry its compensation, as it is now. */
+  allowedActions(saga: SagaInstance): { cancel: boolean; retryCompensation: boolean } {
+    try {
+      const machine = this.registry.machine(saga.definitionName, saga.definitionVersion);
+      return allowedOperatorActions(machine, saga);
+    } catch {
+      // A definition this app does not run: it cannot act on the saga at all.
+      return { cancel: false, retryCompensation: false };
+    }
+  }
+
   auditLog(sagaId: string): Promise<AuditEntry[]> {
     return this.store.auditLog(sagaId);
   }
@@ -348,6 +370,7 @@ export class SagaEngine {
       this.relay.publishCommitted(enqueued);
     }
     const saga = transition.instance;
+    this.changes.add({ sagaId: saga.id, status: saga.status });
     this.known.delete(saga.id);
     if (isTerminal(saga.status)) {
       this.wake(saga.id, saga);

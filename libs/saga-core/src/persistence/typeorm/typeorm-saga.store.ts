@@ -6,9 +6,12 @@ import { AuditEntry } from '../../engine/audit-entry';
 import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
 import { SagaInstance } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
+import { SagaStatus } from '../../engine/saga-status';
 import {
   MessageClaim,
   PersistedSpec,
+  SagaChange,
+  SagaFilter,
   SagaQuery,
   SagaStore,
   SagaTransaction,
@@ -16,13 +19,18 @@ import {
   StoredDefinition,
 } from '../saga-store.port';
 import { AuditRow, SAGA_COLUMNS, SagaRow, toAuditEntry, toInstance } from './saga-row.mapper';
-import { SagaEndedListener } from './saga-ended.listener';
+import { PgNotificationListener } from './pg-notification.listener';
+import { SAGA_CHANGED_CHANNEL, SAGA_ENDED_CHANNEL } from './saga-channels';
+import { sagaWhere } from './saga-filter.sql';
 import { FIND_SAGA } from './saga-statements';
 import { TypeOrmSagaTransaction } from './typeorm-saga.transaction';
+
+const CHANGES_PER_NOTIFICATION = 150;
 
 /** The engine's persistence on PostgreSQL, in raw SQL over the tables of the migrations. */
 export class TypeOrmSagaStore implements SagaStore {
   private readonly logger = new Logger(TypeOrmSagaStore.name);
+  private notifications?: PgNotificationListener;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -54,12 +62,43 @@ export class TypeOrmSagaStore implements SagaStore {
     return rows.map((row) => ({ spec: row.spec, createdAt: row.created_at }));
   }
 
-  async watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }> {
+  watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }> {
+    return this.listener().subscribe(SAGA_ENDED_CHANNEL, listener);
+  }
+
+  watchChanges(listener: (change: SagaChange) => void): Promise<{ close(): Promise<void> }> {
+    return this.listener().subscribe(SAGA_CHANGED_CHANNEL, (payload) => {
+      for (const line of payload.split('\n')) {
+        const [sagaId, status] = line.split(' ');
+        if (sagaId && status) listener({ sagaId, status: status as SagaStatus });
+      }
+    });
+  }
+
+  /**
+   * One statement for the whole batch, outside any saga transaction: a NOTIFY takes a lock
+   * that every notifying transaction of the database waits for until it has committed, so a
+   * notification inside each transition would queue up every transition's commit behind it.
+   */
+  async announceChanges(changes: readonly SagaChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const payloads: string[] = [];
+    // A payload must stay under 8000 bytes: about 45 bytes a line.
+    for (let i = 0; i < changes.length; i += CHANGES_PER_NOTIFICATION) {
+      const chunk = changes.slice(i, i + CHANGES_PER_NOTIFICATION);
+      payloads.push(chunk.map((c) => `${c.sagaId} ${c.status}`).join('\n'));
+    }
+    await this.pool().query(`SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p`, [
+      SAGA_CHANGED_CHANNEL,
+      payloads,
+    ]);
+  }
+
+  private listener(): PgNotificationListener {
     const { url } = this.dataSource.options as { url?: string };
-    if (!url) throw new Error('watching ended sagas needs the DataSource to be configured by url');
-    const watcher = new SagaEndedListener(url, listener);
-    await watcher.start();
-    return watcher;
+    if (!url) throw new Error('watching sagas needs the DataSource to be configured by url');
+    this.notifications ??= new PgNotificationListener(url);
+    return this.notifications;
   }
 
   /**
@@ -126,29 +165,26 @@ export class TypeOrmSagaStore implements SagaStore {
   }
 
   async list(query: SagaQuery): Promise<SagaInstance[]> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.status) {
-      params.push(query.status);
-      where.push(`i.status = $${params.length}`);
-    }
-    if (query.labels && Object.keys(query.labels).length > 0) {
-      params.push(JSON.stringify(query.labels));
-      where.push(`i.labels @> $${params.length}::jsonb`);
-    }
-    if (query.updatedBefore) {
-      params.push(query.updatedBefore);
-      where.push(`i.updated_at < $${params.length}`);
-    }
+    const { where, params } = sagaWhere(query);
     params.push(query.limit);
     const rows: SagaRow[] = await this.dataSource.query(
-      `SELECT ${SAGA_COLUMNS} FROM saga_instances i
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${SAGA_COLUMNS} FROM saga_instances i ${where}
        ORDER BY i.created_at DESC, i.id DESC
        LIMIT $${params.length}`,
       params,
     );
     return rows.map(toInstance);
+  }
+
+  async countByStatus(filter: Omit<SagaFilter, 'status'>): Promise<Record<SagaStatus, number>> {
+    const { where, params } = sagaWhere({ ...filter, status: undefined });
+    const rows: { status: SagaStatus; n: number }[] = await this.dataSource.query(
+      `SELECT i.status, count(*)::int AS n FROM saga_instances i ${where} GROUP BY i.status`,
+      params,
+    );
+    const counts = Object.fromEntries(Object.values(SagaStatus).map((s) => [s, 0]));
+    for (const row of rows) counts[row.status] = row.n;
+    return counts as Record<SagaStatus, number>;
   }
 
   /** The pg pool TypeORM's PostgreSQL driver opened for this DataSource. */
