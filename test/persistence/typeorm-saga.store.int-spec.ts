@@ -11,6 +11,7 @@ import { SagaTransition } from '@app/saga-core/engine/saga-transition';
 import { StepStatus } from '@app/saga-core/engine/step-status';
 import { ConcurrentUpdateError } from '@app/saga-core/errors/concurrent-update.error';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { SagaChange } from '@app/saga-core/persistence/saga-store.port';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
 import { TcpProxy } from '../../scripts/support/tcp-proxy';
@@ -606,7 +607,7 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     const second = await store.watchChanges((c) => other.push(`${c.sagaId} ${c.status}`));
     try {
       expect(await connections()).toBe(before + 1);
-      const changes = Array.from({ length: 400 }, () => ({
+      const changes = Array.from({ length: 400 }, (): SagaChange => ({
         sagaId: randomUUID(),
         status: SagaStatus.PENDING,
       }));
