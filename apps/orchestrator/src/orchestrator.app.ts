@@ -29,6 +29,26 @@ export function createOrchestratorApp(
           .setTitle('Saga orchestrator')
           .setDescription('Trip bookings run as durable sagas over PostgreSQL and RabbitMQ')
           .setVersion('1')
+          .addApiKey(
+            {
+              type: 'apiKey',
+              in: 'header',
+              name: 'X-API-Key',
+              description:
+                'READ_API_KEY: needed by reads once it is configured (always in production)',
+            },
+            'read-api-key',
+          )
+          .addApiKey(
+            {
+              type: 'apiKey',
+              in: 'header',
+              name: 'X-API-Key',
+              description:
+                'One of OPERATOR_API_KEYS (or OPERATOR_API_KEY): operator actions, and reads',
+            },
+            'operator-api-key',
+          )
           .build(),
       );
       SwaggerModule.setup('docs', app, document);

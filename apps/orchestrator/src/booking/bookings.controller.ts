@@ -9,8 +9,10 @@ import {
   Post,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ReadAccessGuard } from '@app/saga-core';
 import type { Response } from 'express';
 import { BookingService } from './booking.service';
 import { AuditView, BookingView } from './booking.view';
@@ -19,6 +21,10 @@ import { GetBookingQuery } from './get-booking.query';
 import { ListBookingsQuery } from './list-bookings.query';
 
 @ApiTags('bookings')
+@ApiSecurity('read-api-key')
+@ApiSecurity('operator-api-key')
+@ApiResponse({ status: 401, description: 'A read key is configured and no valid key was sent' })
+@UseGuards(ReadAccessGuard)
 @Controller('bookings')
 export class BookingsController {
   constructor(private readonly bookings: BookingService) {}

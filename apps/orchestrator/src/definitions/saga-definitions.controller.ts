@@ -1,8 +1,12 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PersistedSpec, SagaEngine } from '@app/saga-core';
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { PersistedSpec, ReadAccessGuard, SagaEngine } from '@app/saga-core';
 
 @ApiTags('saga-definitions')
+@ApiSecurity('read-api-key')
+@ApiSecurity('operator-api-key')
+@ApiResponse({ status: 401, description: 'A read key is configured and no valid key was sent' })
+@UseGuards(ReadAccessGuard)
 @Controller('saga-definitions')
 export class SagaDefinitionsController {
   constructor(private readonly engine: SagaEngine) {}

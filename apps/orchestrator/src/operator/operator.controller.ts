@@ -11,17 +11,23 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { SagaEngine, SagaInstance, SagaStateError, SagaStatus } from '@app/saga-core';
+import {
+  OperatorAccessGuard,
+  OperatorName,
+  SagaEngine,
+  SagaInstance,
+  needsAttention,
+  SagaStateError,
+} from '@app/saga-core';
 import { isBookingId } from '../booking/booking-id';
 import { BookingView, toBookingView } from '../booking/booking.view';
-import { OperatorApiKeyGuard } from './operator-api-key.guard';
 import { OperatorRequestDto } from './operator-request.dto';
 import { AttentionQuery } from './attention.query';
 
 @ApiTags('operator')
 @ApiSecurity('operator-api-key')
 @ApiResponse({ status: 401, description: 'Missing or wrong operator API key' })
-@UseGuards(OperatorApiKeyGuard)
+@UseGuards(OperatorAccessGuard)
 @Controller()
 export class OperatorController {
   constructor(private readonly engine: SagaEngine) {}
@@ -30,16 +36,25 @@ export class OperatorController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Cancel a running booking: what it did is undone' })
   @ApiResponse({ status: 409, description: 'The booking is not running any more' })
-  cancel(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
-    return this.act(id, () => this.engine.cancel(id, { ...by }));
+  cancel(
+    @Param('id') id: string,
+    @Body() body: OperatorRequestDto,
+    @OperatorName() operator: string,
+  ): Promise<BookingView> {
+    return this.act(id, () => this.engine.cancel(id, { operator, reason: body.reason }));
   }
 
   @Post('bookings/:id/retry-compensation')
   @HttpCode(202)
   @ApiOperation({ summary: 'Retry the compensations of a COMPENSATION_FAILED booking' })
   @ApiResponse({ status: 409, description: 'The booking has no failed compensation to retry' })
-  retry(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
-    return this.act(id, () => this.engine.retryCompensation(id, { ...by }));
+  retry(
+    @Param('id') id: string,
+    @Body() body: OperatorRequestDto,
+    @OperatorName() operator: string,
+  ): Promise<BookingView> {
+    const by = { operator, reason: body.reason };
+    return this.act(id, () => this.engine.retryCompensation(id, by));
   }
 
   @Get('operator/attention')
@@ -48,13 +63,11 @@ export class OperatorController {
       'Bookings that need an operator: COMPENSATION_FAILED, or PENDING with no change for a while',
   })
   async attention(@Query() query: AttentionQuery): Promise<BookingView[]> {
-    const limit = query.limit ?? 100;
-    const stuckSince = new Date(Date.now() - (query.stuckSeconds ?? 60) * 1000);
-    const [failed, stuck] = await Promise.all([
-      this.engine.list({ status: SagaStatus.COMPENSATION_FAILED, limit }),
-      this.engine.list({ status: SagaStatus.PENDING, updatedBefore: stuckSince, limit }),
-    ]);
-    return [...failed, ...stuck].slice(0, limit).map(toBookingView);
+    const sagas = await needsAttention(this.engine, {
+      stuckSeconds: query.stuckSeconds ?? 60,
+      limit: query.limit ?? 100,
+    });
+    return sagas.map(toBookingView);
   }
 
   private async act(id: string, action: () => Promise<SagaInstance | null>): Promise<BookingView> {
