@@ -71,3 +71,5 @@ export * from './access/read-access.guard';
 export * from './access/operator-access.guard';
 export * from './access/api-key-access.module';
 export * from './engine/needs-attention';
+export * from './errors/queue-not-found.error';
+export * from './transport/dead-letters.port';
