@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import {
   ApiKeyAccessModule,
   parseOperatorKeys,
+  SagaDashboardModule,
   ServiceAppModule,
   sagaEngineMigrations,
 } from '@app/saga-core';
@@ -12,6 +13,7 @@ import { BookingsController } from './booking/bookings.controller';
 import { tripBookingChoreography } from './booking/trip-booking.choreography';
 import { tripBookingSaga } from './booking/trip-booking.saga';
 import { OrchestratorConfig } from './config/orchestrator.config';
+import { tripDashboard } from './dashboard/trip-dashboard';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
 import { OperatorController } from './operator/operator.controller';
 import { PublicApiThrottlerGuard } from './public-api-throttler.guard';
@@ -52,6 +54,7 @@ export class OrchestratorModule {
           readKey: config.READ_API_KEY,
           operatorKeys: parseOperatorKeys(config.OPERATOR_API_KEYS, config.OPERATOR_API_KEY),
         }),
+        SagaDashboardModule.forRoot(tripDashboard(config)),
         ThrottlerModule.forRoot({
           throttlers: [
             { ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: Math.max(1, config.THROTTLE_LIMIT) },

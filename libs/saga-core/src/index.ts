@@ -73,3 +73,6 @@ export * from './access/api-key-access.module';
 export * from './engine/needs-attention';
 export * from './errors/queue-not-found.error';
 export * from './transport/dead-letters.port';
+export * from './messaging/messaging-stats.port';
+export * from './dashboard/saga-dashboard.options';
+export * from './dashboard/saga-dashboard.module';

@@ -25,7 +25,7 @@ const COLORS: Record<string, string> = {
  */
 export function renderTimelineSvg(timeline: Timeline, steps: readonly string[]): string {
   const span = Math.max(1, timeline.totalMs);
-  const plot = WIDTH - LABEL - 16;
+  const plot = WIDTH - LABEL - 40;
   const x = (ms: number) => LABEL + (ms / span) * plot;
   const height = TOP + steps.length * ROW + 8;
   const parts: string[] = [];

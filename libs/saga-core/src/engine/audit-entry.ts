@@ -25,6 +25,8 @@ export const AuditType = {
   OPERATOR_CANCELLED: 'OPERATOR_CANCELLED',
   /** An operator asked to retry the compensations that had failed (detail: who and why). */
   OPERATOR_RETRIED_COMPENSATION: 'OPERATOR_RETRIED_COMPENSATION',
+  /** An operator moved a dead-lettered message of the saga back to its queue (detail: who, what). */
+  DEAD_LETTER_MOVED: 'DEAD_LETTER_MOVED',
   SAGA_CONFIRMED: 'SAGA_CONFIRMED',
   SAGA_CANCELLED: 'SAGA_CANCELLED',
   SAGA_COMPENSATION_FAILED: 'SAGA_COMPENSATION_FAILED',

@@ -276,6 +276,33 @@ export class SagaEngine {
     );
   }
 
+  /**
+   * Adds a line to a saga's audit log for something done outside it, such as an operator
+   * moving its dead letter back. It moves the version, as every write does, but not the
+   * saga's state or its last change. False for an unknown saga.
+   */
+  async annotate(sagaId: string, line: Omit<AuditEntry, 'sagaId' | 'at'>): Promise<boolean> {
+    const outcome = await this.withRetry(() =>
+      this.store.transaction(async (tx): Promise<Committed | null> => {
+        const saga = await tx.lock(sagaId);
+        if (!saga) return null;
+        const instance = { ...saga, version: saga.version + 1 };
+        const audit = [{ ...line, sagaId, at: new Date() }];
+        const transition: SagaTransition = { instance, audit, messages: [], timer: undefined };
+        await tx.update(transition, saga.version);
+        return { transition, enqueued: tx.enqueued };
+      }),
+    );
+    if (outcome) this.committed(outcome);
+    return outcome !== null;
+  }
+
+  /** The work queues this engine sends commands to or consumes replies and events from. */
+  queues(): string[] {
+    const events = this.registry.observedEvents().size > 0 ? [this.eventQueue] : [];
+    return [...new Set([...this.registry.commandChannels(), this.replyQueue, ...events])];
+  }
+
   find(sagaId: string): Promise<SagaInstance | null> {
     return this.store.find(sagaId);
   }
