@@ -56,7 +56,8 @@ describe('API keys, with a read key configured', () => {
     await get('/dashboard/api/runs').expect(401);
     await get('/dashboard/api/runs', READ_KEY).expect(200);
     // The page itself holds no data: it loads, then asks for the key.
-    await get('/dashboard').expect(200);
+    await get('/dashboard/').expect(200);
+    await get('/dashboard').expect(302).expect('Location', '/dashboard/');
     await get('/health').expect(200);
   });
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Controller, Get, Header, Inject, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { escapeXml } from '../diagrams/svg-text';
 import { SAGA_DASHBOARD_OPTIONS, SagaDashboardOptions } from './saga-dashboard.options';
 
@@ -34,10 +34,12 @@ const ASSETS_DIR = join(__dirname, 'assets');
 @Controller()
 export class DashboardPageController {
   private readonly page: string;
+  private readonly base: string;
   private readonly assets = new Map<string, { type: string; body: Buffer }>();
 
   constructor(@Inject(SAGA_DASHBOARD_OPTIONS) options: SagaDashboardOptions) {
     const base = `/${(options.path ?? 'dashboard').replace(/^\/+|\/+$/g, '')}/`;
+    this.base = base;
     this.page = readFileSync(join(ASSETS_DIR, 'index.html'), 'utf8')
       .replace(/<base href="[^"]*"\s*\/?>/, `<base href="${encodeURI(base)}" />`)
       .replace(/<title>[^<]*<\/title>/, `<title>${escapeXml(options.title ?? 'Sagas')}</title>`);
@@ -56,14 +58,26 @@ export class DashboardPageController {
     }
   }
 
+  /**
+   * The page, always at its path with a trailing slash: that is the page's `<base>`, so the
+   * links within it (`#/runs/…`) stay on the document instead of loading it again.
+   */
   @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  @Header('Content-Security-Policy', DASHBOARD_CSP)
-  @Header('X-Content-Type-Options', 'nosniff')
-  @Header('Referrer-Policy', 'no-referrer')
-  @Header('Cache-Control', 'no-store')
-  index(): string {
-    return this.page;
+  index(@Req() request: Request, @Res() response: Response): void {
+    if (!request.path.endsWith('/')) {
+      response.redirect(302, this.base);
+      return;
+    }
+    response
+      .status(200)
+      .set({
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': DASHBOARD_CSP,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': 'no-store',
+      })
+      .send(this.page);
   }
 
   @Get('assets/:file')

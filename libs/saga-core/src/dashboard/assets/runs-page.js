@@ -23,6 +23,8 @@ export function renderRuns(main, { config }, params, attention) {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let pending;
   let disposed = false;
+  /** What the page last drew: a refresh that brings nothing new leaves the page alone. */
+  let drawn = '';
 
   const filters = filterForm(config, params, (next) => {
     location.hash = `#/runs?${next}`;
@@ -41,14 +43,14 @@ export function renderRuns(main, { config }, params, attention) {
     try {
       if (attention) {
         const runs = await get('attention');
-        if (!disposed) fill(table, runsTable(runs));
+        if (!disposed && changed(runs)) fill(table, runsTable(runs));
         return;
       }
       const query = new URLSearchParams(params);
       const after = cursors[cursors.length - 1];
       if (after) query.set('after', after);
       const result = await get(`runs?${query}`);
-      if (disposed) return;
+      if (disposed || !changed({ result, page: cursors.length })) return;
       fill(counts, ...countButtons(config.statuses, result.counts, params));
       fill(table, runsTable(result.runs));
       fill(
@@ -72,6 +74,13 @@ export function renderRuns(main, { config }, params, attention) {
     } catch (error) {
       if (!disposed) fill(table, problem(error));
     }
+  };
+  /** @param {unknown} shown */
+  const changed = (shown) => {
+    const next = JSON.stringify(shown);
+    if (next === drawn) return false;
+    drawn = next;
+    return true;
   };
   /**
    * @param {number} direction
