@@ -66,14 +66,15 @@ export function parseRunQuery(
     if (cursor) result.after = cursor;
     else problems.push('after must be a cursor returned by a previous page');
   }
+  const [createdFrom, createdBefore] = [at('from'), at('to')];
   if (problems.length > 0) throw new BadRequestException(problems);
   return {
     ...result,
     status: status as SagaStatus | undefined,
     definitionName: text('definition'),
     id,
-    createdFrom: at('from'),
-    createdBefore: at('to'),
+    createdFrom,
+    createdBefore,
     labels: Object.keys(labels).length > 0 ? labels : undefined,
     dataContains: Object.keys(data).length > 0 ? data : undefined,
   };
