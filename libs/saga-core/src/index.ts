@@ -76,3 +76,4 @@ export * from './transport/dead-letters.port';
 export * from './messaging/messaging-stats.port';
 export * from './dashboard/saga-dashboard.options';
 export * from './dashboard/saga-dashboard.module';
+export * from './access/api-key-security.decorators';

@@ -11,8 +11,8 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ReadAccessGuard } from '@app/saga-core';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiReadKey, ReadAccessGuard } from '@app/saga-core';
 import type { Response } from 'express';
 import { BookingService } from './booking.service';
 import { AuditView, BookingView } from './booking.view';
@@ -21,8 +21,7 @@ import { GetBookingQuery } from './get-booking.query';
 import { ListBookingsQuery } from './list-bookings.query';
 
 @ApiTags('bookings')
-@ApiSecurity('read-api-key')
-@ApiSecurity('operator-api-key')
+@ApiReadKey()
 @ApiResponse({ status: 401, description: 'A read key is configured and no valid key was sent' })
 @UseGuards(ReadAccessGuard)
 @Controller('bookings')

@@ -1,10 +1,9 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { PersistedSpec, ReadAccessGuard, SagaEngine } from '@app/saga-core';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiReadKey, PersistedSpec, ReadAccessGuard, SagaEngine } from '@app/saga-core';
 
 @ApiTags('saga-definitions')
-@ApiSecurity('read-api-key')
-@ApiSecurity('operator-api-key')
+@ApiReadKey()
 @ApiResponse({ status: 401, description: 'A read key is configured and no valid key was sent' })
 @UseGuards(ReadAccessGuard)
 @Controller('saga-definitions')

@@ -10,8 +10,9 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  ApiOperatorKey,
   OperatorAccessGuard,
   OperatorName,
   SagaEngine,
@@ -25,7 +26,7 @@ import { OperatorRequestDto } from './operator-request.dto';
 import { AttentionQuery } from './attention.query';
 
 @ApiTags('operator')
-@ApiSecurity('operator-api-key')
+@ApiOperatorKey()
 @ApiResponse({ status: 401, description: 'Missing or wrong operator API key' })
 @UseGuards(OperatorAccessGuard)
 @Controller()

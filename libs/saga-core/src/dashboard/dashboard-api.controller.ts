@@ -20,13 +20,13 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Access, ApiKeyAccess } from '../access/api-key-access';
 import { OperatorAccessGuard, OperatorName } from '../access/operator-access.guard';
+import { ApiOperatorKey, ApiReadKey } from '../access/api-key-security.decorators';
 import { ReadAccessGuard } from '../access/read-access.guard';
 import { SagaEngine } from '../engine/saga-engine';
 import { SagaInstance } from '../engine/saga-instance';
@@ -52,8 +52,6 @@ const unauthorized = { description: 'No valid key for this', schema: ERROR_SCHEM
 const notFound = { description: 'Unknown saga', schema: ERROR_SCHEMA };
 
 @ApiTags('dashboard')
-@ApiSecurity('read-api-key')
-@ApiSecurity('operator-api-key')
 @ApiUnauthorizedResponse(unauthorized)
 @UseGuards(ReadAccessGuard)
 @Controller('api')
@@ -66,6 +64,7 @@ export class DashboardApiController {
   ) {}
 
   @Get('session')
+  @ApiReadKey()
   @ApiOperation({ summary: 'What the key sent lets the dashboard do' })
   @ApiOkResponse({ schema: SESSION_SCHEMA })
   session(@Req() request: Request): Access & {
@@ -80,6 +79,7 @@ export class DashboardApiController {
   }
 
   @Get('config')
+  @ApiReadKey()
   @ApiOperation({ summary: 'The filters the Runs page offers, and the stored definitions' })
   @ApiOkResponse({ schema: CONFIG_SCHEMA })
   config(): Promise<DashboardConfig> {
@@ -87,6 +87,7 @@ export class DashboardApiController {
   }
 
   @Get('runs')
+  @ApiReadKey()
   @ApiOperation({
     summary: 'Sagas, newest first, with their counts by status',
     description:
@@ -100,6 +101,7 @@ export class DashboardApiController {
   }
 
   @Get('attention')
+  @ApiReadKey()
   @ApiOperation({
     summary: 'Sagas that need an operator: COMPENSATION_FAILED, or running and unchanged a while',
   })
@@ -109,6 +111,7 @@ export class DashboardApiController {
   }
 
   @Get('runs/:id')
+  @ApiReadKey()
   @ApiOperation({ summary: 'One saga: its steps, audit log, timeline, sequence diagram, actions' })
   @ApiOkResponse({ schema: RUN_DETAIL_SCHEMA })
   @ApiNotFoundResponse(notFound)
@@ -119,6 +122,7 @@ export class DashboardApiController {
   }
 
   @Post('runs/:id/cancel')
+  @ApiOperatorKey()
   @HttpCode(202)
   @UseGuards(OperatorAccessGuard)
   @ApiOperation({ summary: 'Cancel a running saga: what it did is undone (operator key)' })
@@ -135,6 +139,7 @@ export class DashboardApiController {
   }
 
   @Post('runs/:id/retry-compensation')
+  @ApiOperatorKey()
   @HttpCode(202)
   @UseGuards(OperatorAccessGuard)
   @ApiOperation({ summary: 'Retry the failed compensations of a saga (operator key)' })

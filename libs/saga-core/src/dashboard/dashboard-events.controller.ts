@@ -3,25 +3,24 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { interval, map, merge, Observable, of } from 'rxjs';
+import { ApiReadKey } from '../access/api-key-security.decorators';
 import { ReadAccessGuard } from '../access/read-access.guard';
 import { DashboardChangeFeed } from './dashboard-change-feed';
 
 const KEEPALIVE_MS = 15_000;
 
 @ApiTags('dashboard')
-@ApiSecurity('read-api-key')
-@ApiSecurity('operator-api-key')
 @UseGuards(ReadAccessGuard)
 @Controller()
 export class DashboardEventsController {
   constructor(private readonly feed: DashboardChangeFeed) {}
 
   @Sse('api/events')
+  @ApiReadKey()
   @ApiOperation({
     summary: 'Server-sent events: every saga transition, as it commits',
     description:

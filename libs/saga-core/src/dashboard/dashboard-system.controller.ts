@@ -14,11 +14,11 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiSecurity,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { OperatorAccessGuard, OperatorName } from '../access/operator-access.guard';
+import { ApiOperatorKey, ApiReadKey } from '../access/api-key-security.decorators';
 import { ReadAccessGuard } from '../access/read-access.guard';
 import { QueueNotFoundError } from '../errors/queue-not-found.error';
 import { DeadLetter } from '../transport/dead-letters.port';
@@ -29,8 +29,6 @@ import { DashboardSystemService, SystemView } from './dashboard-system.service';
 const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true });
 
 @ApiTags('dashboard')
-@ApiSecurity('read-api-key')
-@ApiSecurity('operator-api-key')
 @ApiUnauthorizedResponse({ description: 'No valid key for this', schema: ERROR_SCHEMA })
 @UseGuards(ReadAccessGuard)
 @Controller('api')
@@ -38,6 +36,7 @@ export class DashboardSystemController {
   constructor(private readonly system: DashboardSystemService) {}
 
   @Get('system')
+  @ApiReadKey()
   @ApiOperation({
     summary: "Every app's health, this app's outbox and inbox, dead letters, fault rules",
   })
@@ -47,6 +46,7 @@ export class DashboardSystemController {
   }
 
   @Post('dead-letters/:queue/move')
+  @ApiOperatorKey()
   @HttpCode(200)
   @UseGuards(OperatorAccessGuard)
   @ApiOperation({
