@@ -77,3 +77,4 @@ export * from './messaging/messaging-stats.port';
 export * from './dashboard/saga-dashboard.options';
 export * from './dashboard/saga-dashboard.module';
 export * from './access/api-key-security.decorators';
+export * from './dashboard/run.view';

@@ -1,6 +1,29 @@
 import { AuditEntry } from '../engine/audit-entry';
-import { SagaInstance } from '../engine/saga-instance';
+import { SagaInstance, StepState } from '../engine/saga-instance';
 import { isTerminal } from '../engine/saga-status';
+
+/** One step of a saga, as JSON: its status, attempts, times and last error. */
+export interface StepView {
+  name: string;
+  status: string;
+  attempts: number;
+  compensationAttempts: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  lastError: string | null;
+}
+
+export function toStepView(step: StepState): StepView {
+  return {
+    name: step.name,
+    status: step.status,
+    attempts: step.attempts,
+    compensationAttempts: step.compensationAttempts,
+    startedAt: step.startedAt?.toISOString() ?? null,
+    endedAt: step.endedAt?.toISOString() ?? null,
+    lastError: step.lastError,
+  };
+}
 
 /** A saga as the dashboard shows it in a list. */
 export interface RunView {
@@ -14,15 +37,7 @@ export interface RunView {
   updatedAt: string;
   /** Start to end, or to now while it runs. */
   durationMs: number;
-  steps: {
-    name: string;
-    status: string;
-    attempts: number;
-    compensationAttempts: number;
-    startedAt: string | null;
-    endedAt: string | null;
-    lastError: string | null;
-  }[];
+  steps: StepView[];
 }
 
 /** An action an operator may take, or why not. */
@@ -61,15 +76,7 @@ export function toRunView(saga: SagaInstance, now = Date.now()): RunView {
     createdAt: saga.createdAt.toISOString(),
     updatedAt: saga.updatedAt.toISOString(),
     durationMs: Math.max(0, end - saga.createdAt.getTime()),
-    steps: saga.steps.map((s) => ({
-      name: s.name,
-      status: s.status,
-      attempts: s.attempts,
-      compensationAttempts: s.compensationAttempts,
-      startedAt: s.startedAt?.toISOString() ?? null,
-      endedAt: s.endedAt?.toISOString() ?? null,
-      lastError: s.lastError,
-    })),
+    steps: saga.steps.map(toStepView),
   };
 }
 
