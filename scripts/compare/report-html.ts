@@ -3,10 +3,23 @@ import path from 'node:path';
 import { ComparisonResult, FlowSample } from './compare';
 import { buildCharts } from './report-charts';
 import { REPORT_CSS } from './report.styles';
-import { sequenceFromAudit } from './sequence-flow';
-import { escapeXml as esc, renderSequenceSvg } from './sequence-svg';
+import {
+  escapeXml as esc,
+  PersistedSpec,
+  renderSequenceSvg,
+  sequenceFromAudit,
+  sequenceParties,
+} from '@app/saga-core';
+import { tripBookingChoreography } from '../../apps/orchestrator/src/booking/trip-booking.choreography';
+import { tripBookingSaga } from '../../apps/orchestrator/src/booking/trip-booking.saga';
 import { summaryRows } from './summary-rows';
 import { SCENARIOS } from './workload';
+
+/** The definitions the orchestrator runs: the diagrams' parties come from their steps. */
+const SPECS: Record<string, PersistedSpec> = {
+  orchestrated: tripBookingSaga().spec,
+  choreographed: tripBookingChoreography().spec,
+};
 
 const FLOW_TITLES: Record<FlowSample['kind'], string> = {
   happy: 'A confirmed booking',
@@ -95,7 +108,9 @@ function flowSection(result: ComparisonResult, kind: FlowSample['kind']): string
     const flow = m.flows.find((f) => f.kind === kind);
     if (!flow)
       return `<figure class="card"><figcaption>${esc(m.mode)}</figcaption><p>No such booking in this run.</p></figure>`;
-    const svg = renderSequenceSvg(`${m.mode}-${kind}`, sequenceFromAudit(flow.audit));
+    const parties = sequenceParties(SPECS[m.mode] ?? null, { engine: 'orchestrator' });
+    const items = sequenceFromAudit(flow.audit, parties, { startLabel: 'POST /bookings' });
+    const svg = renderSequenceSvg(`${m.mode}-${kind}`, items, parties);
     const extra = flow.extra ? ' · extra booking, not measured' : '';
     return `<figure class="card"><figcaption>${esc(m.mode)} · ${esc(flow.scenario)} · ${esc(flow.status)}${extra} · <code>${esc(flow.bookingId)}</code></figcaption>${svg}</figure>`;
   });

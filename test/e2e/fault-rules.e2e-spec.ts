@@ -21,7 +21,7 @@ describe('runtime fault rules on the participants', () => {
   let system: TripSystem;
 
   beforeAll(async () => {
-    system = await TripSystem.start({ env: { OPERATOR_API_KEY: KEY } });
+    system = await TripSystem.start({ env: { OPERATOR_API_KEYS: `carol:${KEY}` } });
   });
 
   afterAll(async () => {

@@ -9,14 +9,19 @@ const trip = (mode: string, faults: Record<string, string> = {}) => ({
   hotel: { hotelId: 'HT-300', nights: 1, rooms: 1 },
   faults,
 });
-const by = { operator: 'alice', reason: 'the customer called to cancel' };
+// The body's operator is not trusted: the audit names the holder of the key (alice's here).
+const by = { operator: 'mallory', reason: 'the customer called to cancel' };
+const recorded = { operator: 'alice', reason: by.reason };
+const BOB_KEY = 'bob-operator-key-for-tests';
 
 describe('operator actions', () => {
   let system: TripSystem;
 
   beforeAll(async () => {
     // Long step timeouts: a booking stays on its silent step until the operator acts.
-    system = await TripSystem.start({ env: { STEP_TIMEOUT_MS: '30000', OPERATOR_API_KEY: KEY } });
+    system = await TripSystem.start({
+      env: { STEP_TIMEOUT_MS: '30000', OPERATOR_API_KEYS: `alice:${KEY},bob:${BOB_KEY}` },
+    });
   });
 
   afterAll(async () => {
@@ -55,7 +60,7 @@ describe('operator actions', () => {
       });
       const audit = await system.audit(bookingId);
       expect(audit).toContainEqual(
-        expect.objectContaining({ type: 'OPERATOR_CANCELLED', step: 'hotel', detail: by }),
+        expect.objectContaining({ type: 'OPERATOR_CANCELLED', step: 'hotel', detail: recorded }),
       );
       await post(`/bookings/${bookingId}/cancel`, by).expect(409);
       await assertTripInvariants(system);
@@ -73,18 +78,26 @@ describe('operator actions', () => {
     expect(attention.map((b) => b.bookingId)).toContain(bookingId);
 
     // The booking's own fault still breaks the cancellation: the retry runs, and fails again.
-    await post(`/bookings/${bookingId}/retry-compensation`, {
-      operator: 'bob',
-      reason: 'try again',
-    }).expect(202);
+    await post(
+      `/bookings/${bookingId}/retry-compensation`,
+      { reason: 'try again' },
+      BOB_KEY,
+    ).expect(202);
     const again = await system.settled(bookingId, 30_000);
     expect(again.status).toBe('COMPENSATION_FAILED');
-    const types = (await system.audit(bookingId)).map((a) => a.type);
+    const audit = await system.audit(bookingId);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        type: 'OPERATOR_RETRIED_COMPENSATION',
+        detail: { operator: 'bob', reason: 'try again' },
+      }),
+    );
+    const types = audit.map((a) => a.type);
     expect(types.filter((t) => t === 'OPERATOR_RETRIED_COMPENSATION')).toHaveLength(1);
     expect(types.filter((t) => t === 'SAGA_COMPENSATION_FAILED')).toHaveLength(2);
   });
 
-  it('answers 409 to a retry for a booking whose compensations did not fail, 404 for an unknown one, 400 without who and why', async () => {
+  it('answers 409 to a retry for a booking whose compensations did not fail, 404 for an unknown one, 400 without a reason', async () => {
     const bookingId = await system.book(trip('orchestrated'));
     expect((await system.settled(bookingId)).status).toBe('CONFIRMED');
     await post(`/bookings/${bookingId}/retry-compensation`, by).expect(409);
@@ -108,15 +121,18 @@ describe('fault injection in production', () => {
     await system?.stop();
   });
 
+  const READ_KEY = 'read-key-for-production-tests';
+  const book = (body: object) =>
+    system.http('orchestrator').post('/bookings').set('X-API-Key', READ_KEY).send(body);
+
   it('refuses a booking that asks for faults with a 400 saying so, and stores nothing', async () => {
-    system = await TripSystem.start({ apps: ['orchestrator'], env: { NODE_ENV: 'production' } });
-    const response = await system
-      .http('orchestrator')
-      .post('/bookings')
-      .send(trip('orchestrated', { payment: 'fail' }))
-      .expect(400);
+    system = await TripSystem.start({
+      apps: ['orchestrator'],
+      env: { NODE_ENV: 'production', READ_API_KEY: READ_KEY },
+    });
+    const response = await book(trip('orchestrated', { payment: 'fail' })).expect(400);
     expect(response.body.message).toEqual([expect.stringMatching(/fault injection is disabled/)]);
-    await system.http('orchestrator').post('/bookings').send(trip('orchestrated')).expect(202);
+    await book(trip('orchestrated')).expect(202);
     const [row] = await system.sql<{ n: string }>(
       'orchestrator',
       'SELECT count(*) AS n FROM saga_instances',
@@ -127,12 +143,8 @@ describe('fault injection in production', () => {
   it('accepts faults in production when FAULTS_ENABLED=true', async () => {
     system = await TripSystem.start({
       apps: ['orchestrator'],
-      env: { NODE_ENV: 'production', FAULTS_ENABLED: 'true' },
+      env: { NODE_ENV: 'production', FAULTS_ENABLED: 'true', READ_API_KEY: READ_KEY },
     });
-    await system
-      .http('orchestrator')
-      .post('/bookings')
-      .send(trip('orchestrated', { payment: 'fail' }))
-      .expect(202);
+    await book(trip('orchestrated', { payment: 'fail' })).expect(202);
   });
 });

@@ -10,6 +10,7 @@ import { SagaTransition } from '@app/saga-core/engine/saga-transition';
 import { StepStatus } from '@app/saga-core/engine/step-status';
 import { ConcurrentUpdateError } from '@app/saga-core/errors/concurrent-update.error';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { SagaChange } from '@app/saga-core/persistence/saga-store.port';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
 import { TcpProxy } from '../../scripts/support/tcp-proxy';
@@ -570,6 +571,106 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
       base + 4000,
       base + 3000,
     ]);
+  });
+
+  it('pages newest first on (created_at, id), ties included, with no saga twice or missed', async () => {
+    const run = { run: `page-${randomUUID()}` };
+    const createdAt = at(90_000);
+    // Five sagas share one creation time: only the id orders them, as in a burst of starts.
+    const sagas = Array.from({ length: 7 }, (_, i) =>
+      newSaga({ createdAt: i < 5 ? createdAt : at(90_000 + i), labels: run }),
+    );
+    for (const saga of sagas) await store.insert(transition(saga));
+    const pages: string[][] = [];
+    let after: { createdAt: Date; id: string } | undefined;
+    for (;;) {
+      const page = await store.list({ labels: run, limit: 3, after });
+      if (page.length === 0) break;
+      pages.push(page.map((s) => s.id));
+      const last = page[page.length - 1];
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+    const expected = [...sagas]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .map((s) => s.id);
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(expected);
+  });
+
+  it('filters by definition, id, creation time and a field of the data, and counts by status', async () => {
+    const definitionName = `filter-${randomUUID()}`;
+    const customer = `cust-${randomUUID()}`;
+    const sagas = [
+      newSaga({ definitionName, createdAt: at(1_000), data: { customerId: customer } }),
+      newSaga({
+        definitionName,
+        createdAt: at(2_000),
+        status: SagaStatus.CANCELLED,
+        data: { customerId: customer, flight: { seats: 2 } },
+      }),
+      newSaga({ definitionName, createdAt: at(3_000), data: { customerId: 'someone-else' } }),
+    ];
+    for (const saga of sagas) await store.insert(transition(saga));
+    const ids = (list: SagaInstance[]) => list.map((s) => s.id);
+    const mine = { definitionName, dataContains: { customerId: customer } };
+
+    expect(ids(await store.list({ ...mine, limit: 10 }))).toEqual([sagas[1].id, sagas[0].id]);
+    expect(
+      ids(await store.list({ definitionName, dataContains: { flight: { seats: 2 } }, limit: 10 })),
+    ).toEqual([sagas[1].id]);
+    expect(ids(await store.list({ definitionName, id: sagas[2].id, limit: 10 }))).toEqual([
+      sagas[2].id,
+    ]);
+    expect(
+      ids(
+        await store.list({
+          definitionName,
+          createdFrom: at(2_000),
+          createdBefore: at(3_000),
+          limit: 10,
+        }),
+      ),
+    ).toEqual([sagas[1].id]);
+    expect(await store.countByStatus(mine)).toEqual({
+      PENDING: 1,
+      CONFIRMED: 0,
+      CANCELLED: 1,
+      COMPENSATION_FAILED: 0,
+    });
+    expect((await store.countByStatus({ definitionName })).PENDING).toBe(2);
+  });
+
+  it('announces changes to every watcher on one connection, many changes to a notification', async () => {
+    const seen: string[] = [];
+    const other: string[] = [];
+    const connections = async () =>
+      (
+        await dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+        )
+      )[0].n as number;
+    const before = await connections();
+    const first = await store.watchChanges((c) => seen.push(`${c.sagaId} ${c.status}`));
+    const second = await store.watchChanges((c) => other.push(`${c.sagaId} ${c.status}`));
+    try {
+      expect(await connections()).toBe(before + 1);
+      const changes = Array.from({ length: 400 }, (): SagaChange => ({
+        sagaId: randomUUID(),
+        status: SagaStatus.PENDING,
+      }));
+      changes[399] = { ...changes[399], status: SagaStatus.CANCELLED };
+      await store.announceChanges(changes);
+      const expected = changes.map((c) => `${c.sagaId} ${c.status}`);
+      await waitFor(() => (seen.length >= 400 && other.length >= 400 ? true : undefined), {
+        what: 'every change seen by both watchers',
+      });
+      expect(seen).toEqual(expected);
+      expect(other).toEqual(expected);
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 
   it('keeps the first stored definition of a name and version, and warns when another differs', async () => {

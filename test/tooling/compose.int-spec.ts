@@ -115,6 +115,7 @@ describe('docker-compose.prod.yml', () => {
       expect(Object.keys(environment)).not.toContain('FAULTS_ENABLED');
     }
     expect(compose.services.orchestrator.environment?.OPERATOR_API_KEY).toMatch(REQUIRED_VARIABLE);
+    expect(compose.services.orchestrator.environment?.READ_API_KEY).toMatch(REQUIRED_VARIABLE);
   });
 
   it('keeps PostgreSQL and RabbitMQ off the host network', () => {
@@ -131,6 +132,7 @@ describe('docker-compose.prod.yml', () => {
       RABBITMQ_USER: 'saga',
       RABBITMQ_PASSWORD: 'mq-Secret_2',
       OPERATOR_API_KEY: 'an-operator-key-of-some-length',
+      READ_API_KEY: 'a-read-key-of-some-length',
     };
     const environment = interpolate(compose, values).services.orchestrator.environment;
     const config = loadConfig(OrchestratorConfig, environment);
@@ -139,6 +141,8 @@ describe('docker-compose.prod.yml', () => {
     expect(config).toMatchObject({
       NODE_ENV: 'production',
       OPERATOR_API_KEY: values.OPERATOR_API_KEY,
+      READ_API_KEY: values.READ_API_KEY,
+      FLIGHT_URL: 'http://flight-service:3001',
     });
     expect(config.FAULTS_ENABLED).toBeUndefined();
   });

@@ -1,13 +1,22 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ServiceAppModule, sagaEngineMigrations } from '@app/saga-core';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import {
+  ApiKeyAccessModule,
+  parseOperatorKeys,
+  SagaDashboardModule,
+  ServiceAppModule,
+  sagaEngineMigrations,
+} from '@app/saga-core';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
 import { tripBookingChoreography } from './booking/trip-booking.choreography';
 import { tripBookingSaga } from './booking/trip-booking.saga';
 import { OrchestratorConfig } from './config/orchestrator.config';
+import { tripDashboard } from './dashboard/trip-dashboard';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
-import { OperatorApiKeyGuard } from './operator/operator-api-key.guard';
 import { OperatorController } from './operator/operator.controller';
+import { PublicApiThrottlerGuard } from './public-api-throttler.guard';
 
 /** Durable queue the participants reply to. */
 export const ORCHESTRATOR_REPLY_QUEUE = 'orchestrator.replies';
@@ -17,6 +26,10 @@ export const ORCHESTRATOR_EVENT_QUEUE = 'orchestrator.events';
 @Module({})
 export class OrchestratorModule {
   static forRoot(config: OrchestratorConfig): DynamicModule {
+    const throttled = config.THROTTLE_LIMIT > 0;
+    const throttle: Provider[] = throttled
+      ? [{ provide: APP_GUARD, useClass: PublicApiThrottlerGuard }]
+      : [];
     return {
       module: OrchestratorModule,
       imports: [
@@ -50,9 +63,19 @@ export class OrchestratorModule {
             },
           },
         }),
+        ApiKeyAccessModule.forRoot({
+          readKey: config.READ_API_KEY,
+          operatorKeys: parseOperatorKeys(config.OPERATOR_API_KEYS, config.OPERATOR_API_KEY),
+        }),
+        SagaDashboardModule.forRoot(tripDashboard(config)),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: Math.max(1, config.THROTTLE_LIMIT) },
+          ],
+        }),
       ],
       controllers: [BookingsController, SagaDefinitionsController, OperatorController],
-      providers: [BookingService, OperatorApiKeyGuard],
+      providers: [BookingService, ...throttle],
     };
   }
 }

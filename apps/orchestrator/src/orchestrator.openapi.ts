@@ -1,4 +1,4 @@
-import { OpenApiOptions } from '@app/saga-core';
+import { OPERATOR_KEY_SCHEME, OpenApiOptions, READ_KEY_SCHEME } from '@app/saga-core';
 
 /** The orchestrator's OpenAPI document: every tag its controllers use is described here. */
 export const ORCHESTRATOR_OPENAPI: OpenApiOptions = {
@@ -12,5 +12,9 @@ export const ORCHESTRATOR_OPENAPI: OpenApiOptions = {
     'saga-definitions': 'The saga definitions stored by name and version',
     operator: 'Operator actions (operator key): cancel, retry a compensation, what needs attention',
   },
-  apiKey: 'An operator key (`OPERATOR_API_KEY`), sent as X-API-Key',
+  apiKeys: {
+    [READ_KEY_SCHEME]: 'READ_API_KEY: needed by reads once it is configured (always in production)',
+    [OPERATOR_KEY_SCHEME]:
+      'One of OPERATOR_API_KEYS (or OPERATOR_API_KEY): operator actions, and reads',
+  },
 };

@@ -1,19 +1,11 @@
-import { AuditEntry, SagaInstance } from '@app/saga-core';
+import { AuditEntry, SagaInstance, StepView, toStepView } from '@app/saga-core';
 
 /** A booking as `GET /bookings/:id` shows it. */
 export interface BookingView {
   bookingId: string;
   mode: string;
   status: string;
-  steps: {
-    name: string;
-    status: string;
-    attempts: number;
-    compensationAttempts: number;
-    startedAt: string | null;
-    endedAt: string | null;
-    lastError: string | null;
-  }[];
+  steps: StepView[];
   failureReason: string | null;
   createdAt: string;
   updatedAt: string;
@@ -31,15 +23,7 @@ export function toBookingView(saga: SagaInstance): BookingView {
     bookingId: saga.id,
     mode: saga.labels.mode ?? 'orchestrated',
     status: saga.status,
-    steps: saga.steps.map((s) => ({
-      name: s.name,
-      status: s.status,
-      attempts: s.attempts,
-      compensationAttempts: s.compensationAttempts,
-      startedAt: s.startedAt?.toISOString() ?? null,
-      endedAt: s.endedAt?.toISOString() ?? null,
-      lastError: s.lastError,
-    })),
+    steps: saga.steps.map(toStepView),
     failureReason: saga.failureReason,
     createdAt: saga.createdAt.toISOString(),
     updatedAt: saga.updatedAt.toISOString(),

@@ -8,6 +8,7 @@ import {
   Post,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
@@ -16,7 +17,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
+import { ApiErrors, ApiReadKey, ReadAccessGuard, UNREADABLE_REQUEST } from '@app/saga-core';
 import type { Response } from 'express';
 import { BookingService } from './booking.service';
 import { AuditEntryViewDto } from './audit-entry-view.dto';
@@ -29,6 +30,9 @@ import { IDEMPOTENCY_KEY_MAX_LENGTH, IdempotencyKey } from './idempotency-key.de
 import { ListBookingsQuery } from './list-bookings.query';
 
 @ApiTags('bookings')
+@ApiReadKey()
+@ApiErrors({ 401: 'A read key is configured and no valid key was sent' })
+@UseGuards(ReadAccessGuard)
 @Controller('bookings')
 export class BookingsController {
   constructor(private readonly bookings: BookingService) {}

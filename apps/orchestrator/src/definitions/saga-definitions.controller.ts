@@ -1,9 +1,19 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, PersistedSpec, SagaEngine, UNREADABLE_REQUEST } from '@app/saga-core';
+import {
+  ApiErrors,
+  ApiReadKey,
+  PersistedSpec,
+  ReadAccessGuard,
+  SagaEngine,
+  UNREADABLE_REQUEST,
+} from '@app/saga-core';
 import { SagaDefinitionViewDto } from './saga-definition-view.dto';
 
 @ApiTags('saga-definitions')
+@ApiReadKey()
+@ApiErrors({ 401: 'A read key is configured and no valid key was sent' })
+@UseGuards(ReadAccessGuard)
 @Controller('saga-definitions')
 export class SagaDefinitionsController {
   constructor(private readonly engine: SagaEngine) {}

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { BookingViewDto } from '../booking/booking-view.dto';
-import { AttentionReason, AttentionView } from './attention.view';
+import { AttentionReason } from '@app/saga-core';
+import { AttentionView } from './attention.view';
 
 /** Why a booking needs an operator, and the action that addresses it. */
 export class AttentionDto {

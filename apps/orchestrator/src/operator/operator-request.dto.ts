@@ -1,15 +1,19 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsSafeText } from '@app/saga-core';
 
-/** Who asks for an operator action and why: both are written to the saga's audit log. */
+/** Why an operator acts: written to the saga's audit log with the name of the key's holder. */
 export class OperatorRequestDto {
-  @ApiProperty({ example: 'alice' })
+  @ApiPropertyOptional({
+    example: 'alice',
+    description:
+      'Accepted for compatibility and ignored: the audit log names the holder of the operator key',
+  })
+  @IsOptional()
   @IsString()
   @IsSafeText()
-  @IsNotEmpty()
   @MaxLength(100)
-  operator!: string;
+  operator?: string;
 
   @ApiProperty({ example: 'the customer called to cancel' })
   @IsString()

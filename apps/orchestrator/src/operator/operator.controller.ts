@@ -10,34 +10,37 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  ApiAcceptedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-} from '@nestjs/swagger';
-import {
-  API_KEY_SCHEME,
   ApiErrors,
+  ApiOperatorKey,
   DefinitionError,
+  needsAttention,
+  OperatorAccessGuard,
+  OperatorName,
+  OperatorRequest,
   SagaEngine,
   SagaInstance,
   SagaStateError,
 } from '@app/saga-core';
-import { BookingViewDto } from '../booking/booking-view.dto';
-import { AttentionViewDto } from './attention-view.dto';
 import { isBookingId } from '../booking/booking-id';
+import { BookingViewDto } from '../booking/booking-view.dto';
 import { BookingView, toBookingView } from '../booking/booking.view';
-import { OperatorApiKeyGuard } from './operator-api-key.guard';
-import { OperatorRequestDto } from './operator-request.dto';
 import { AttentionQuery } from './attention.query';
-import { AttentionView, listAttention } from './attention.view';
+import { AttentionViewDto } from './attention-view.dto';
+import { AttentionView, toAttentionView } from './attention.view';
+import { OperatorRequestDto } from './operator-request.dto';
+
+/** Who acts is the holder of the operator key; the body only says why. */
+const by = (operator: string, body: OperatorRequestDto): OperatorRequest => ({
+  operator,
+  reason: body.reason,
+});
 
 @ApiTags('operator')
-@ApiSecurity(API_KEY_SCHEME)
+@ApiOperatorKey()
 @ApiErrors({ 401: 'Missing or wrong operator API key' })
-@UseGuards(OperatorApiKeyGuard)
+@UseGuards(OperatorAccessGuard)
 @Controller()
 export class OperatorController {
   constructor(private readonly engine: SagaEngine) {}
@@ -47,7 +50,7 @@ export class OperatorController {
   @ApiOperation({
     operationId: 'cancelBooking',
     summary: 'Cancel a running booking: what it did is undone',
-    description: 'Written to the audit log with who asked and why',
+    description: "Written to the audit log with the key holder's name and the reason",
   })
   @ApiAcceptedResponse({
     description: 'Cancelling: its compensations are sent',
@@ -58,8 +61,12 @@ export class OperatorController {
     404: 'Unknown booking',
     409: 'The booking is not running any more',
   })
-  cancel(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
-    return this.act(id, () => this.engine.cancel(id, { ...by }));
+  cancel(
+    @Param('id') id: string,
+    @Body() body: OperatorRequestDto,
+    @OperatorName() operator: string,
+  ): Promise<BookingView> {
+    return this.act(id, () => this.engine.cancel(id, by(operator, body)));
   }
 
   @Post('bookings/:id/retry-compensation')
@@ -75,8 +82,12 @@ export class OperatorController {
     404: 'Unknown booking',
     409: 'The booking has no failed compensation to retry',
   })
-  retry(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
-    return this.act(id, () => this.engine.retryCompensation(id, { ...by }));
+  retry(
+    @Param('id') id: string,
+    @Body() body: OperatorRequestDto,
+    @OperatorName() operator: string,
+  ): Promise<BookingView> {
+    return this.act(id, () => this.engine.retryCompensation(id, by(operator, body)));
   }
 
   @Post('bookings/:id/retry-timer')
@@ -93,8 +104,12 @@ export class OperatorController {
     404: 'Unknown booking',
     409: 'The booking has no parked timer',
   })
-  retryTimer(@Param('id') id: string, @Body() by: OperatorRequestDto): Promise<BookingView> {
-    return this.act(id, () => this.engine.retryTimer(id, { ...by }));
+  retryTimer(
+    @Param('id') id: string,
+    @Body() body: OperatorRequestDto,
+    @OperatorName() operator: string,
+  ): Promise<BookingView> {
+    return this.act(id, () => this.engine.retryTimer(id, by(operator, body)));
   }
 
   @Get('operator/attention')
@@ -107,9 +122,12 @@ export class OperatorController {
   })
   @ApiOkResponse({ description: 'The bookings that need an operator', type: [AttentionViewDto] })
   @ApiErrors({ 400: 'A malformed stuckSeconds or limit, each problem listed' })
-  attention(@Query() query: AttentionQuery): Promise<AttentionView[]> {
-    const stuckSince = new Date(Date.now() - (query.stuckSeconds ?? 60) * 1000);
-    return listAttention(this.engine, stuckSince, query.limit ?? 100);
+  async attention(@Query() query: AttentionQuery): Promise<AttentionView[]> {
+    const found = await needsAttention(this.engine, {
+      stuckSeconds: query.stuckSeconds ?? 60,
+      limit: query.limit ?? 100,
+    });
+    return found.map(toAttentionView);
   }
 
   private async act(id: string, action: () => Promise<SagaInstance | null>): Promise<BookingView> {

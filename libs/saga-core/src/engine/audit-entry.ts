@@ -36,6 +36,8 @@ export const AuditType = {
   TIMER_PARKED: 'TIMER_PARKED',
   /** An operator made a parked timer due again (detail: who and why). */
   OPERATOR_RETRIED_TIMER: 'OPERATOR_RETRIED_TIMER',
+  /** An operator moved a dead-lettered message of the saga back to its queue (detail: who, what). */
+  DEAD_LETTER_MOVED: 'DEAD_LETTER_MOVED',
   SAGA_CONFIRMED: 'SAGA_CONFIRMED',
   SAGA_CANCELLED: 'SAGA_CANCELLED',
   SAGA_COMPENSATION_FAILED: 'SAGA_COMPENSATION_FAILED',

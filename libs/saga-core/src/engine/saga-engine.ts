@@ -18,6 +18,7 @@ import {
   MessageClaim,
   ParkedTimer,
   SAGA_STORE,
+  SagaFilter,
   SagaQuery,
   SagaStore,
   SagaTransaction,
@@ -28,12 +29,14 @@ import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';
 import { AuditEntry, AuditType } from './audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
+import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
 import { SagaInstance } from './saga-instance';
 import { SagaMetrics } from './saga-metrics';
 import { SagaMachine, SagaRegistry } from './saga-registry';
+import { allowedOperatorActions } from './operator-actions';
 import { IgnoredEvent, OperatorRequest, SagaStateMachine } from './saga-state-machine';
-import { isTerminal } from './saga-status';
+import { isTerminal, SagaStatus } from './saga-status';
 import { DEFAULT_TIMER_RETRY, SagaTimerRunner } from './saga-timer-runner';
 import { SagaTransition } from './saga-transition';
 import { asTransition, describeTransition } from './engine-transitions';
@@ -89,6 +92,8 @@ export class SagaEngine {
    * since: the version compare-and-set finds out, and the message is decided again.
    */
   private readonly known = new Map<string, SagaInstance>();
+  /** Every committed transition, for live views (`SagaStore.watchChanges`). */
+  private readonly changes: SagaChangeAnnouncer;
   private endedWatch: { close(): Promise<void> } | null = null;
   private readonly timers: SagaTimerRunner;
 
@@ -119,6 +124,7 @@ export class SagaEngine {
       fire: (tx, timer) => this.fire(tx, timer),
       committed: (fired) => this.committed(fired),
     });
+    this.changes = new SagaChangeAnnouncer((changes) => this.store.announceChanges(changes));
   }
 
   register(definition: SagaDefinition<unknown> | ChoreographyDefinition<unknown>): void {
@@ -155,6 +161,7 @@ export class SagaEngine {
 
   async stop(): Promise<void> {
     await this.timers.stop();
+    await this.changes.flush();
     await this.endedWatch?.close();
     this.endedWatch = null;
   }
@@ -318,12 +325,54 @@ export class SagaEngine {
     return this.store.parkedTimers(sagaIds);
   }
 
+  /**
+   * Adds a line to a saga's audit log for something done outside it, such as an operator
+   * moving its dead letter back. It moves the version, as every write does, but not the
+   * saga's state or its last change. False for an unknown saga.
+   */
+  async annotate(sagaId: string, line: Omit<AuditEntry, 'sagaId' | 'at'>): Promise<boolean> {
+    const outcome = await this.withRetry(() =>
+      this.store.transaction(async (tx): Promise<Committed | null> => {
+        const saga = await tx.lock(sagaId);
+        if (!saga) return null;
+        const instance = { ...saga, version: saga.version + 1 };
+        const audit = [{ ...line, sagaId, at: new Date() }];
+        const transition: SagaTransition = { instance, audit, messages: [], timer: undefined };
+        await tx.update(transition, saga.version);
+        return { transition, enqueued: tx.enqueued };
+      }),
+    );
+    if (outcome) this.committed(outcome);
+    return outcome !== null;
+  }
+
+  /** The work queues this engine sends commands to or consumes replies and events from. */
+  queues(): string[] {
+    const events = this.registry.observedEvents().size > 0 ? [this.eventQueue] : [];
+    return [...new Set([...this.registry.commandChannels(), this.replyQueue, ...events])];
+  }
+
   find(sagaId: string): Promise<SagaInstance | null> {
     return this.store.find(sagaId);
   }
 
   list(query: SagaQuery): Promise<SagaInstance[]> {
     return this.store.list(query);
+  }
+
+  countByStatus(filter: Omit<SagaFilter, 'status'>): Promise<Record<SagaStatus, number>> {
+    return this.store.countByStatus(filter);
+  }
+
+  /** Whether an operator may cancel the saga, or retry its compensation, as it is now. */
+  allowedActions(saga: SagaInstance): { cancel: boolean; retryCompensation: boolean } {
+    try {
+      const machine = this.registry.machine(saga.definitionName, saga.definitionVersion);
+      return allowedOperatorActions(machine, saga);
+    } catch {
+      // A definition this app does not run: it cannot act on the saga at all.
+      return { cancel: false, retryCompensation: false };
+    }
   }
 
   auditLog(sagaId: string): Promise<AuditEntry[]> {
@@ -390,6 +439,7 @@ export class SagaEngine {
       this.relay.publishCommitted(enqueued);
     }
     const saga = transition.instance;
+    this.changes.add({ sagaId: saga.id, status: saga.status });
     this.known.delete(saga.id);
     if (isTerminal(saga.status)) {
       this.ends.wake(saga.id, saga);

@@ -1,9 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-/** The scheme name every protected operation refers to (`@ApiSecurity(API_KEY_SCHEME)`). */
-export const API_KEY_SCHEME = 'api-key';
-
 export interface OpenApiOptions {
   title: string;
   description: string;
@@ -11,8 +8,11 @@ export interface OpenApiOptions {
   defaultPort: number;
   /** Every tag its operations use, with what the tag groups. */
   tags: Record<string, string>;
-  /** Defines the `api-key` scheme (header `X-API-Key`) for operations that declare it. */
-  apiKey?: string;
+  /**
+   * API key schemes (all the header `X-API-Key`) by name, with what each key is, for the
+   * operations that declare them (`@ApiReadKey()`, `@ApiOperatorKey()`).
+   */
+  apiKeys?: Record<string, string>;
 }
 
 /** Tags of the operations every service has (`/health`, `/metrics`). */
@@ -22,7 +22,7 @@ const SERVICE_TAGS = { observability: 'Health and Prometheus metrics' };
  * A service's OpenAPI document, complete enough to pass Redocly's recommended rules and
  * Spectral's `spectral:oas`: licence, contact, server, tags with descriptions and, by default,
  * no security (`security: []`); an operation that needs a key says so with
- * `@ApiSecurity(API_KEY_SCHEME)` and answers 401.
+ * `@ApiReadKey()` or `@ApiOperatorKey()` and answers 401.
  */
 export function createOpenApiDocument(
   app: INestApplication,
@@ -38,11 +38,8 @@ export function createOpenApiDocument(
   for (const [name, description] of Object.entries({ ...options.tags, ...SERVICE_TAGS })) {
     builder.addTag(name, description);
   }
-  if (options.apiKey) {
-    builder.addApiKey(
-      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: options.apiKey },
-      API_KEY_SCHEME,
-    );
+  for (const [name, description] of Object.entries(options.apiKeys ?? {})) {
+    builder.addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description }, name);
   }
   const config = builder.build();
   config.info.contact = { name: 'nest-saga' };

@@ -17,14 +17,42 @@ export interface StoredDefinition {
   createdAt: Date;
 }
 
-export interface SagaQuery {
+/** Which sagas a list or a count covers; every field narrows it. */
+export interface SagaFilter {
   status?: SagaStatus;
+  /** Sagas of this definition, whatever their version. */
+  definitionName?: string;
   labels?: Record<string, string>;
+  /** JSON containment on the saga's data: `{ customerId: 'c-1' }` matches data that has it. */
+  dataContains?: Record<string, unknown>;
+  /** The one saga with this id (a UUID), if it matches the rest. */
+  id?: string;
+  /** Sagas created at or after this time. */
+  createdFrom?: Date;
+  /** Sagas created before this time. */
+  createdBefore?: Date;
   /** Only sagas whose last change is older than this (stuck ones). */
   updatedBefore?: Date;
   /** Only sagas whose timer is parked (it failed every try). */
   timerParked?: boolean;
+}
+
+/** Where a page of a list ended: the next page starts after this saga (newest first). */
+export interface SagaCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface SagaQuery extends SagaFilter {
   limit: number;
+  /** Keyset paging on (created_at, id): only sagas listed after this one. */
+  after?: SagaCursor;
+}
+
+/** A committed transition as the change notifications carry it. */
+export interface SagaChange {
+  sagaId: string;
+  status: SagaStatus;
 }
 
 /** A definition by name and version, as a saga is pinned to it. */
@@ -152,7 +180,10 @@ export interface SagaStore {
     claim: MessageClaim,
   ): Promise<StandaloneWrite>;
   find(sagaId: string): Promise<SagaInstance | null>;
+  /** Newest first: by `created_at`, then `id`, both descending. */
   list(query: SagaQuery): Promise<SagaInstance[]>;
+  /** How many sagas the filter covers, by status (every status present, 0 where none). */
+  countByStatus(filter: Omit<SagaFilter, 'status'>): Promise<Record<SagaStatus, number>>;
   auditLog(sagaId: string): Promise<AuditEntry[]>;
   /** Calls `listener` with the id of every saga that ends, whichever process ended it. */
   watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }>;
@@ -169,4 +200,11 @@ export interface SagaStore {
   pendingDefinitions(): Promise<PendingDefinition[]>;
   /** Releases what the store opened itself (not the DataSource it was given). */
   close(): Promise<void>;
+  /**
+   * Tells every process that watches changes that these transitions committed. Best effort
+   * and after the commit: a watcher that misses one reads the saga again on its next change.
+   */
+  announceChanges(changes: readonly SagaChange[]): Promise<void>;
+  /** Calls `listener` for every change announced on the database, by any process. */
+  watchChanges(listener: (change: SagaChange) => void): Promise<{ close(): Promise<void> }>;
 }

@@ -1,5 +1,5 @@
 import { SAGA_COLUMNS } from './saga-row.mapper';
-import { SAGA_ENDED_CHANNEL } from './saga-ended.listener';
+import { SAGA_ENDED_CHANNEL } from './saga-channels';
 
 /**
  * The engine's hot statements, each one round trip, prepared once per connection (named).

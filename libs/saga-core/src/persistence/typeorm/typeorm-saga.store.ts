@@ -6,11 +6,14 @@ import { AuditEntry } from '../../engine/audit-entry';
 import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
 import { SagaInstance } from '../../engine/saga-instance';
 import { SagaTransition } from '../../engine/saga-transition';
+import { SagaStatus } from '../../engine/saga-status';
 import {
   MessageClaim,
   ParkedTimer,
   PendingDefinition,
   PersistedSpec,
+  SagaChange,
+  SagaFilter,
   SagaQuery,
   SagaStore,
   SagaTransaction,
@@ -27,7 +30,8 @@ import {
   toAuditEntry,
   toInstance,
 } from './saga-row.mapper';
-import { SagaEndedListener } from './saga-ended.listener';
+import { sagaWhere } from './saga-filter.sql';
+import { SagaNotifications } from './saga-notifications';
 import { FIND_SAGA } from './saga-statements';
 import {
   PARKED_TIMERS,
@@ -49,6 +53,7 @@ export interface TypeOrmSagaStoreOptions {
 export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
   private readonly logger = new Logger(TypeOrmSagaStore.name);
   private readPool: Pool | null = null;
+  private notifications?: SagaNotifications;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -83,14 +88,25 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
     return rows.map((row) => ({ spec: row.spec, createdAt: row.created_at }));
   }
 
-  async watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }> {
-    const watcher = new SagaEndedListener(
+  watchEnded(listener: (sagaId: string) => void): Promise<{ close(): Promise<void> }> {
+    return this.notified().watchEnded(listener);
+  }
+
+  watchChanges(listener: (change: SagaChange) => void): Promise<{ close(): Promise<void> }> {
+    return this.notified().watchChanges(listener);
+  }
+
+  announceChanges(changes: readonly SagaChange[]): Promise<void> {
+    return this.notified().announce(changes);
+  }
+
+  private notified(): SagaNotifications {
+    this.notifications ??= new SagaNotifications(
       urlOf(this.dataSource),
-      listener,
       sessionOptionsOf(this.dataSource),
+      this.pool(),
     );
-    await watcher.start();
-    return watcher;
+    return this.notifications;
   }
 
   /**
@@ -157,34 +173,26 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
   }
 
   async list(query: SagaQuery): Promise<SagaInstance[]> {
-    const params: unknown[] = [];
-    const where: string[] = [];
-    if (query.status) {
-      params.push(query.status);
-      where.push(`i.status = $${params.length}`);
-    }
-    if (query.labels && Object.keys(query.labels).length > 0) {
-      params.push(JSON.stringify(query.labels));
-      where.push(`i.labels @> $${params.length}::jsonb`);
-    }
-    if (query.updatedBefore) {
-      params.push(query.updatedBefore);
-      where.push(`i.updated_at < $${params.length}`);
-    }
-    if (query.timerParked) {
-      where.push(
-        `EXISTS (SELECT 1 FROM saga_timers t WHERE t.saga_id = i.id AND t.parked_at IS NOT NULL)`,
-      );
-    }
+    const { where, params } = sagaWhere(query);
     params.push(query.limit);
     const rows = await this.read<SagaRow>(
-      `SELECT ${SAGA_COLUMNS} FROM saga_instances i
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT ${SAGA_COLUMNS} FROM saga_instances i ${where}
        ORDER BY i.created_at DESC, i.id DESC
        LIMIT $${params.length}`,
       params,
     );
     return rows.map(toInstance);
+  }
+
+  async countByStatus(filter: Omit<SagaFilter, 'status'>): Promise<Record<SagaStatus, number>> {
+    const { where, params } = sagaWhere({ ...filter, status: undefined });
+    const rows = await this.read<{ status: SagaStatus; n: number }>(
+      `SELECT i.status, count(*)::int AS n FROM saga_instances i ${where} GROUP BY i.status`,
+      params,
+    );
+    const counts = Object.fromEntries(Object.values(SagaStatus).map((s) => [s, 0]));
+    for (const row of rows) counts[row.status] = row.n;
+    return counts as Record<SagaStatus, number>;
   }
 
   async auditLog(sagaId: string): Promise<AuditEntry[]> {

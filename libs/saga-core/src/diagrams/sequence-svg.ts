@@ -1,4 +1,6 @@
-import { ArrowStyle, LIFELINES, Lifeline, SequenceItem } from './sequence-flow';
+import { ArrowStyle, SequenceItem } from './sequence-flow';
+import { SequenceParties } from './sequence-parties';
+import { escapeXml } from './svg-text';
 
 const COLORS: Record<ArrowStyle, string> = {
   forward: '#2563eb',
@@ -18,11 +20,17 @@ const CHAR = 6.2;
 /**
  * Draws a sequence diagram as a standalone SVG: one lifeline per party, one row per arrow or
  * note, the time since the saga started in the margin. `id` keeps marker ids unique when
- * several diagrams share a page.
+ * several diagrams share a page. Colours are presentation attributes, not styles, so the
+ * SVG shows under a Content-Security-Policy that forbids inline styles.
  */
-export function renderSequenceSvg(id: string, items: readonly SequenceItem[]): string {
-  const x = (l: Lifeline) => LEFT + COLUMN / 2 + LIFELINES.indexOf(l) * COLUMN;
-  const width = LEFT + LIFELINES.length * COLUMN + 8;
+export function renderSequenceSvg(
+  id: string,
+  items: readonly SequenceItem[],
+  parties: Pick<SequenceParties, 'lifelines' | 'engine'>,
+): string {
+  const { lifelines, engine } = parties;
+  const x = (l: string) => LEFT + COLUMN / 2 + Math.max(0, lifelines.indexOf(l)) * COLUMN;
+  const width = LEFT + lifelines.length * COLUMN + 8;
   const height = TOP + items.length * ROW + 24;
   const marker = (style: ArrowStyle) => `${id}-${style}`;
   const parts: string[] = [];
@@ -36,12 +44,12 @@ export function renderSequenceSvg(id: string, items: readonly SequenceItem[]): s
   }
   parts.push('</defs>');
 
-  for (const lifeline of LIFELINES) {
+  for (const lifeline of lifelines) {
     const cx = x(lifeline);
     parts.push(
       `<line x1="${cx}" y1="${TOP - 18}" x2="${cx}" y2="${height - 8}" stroke="#cbd5e1" stroke-dasharray="4 4"/>`,
       `<rect x="${cx - 52}" y="6" width="104" height="26" rx="5" fill="#f1f5f9" stroke="#94a3b8"/>`,
-      `<text x="${cx}" y="23" text-anchor="middle" font-weight="600">${lifeline}</text>`,
+      `<text x="${cx}" y="23" text-anchor="middle" font-weight="600">${escapeXml(lifeline)}</text>`,
     );
   }
 
@@ -68,7 +76,7 @@ export function renderSequenceSvg(id: string, items: readonly SequenceItem[]): s
     );
     if (item.observed) {
       parts.push(
-        `<circle cx="${x('orchestrator')}" cy="${y}" r="4" fill="#fff" stroke="${color}" stroke-width="1.5"><title>the orchestrator follows this event too</title></circle>`,
+        `<circle cx="${x(engine)}" cy="${y}" r="4" fill="#fff" stroke="${color}" stroke-width="1.5"><title>the engine follows this event too</title></circle>`,
       );
     }
   });
@@ -79,12 +87,4 @@ export function renderSequenceSvg(id: string, items: readonly SequenceItem[]): s
     parts.join('') +
     '</svg>'
   );
-}
-
-export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
 }

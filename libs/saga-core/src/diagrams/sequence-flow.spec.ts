@@ -1,19 +1,54 @@
-import { AuditLine } from '../support/booking-client';
+import { ChoreographySpec } from '../choreography/choreography-spec';
+import { DEFAULT_COMPENSATION_RETRY } from '../definition/retry-policy';
+import { SagaSpec } from '../definition/saga-spec';
+import { AuditRecord } from './audit-record';
 import { SequenceArrow, sequenceFromAudit } from './sequence-flow';
+import { sequenceParties } from './sequence-parties';
+
+const event = (type: string) => ({ exchange: 'trip.events', type: `trip.${type}` });
+const choreography: ChoreographySpec = {
+  style: 'choreography',
+  name: 'trip',
+  version: 1,
+  start: event('booking.requested'),
+  cancel: event('booking.cancellation-requested'),
+  steps: (
+    [
+      ['flight', 'reserved', 'reservation-failed', 'cancelled', 'cancellation-failed'],
+      ['hotel', 'reserved', 'reservation-failed', 'cancelled', 'cancellation-failed'],
+      ['payment', 'charged', 'failed', 'refunded', 'refund-failed'],
+    ] as const
+  ).map(([name, succeeded, failed, compensated, compensationFailed]) => ({
+    name,
+    timeoutMs: 5000,
+    succeeded: event(`${name}.${succeeded}`),
+    failed: event(`${name}.${failed}`),
+    compensated: event(`${name}.${compensated}`),
+    compensationFailed: event(`${name}.${compensationFailed}`),
+    compensationRequested: event(`${name}.undo-requested`),
+    compensationRetry: DEFAULT_COMPENSATION_RETRY,
+  })),
+};
+const orchestrated = {
+  name: 'trip',
+  version: 1,
+  steps: [{ name: 'flight' }, { name: 'hotel' }, { name: 'payment' }],
+} as SagaSpec;
+const names = { engine: 'orchestrator' };
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
-const line = (ms: number, type: string, step: string | null, detail = {}): AuditLine => ({
+const line = (ms: number, type: string, step: string | null, detail = {}): AuditRecord => ({
   at: at(ms),
   type,
   step,
   detail,
 });
-const arrows = (audit: AuditLine[]) =>
-  sequenceFromAudit(audit)
+const arrows = (audit: AuditRecord[], spec: SagaSpec | ChoreographySpec = orchestrated) =>
+  sequenceFromAudit(audit, sequenceParties(spec, names), { startLabel: 'POST /bookings' })
     .filter((i): i is SequenceArrow => i.kind === 'arrow')
     .map((a) => `${a.from}->${a.to} ${a.label} [${a.style}${a.observed ? ', observed' : ''}]`);
 
-describe('a booking audit log as a sequence diagram', () => {
+describe('a saga audit log as a sequence diagram', () => {
   it('draws an orchestrated refusal: commands out, replies back, then the undo in reverse', () => {
     const audit = [
       line(0, 'SAGA_STARTED', null),
@@ -41,7 +76,7 @@ describe('a booking audit log as a sequence diagram', () => {
       'flight->orchestrator flight.cancel.reply ✓ [compensation]',
       'orchestrator->client CANCELLED [result]',
     ]);
-    expect(sequenceFromAudit(audit)).toContainEqual({
+    expect(sequenceFromAudit(audit, sequenceParties(orchestrated, names))).toContainEqual({
       kind: 'note',
       over: 'orchestrator',
       text: 'payment failed',
@@ -63,7 +98,7 @@ describe('a booking audit log as a sequence diagram', () => {
       event(140, 'flight', 'trip.flight.cancelled', 'flight-service'),
       line(140, 'SAGA_CANCELLED', null),
     ];
-    expect(arrows(audit)).toEqual([
+    expect(arrows(audit, choreography)).toEqual([
       'client->orchestrator POST /bookings [forward]',
       'orchestrator->flight trip.booking.requested [forward]',
       'flight->hotel trip.flight.reserved [forward, observed]',
@@ -85,10 +120,13 @@ describe('a booking audit log as a sequence diagram', () => {
         source: 'payment-service',
       }),
     ];
-    expect(arrows(audit).slice(1)).toEqual([
+    expect(arrows(audit, choreography).slice(1)).toEqual([
       'orchestrator->payment trip.booking.cancellation-requested [compensation]',
       'payment->hotel trip.payment.refunded [compensation, observed]',
     ]);
-    expect(sequenceFromAudit(audit)[1]).toMatchObject({ kind: 'note', text: 'payment timed out' });
+    expect(sequenceFromAudit(audit, sequenceParties(choreography, names))[1]).toMatchObject({
+      kind: 'note',
+      text: 'payment timed out',
+    });
   });
 });

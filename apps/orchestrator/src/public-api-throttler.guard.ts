@@ -1,0 +1,15 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request } from 'express';
+
+/** Probes, not clients: a scraper or a load balancer must never be turned away. */
+const UNTHROTTLED = new Set(['/health', '/metrics']);
+
+/** The rate limit of the public API (`THROTTLE_LIMIT` per `THROTTLE_TTL_SECONDS` per client). */
+@Injectable()
+export class PublicApiThrottlerGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<Request>();
+    return UNTHROTTLED.has(request.path) || super.shouldSkip(context);
+  }
+}
