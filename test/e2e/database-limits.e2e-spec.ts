@@ -80,10 +80,11 @@ describe('database limits', () => {
   it("sets them on the orchestrator's read pool and on its connection that listens for ended sagas", async () => {
     const store = app('orchestrator').get(SAGA_STORE) as unknown as { reads(): Pool };
     expect(await limitsOn((sql) => store.reads().query(sql))).toEqual(LIMITS);
-    const engine = app('orchestrator').get(SagaEngine) as unknown as {
-      endedWatch: { client: Client };
-    };
-    expect(await limitsOn((sql) => engine.endedWatch.client.query(sql))).toEqual(LIMITS);
+    // The one connection that listens for every notification of the store (ends, changes).
+    const listening = store as unknown as { notified(): { listener: { client: Client } } };
+    expect(await limitsOn((sql) => listening.notified().listener.client.query(sql))).toEqual(
+      LIMITS,
+    );
   });
 
   it('keeps bookings going while every read connection is stuck, and answers the reads that cannot run with 503 and Retry-After', async () => {

@@ -40,7 +40,7 @@ describe('poison timers', () => {
     system = await TripSystem.start({
       env: {
         STEP_TIMEOUT_MS: '1500',
-        OPERATOR_API_KEY: KEY,
+        OPERATOR_API_KEYS: `alice:${KEY}`,
         SAGA_TIMER_MAX_ATTEMPTS: '3',
         SAGA_TIMER_RETRY_DELAY_MS: '200',
       },

@@ -769,6 +769,7 @@ const MIGRATIONS = [
   'SagaEngine1732250000001',
   'TimerFailures1732250000010',
   'StepMayHaveTakenEffect1732250000011',
+  'OutboxParking1732250000020',
 ];
 
 describe('database bootstrap', () => {

@@ -133,17 +133,25 @@ describe("every app's OpenAPI document", () => {
     expect(missing).toEqual([]);
   });
 
-  it('defines the api-key scheme the operator actions declare, sent as X-API-Key', () => {
+  it('defines the key schemes the reads and the operator actions declare, sent as X-API-Key', () => {
     const orchestrator = documents.get('orchestrator') as {
       components: { securitySchemes: Record<string, unknown> };
       paths: Record<string, Record<string, { security?: unknown }>>;
     };
-    expect(orchestrator.components.securitySchemes['api-key']).toMatchObject({
-      type: 'apiKey',
-      in: 'header',
-      name: 'X-API-Key',
-    });
-    expect(orchestrator.paths['/bookings/{id}/cancel'].post.security).toEqual([{ 'api-key': [] }]);
+    for (const scheme of ['read-api-key', 'operator-api-key']) {
+      expect(orchestrator.components.securitySchemes[scheme]).toMatchObject({
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Key',
+      });
+    }
+    expect(orchestrator.paths['/bookings/{id}/cancel'].post.security).toEqual([
+      { 'operator-api-key': [] },
+    ]);
+    expect(orchestrator.paths['/bookings/{id}/audit'].get.security).toEqual([
+      { 'read-api-key': [] },
+      { 'operator-api-key': [] },
+    ]);
   });
 
   it("answers 400 with Nest's error body to a body it cannot read, on any route, as documented", async () => {
