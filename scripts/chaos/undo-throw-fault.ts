@@ -161,7 +161,7 @@ function appOf(participants: readonly AppProcess[], rule: { participant: Partici
 
 /**
  * The types of the messages a dead-letter queue holds because they reached their delivery
- * limit (poison is dead-lettered as rejected). Each is read and left unacked; closing the
+ * limit (poison is dead-lettered with its own reason). Each is read and left unacked; closing the
  * channel hands them all back.
  */
 async function deliveryLimitDeadLetters(connection: ChannelModel, queue: string) {
@@ -171,7 +171,11 @@ async function deliveryLimitDeadLetters(connection: ChannelModel, queue: string)
     for (let i = 0; i < 10_000; i++) {
       const message = await channel.get(queue, { noAck: false });
       if (!message) break;
-      if (message.properties.headers?.['x-first-death-reason'] === 'delivery_limit') {
+      const headers = message.properties.headers ?? {};
+      // The broker's own dead letter, or the consumer's copy that says why it gave up.
+      const byBroker = headers['x-first-death-reason'] === 'delivery_limit';
+      const byConsumer = headers['x-saga-dead-letter-reason'] === 'delivery-limit';
+      if (byBroker || byConsumer) {
         types.push(String(message.properties.type));
       }
     }
