@@ -91,6 +91,7 @@ export * from './errors/queue-not-found.error';
 export * from './transport/dead-letters.port';
 export * from './messaging/messaging-stats.port';
 export * from './dashboard/saga-dashboard.options';
+export * from './dashboard/saga-dashboard.openapi';
 export * from './dashboard/saga-dashboard.module';
 export * from './access/api-key-security.decorators';
 export * from './dashboard/run.view';
