@@ -21,8 +21,9 @@ const BOOKINGS = 42;
 
 /**
  * Two orchestrator instances on one database and one vhost share the replies, the events, the
- * timers and the outbox. Whatever the interleaving, each transition, timer and outbox row is
- * handled once: no audit entry twice, every message published and consumed once.
+ * timers and the outbox. Whatever the interleaving, each transition, timer and outbox row takes
+ * effect once: no audit entry twice, no command sent twice, no command answered twice, and
+ * every message handled. Deliveries themselves are at least once, so they are not counted.
  */
 describe('two orchestrators', () => {
   let system: TripSystem;
@@ -84,18 +85,51 @@ describe('two orchestrators', () => {
     );
     expect(await auditCount(`type = 'STEP_TIMED_OUT'`)).toBe(timedOut.length);
 
-    // Every outbox row published once, every message consumed once, on every side (once the
-    // last events, which follow a saga's end in choreography, have been delivered).
+    // Each transition wrote its commands once: one outbox row per (saga, step, phase, attempt).
+    expect(
+      await system.sql(
+        'orchestrator',
+        `SELECT body->>'sagaId' AS saga, type, body->>'step' AS step, body->>'phase' AS phase,
+                body->>'attempt' AS attempt, count(*)::int AS n
+           FROM saga_outbox WHERE body ? 'replyTo'
+          GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1`,
+      ),
+    ).toEqual([]);
+    // Each command was handled once, however often it arrived: one reply per command.
     const names: AppName[] = ['flight', 'hotel', 'payment'];
+    for (const name of names) {
+      const twice = await system.sql(
+        name,
+        `SELECT body->>'inReplyTo' AS command, count(*)::int AS n
+           FROM saga_outbox WHERE body ? 'inReplyTo'
+          GROUP BY 1 HAVING count(*) > 1`,
+      );
+      expect({ name, twice }).toEqual({ name, twice: [] });
+    }
+
+    // Nothing lost: every outbox row sent and handled by a consumer (once the last events,
+    // which follow a saga's end in choreography, have been delivered). A message may arrive
+    // more than once (at least once: a redelivery, a copy published again after a confirm that
+    // came late), so deliveries are at least the inbox rows, not equal to them.
+    const apps: AppName[] = ['orchestrator', ...names];
     const transports = [...orchestrators, ...names.map((n) => system.apps.get(n))].map(transportOf);
     await eventually(async () => {
-      const [first, other, ...participants] = transports.map((t) => t.stats());
       expect(await unsentRows()).toBe(0);
-      expect(first.published + other.published).toBe(await sentRows('orchestrator'));
-      expect(first.consumed + other.consumed).toBe(await inboxRows('orchestrator'));
+      const inboxes = new Set((await Promise.all(apps.map(inboxIds))).flat());
+      const unhandled = (await Promise.all(apps.map(sentIds)))
+        .flat()
+        .filter((id) => !inboxes.has(id));
+      expect(unhandled).toEqual([]);
+      const [first, other, ...participants] = transports.map((t) => t.stats());
+      expect(first.published + other.published).toBeGreaterThanOrEqual(
+        await sentRows('orchestrator'),
+      );
+      expect(first.consumed + other.consumed).toBeGreaterThanOrEqual(
+        await inboxRows('orchestrator'),
+      );
       for (const [i, name] of names.entries()) {
-        expect(participants[i].published).toBe(await sentRows(name));
-        expect(participants[i].consumed).toBe(await inboxRows(name));
+        expect(participants[i].published).toBeGreaterThanOrEqual(await sentRows(name));
+        expect(participants[i].consumed).toBeGreaterThanOrEqual(await inboxRows(name));
       }
       expect(first.consumed).toBeGreaterThan(0);
       expect(other.consumed).toBeGreaterThan(0);
@@ -146,6 +180,22 @@ describe('two orchestrators', () => {
       ),
     );
     return counts.reduce((sum, [row]) => sum + row.n, 0);
+  }
+
+  async function sentIds(app: AppName): Promise<string[]> {
+    const rows = await system.sql<{ id: string }>(
+      app,
+      `SELECT message_id::text AS id FROM saga_outbox WHERE sent_at IS NOT NULL`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async function inboxIds(app: AppName): Promise<string[]> {
+    const rows = await system.sql<{ id: string }>(
+      app,
+      `SELECT message_id::text AS id FROM saga_inbox`,
+    );
+    return rows.map((row) => row.id);
   }
 
   async function inboxRows(app: AppName): Promise<number> {

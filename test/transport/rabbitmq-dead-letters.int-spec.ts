@@ -124,6 +124,73 @@ describe('RabbitMqDeadLetters (RabbitMQ)', () => {
     });
   });
 
+  it('keeps the dead letter when the broker refuses its copy in the work queue', async () => {
+    const queue = `work-${randomUUID()}`;
+    await transport.declareQueue({ name: queue });
+    const [id] = await deadLetter(queue, 1);
+    // The work queue now takes nothing: the broker nacks every publish to it.
+    const channel = await amqp.createChannel();
+    await channel.deleteQueue(queue);
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
+    });
+    await channel.close();
+
+    await expect(deadLetters.moveBack(queue, { limit: 10, movedBy: 'alice' })).rejects.toThrow();
+    const left = await deadLetters.inspect(queue, 10);
+    expect(left.messages.map((m) => m.messageId)).toEqual([id]);
+    expect(await readyIn(queue)).toBe(0);
+  });
+
+  it('dead-letters a message the broker handed out past its delivery limit, never settled', async () => {
+    const queue = `work-${randomUUID()}`;
+    const limited = new RabbitMqTransport({
+      url: vhost.url,
+      connectionName: 'delivery-limit-test',
+      deliveryLimit: 2,
+    });
+    await limited.init();
+    await limited.declareQueue({ name: queue });
+    const publisher = await amqp.createConfirmChannel();
+    const id = randomUUID();
+    publisher.sendToQueue(queue, Buffer.from('{}'), { messageId: id, persistent: true });
+    await publisher.waitForConfirms();
+    await publisher.close();
+
+    // Each time, the process holding the message dies before it settles it (a crash loop):
+    // no consumer ever counts it, so only the queue's own limit can stop the loop.
+    const deliveries: number[] = [];
+    while (deliveries.length <= 10) {
+      const where = await waitFor(
+        async () => {
+          if ((await readyIn(queue)) === 1) return 'work queue';
+          return (await readyIn(deadLetterQueueOf(queue))) === 1 ? 'dead letters' : undefined;
+        },
+        { what: 'the message back in a queue' },
+      );
+      if (where === 'dead letters') break;
+      const channel = await amqp.createChannel();
+      const message = await channel.get(queue, { noAck: false });
+      if (message) deliveries.push(Number(message.properties.headers?.['x-delivery-count'] ?? 0));
+      await channel.close();
+    }
+    await limited.close();
+
+    expect(deliveries).toEqual([0, 1, 2]);
+    expect((await deadLetters.inspect(queue, 10)).messages).toEqual([
+      expect.objectContaining({ messageId: id, reason: 'delivery_limit' }),
+    ]);
+  });
+
+  /** Ready messages in `queue`, from a passive declaration. */
+  async function readyIn(queue: string): Promise<number> {
+    const channel = await amqp.createChannel();
+    const { messageCount } = await channel.checkQueue(queue);
+    await channel.close();
+    return messageCount;
+  }
+
   /** The broker dead-letters a message its consumer rejects, with an `x-death` record. */
   async function rejectOne(queue: string): Promise<void> {
     const channel = await amqp.createChannel();

@@ -183,3 +183,26 @@ describe('ParticipantDispatcher fault rules', () => {
     expect(faults.list()[0]).toMatchObject({ remaining: 1, hits: 0 });
   });
 });
+
+describe('ParticipantDispatcher inbox', () => {
+  it('does not run the handler again for a broker redelivery of a command it handled', async () => {
+    const { handlers, database, handle } = await started();
+    await handle(delivery('c-1'));
+    // Never acked (the process died after its commit): the broker delivers it again.
+    await handle({ ...delivery('c-1'), deliveryCount: 2, redelivered: true });
+
+    expect(handlers.reserved).toBe(1);
+    expect(database.replies).toHaveLength(1);
+  });
+
+  it('rolls back the work of a second copy of a command and writes no second reply', async () => {
+    const { handlers, database, handle } = await started();
+    await handle(delivery('c-1'));
+    // Published twice (a confirm that never came): the copy is a first delivery too.
+    await handle(delivery('c-1'));
+
+    expect(handlers.reserved).toBe(2);
+    expect(database.replies).toHaveLength(1);
+    expect([...database.handledIds]).toEqual(['c-1']);
+  });
+});
