@@ -71,9 +71,10 @@ export * from './persistence/typeorm/typeorm-saga.store';
 export * from './persistence/typeorm/typeorm-outbox.store';
 export * from './transport/rabbitmq/rabbitmq-transport.options';
 export * from './transport/rabbitmq/rabbitmq.transport';
+export * from './transport/rabbitmq/rabbitmq-dead-letters';
 
 /**
- * Internal: exported for the demo apps, `@app/platform`, the tools and the tests of this
+ * Internal: exported for the demo apps, the platform library, the tools and the tests of this
  * repository; not part of the public API, and free to change.
  */
 export * from './engine/saga-transition';
