@@ -1,4 +1,9 @@
-import { OPERATOR_KEY_SCHEME, OpenApiOptions, READ_KEY_SCHEME } from '@app/saga-core';
+import {
+  OPERATOR_KEY_SCHEME,
+  OpenApiOptions,
+  READ_KEY_SCHEME,
+  SAGA_DASHBOARD_OPENAPI_TAGS,
+} from '@app/saga-core';
 
 /** The orchestrator's OpenAPI document: every tag its controllers use is described here. */
 export const ORCHESTRATOR_OPENAPI: OpenApiOptions = {
@@ -11,6 +16,7 @@ export const ORCHESTRATOR_OPENAPI: OpenApiOptions = {
     bookings: 'Trip bookings: start one, follow it, read its audit log',
     'saga-definitions': 'The saga definitions stored by name and version',
     operator: 'Operator actions (operator key): cancel, retry a compensation, what needs attention',
+    ...SAGA_DASHBOARD_OPENAPI_TAGS,
   },
   apiKeys: {
     [READ_KEY_SCHEME]: 'READ_API_KEY: needed by reads once it is configured (always in production)',

@@ -14,6 +14,7 @@ export * from './saga-core.options';
 export * from './saga-core.module';
 export * from './saga-health.indicator';
 export * from './dashboard/saga-dashboard.options';
+export * from './dashboard/saga-dashboard.openapi';
 export * from './dashboard/saga-dashboard.module';
 export * from './dashboard/run.view';
 export * from './access/api-key-access.options';

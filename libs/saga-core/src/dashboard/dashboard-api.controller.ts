@@ -27,6 +27,7 @@ import type { Request } from 'express';
 import { Access, ApiKeyAccess } from '../access/api-key-access';
 import { OperatorAccessGuard, OperatorName } from '../access/operator-access.guard';
 import { ApiOperatorKey, ApiReadKey } from '../access/api-key-security.decorators';
+import { SAGA_DASHBOARD_TAG } from './saga-dashboard.openapi';
 import { ReadAccessGuard } from '../access/read-access.guard';
 import { SagaEngine } from '../engine/saga-engine';
 import { SagaInstance } from '../engine/saga-instance';
@@ -51,7 +52,7 @@ const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: t
 const unauthorized = { description: 'No valid key for this', schema: ERROR_SCHEMA };
 const notFound = { description: 'Unknown saga', schema: ERROR_SCHEMA };
 
-@ApiTags('dashboard')
+@ApiTags(SAGA_DASHBOARD_TAG)
 @ApiUnauthorizedResponse(unauthorized)
 @UseGuards(ReadAccessGuard)
 @Controller('api')
@@ -65,7 +66,12 @@ export class DashboardApiController {
 
   @Get('session')
   @ApiReadKey()
-  @ApiOperation({ summary: 'What the key sent lets the dashboard do' })
+  @ApiOperation({
+    summary: 'What the key sent lets the dashboard do',
+    description:
+      'Whether the request carries no key, the read key or an operator key (and whose), ' +
+      'whether reads need a key here, and whether operator actions are enabled at all',
+  })
   @ApiOkResponse({ schema: SESSION_SCHEMA })
   session(@Req() request: Request): Access & {
     readKeyRequired: boolean;
@@ -80,7 +86,12 @@ export class DashboardApiController {
 
   @Get('config')
   @ApiReadKey()
-  @ApiOperation({ summary: 'The filters the Runs page offers, and the stored definitions' })
+  @ApiOperation({
+    summary: 'The filters the Runs page offers, and the stored definitions',
+    description:
+      'The statuses, modes and data fields a run can be filtered by, and every stored ' +
+      'definition by name and version',
+  })
   @ApiOkResponse({ schema: CONFIG_SCHEMA })
   config(): Promise<DashboardConfig> {
     return this.runs.config();
@@ -104,6 +115,9 @@ export class DashboardApiController {
   @ApiReadKey()
   @ApiOperation({
     summary: 'Sagas that need an operator: COMPENSATION_FAILED, or running and unchanged a while',
+    description:
+      'The same list as /operator/attention: failed compensations, parked timers and sagas ' +
+      'that have not changed for longer than the stuck threshold, oldest first',
   })
   @ApiOkResponse({ schema: { type: 'array', items: RUN_SCHEMA } })
   attention(): Promise<RunView[]> {
@@ -112,7 +126,12 @@ export class DashboardApiController {
 
   @Get('runs/:id')
   @ApiReadKey()
-  @ApiOperation({ summary: 'One saga: its steps, audit log, timeline, sequence diagram, actions' })
+  @ApiOperation({
+    summary: 'One saga: its steps, audit log, timeline, sequence diagram, actions',
+    description:
+      'Everything the Run page draws: the steps with their attempts and errors, the audit ' +
+      'log in order, and which operator actions are allowed now (and why not)',
+  })
   @ApiOkResponse({ schema: RUN_DETAIL_SCHEMA })
   @ApiNotFoundResponse(notFound)
   async detail(@Param('id') id: string): Promise<RunDetailView> {
@@ -125,7 +144,12 @@ export class DashboardApiController {
   @ApiOperatorKey()
   @HttpCode(202)
   @UseGuards(OperatorAccessGuard)
-  @ApiOperation({ summary: 'Cancel a running saga: what it did is undone (operator key)' })
+  @ApiOperation({
+    summary: 'Cancel a running saga: what it did is undone (operator key)',
+    description:
+      'The saga stops going forward and compensates its completed steps in reverse order; ' +
+      "the operator's name (from the key) and the reason are written to the audit log",
+  })
   @ApiAcceptedResponse({ schema: RUN_SCHEMA })
   @ApiBadRequestResponse({ description: 'No reason given', schema: ERROR_SCHEMA })
   @ApiNotFoundResponse(notFound)
@@ -142,7 +166,12 @@ export class DashboardApiController {
   @ApiOperatorKey()
   @HttpCode(202)
   @UseGuards(OperatorAccessGuard)
-  @ApiOperation({ summary: 'Retry the failed compensations of a saga (operator key)' })
+  @ApiOperation({
+    summary: 'Retry the failed compensations of a saga (operator key)',
+    description:
+      'Only for a COMPENSATION_FAILED saga: the failed undo steps run again; who and why ' +
+      'are written to the audit log',
+  })
   @ApiAcceptedResponse({ schema: RUN_SCHEMA })
   @ApiBadRequestResponse({ description: 'No reason given', schema: ERROR_SCHEMA })
   @ApiNotFoundResponse(notFound)

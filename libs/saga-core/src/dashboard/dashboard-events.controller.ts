@@ -7,13 +7,15 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { interval, map, merge, Observable, of } from 'rxjs';
+import { SAGA_DASHBOARD_TAG } from './saga-dashboard.openapi';
 import { ApiReadKey } from '../access/api-key-security.decorators';
 import { ReadAccessGuard } from '../access/read-access.guard';
+import { ERROR_SCHEMA } from './dashboard-api.schemas';
 import { DashboardChangeFeed } from './dashboard-change-feed';
 
 const KEEPALIVE_MS = 15_000;
 
-@ApiTags('dashboard')
+@ApiTags(SAGA_DASHBOARD_TAG)
 @UseGuards(ReadAccessGuard)
 @Controller()
 export class DashboardEventsController {
@@ -28,7 +30,10 @@ export class DashboardEventsController {
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An event stream', schema: { type: 'string' } })
-  @ApiUnauthorizedResponse({ description: 'A read key is configured and no valid key was sent' })
+  @ApiUnauthorizedResponse({
+    description: 'A read key is configured and no valid key was sent',
+    schema: ERROR_SCHEMA,
+  })
   events(): Observable<MessageEvent> {
     return merge(
       of<MessageEvent>({ type: 'ready', data: {} }),

@@ -19,6 +19,7 @@ import {
 } from '@nestjs/swagger';
 import { OperatorAccessGuard, OperatorName } from '../access/operator-access.guard';
 import { ApiOperatorKey, ApiReadKey } from '../access/api-key-security.decorators';
+import { SAGA_DASHBOARD_TAG } from './saga-dashboard.openapi';
 import { ReadAccessGuard } from '../access/read-access.guard';
 import { QueueNotFoundError } from '../errors/queue-not-found.error';
 import { DeadLetter } from '../transport/dead-letters.port';
@@ -28,7 +29,7 @@ import { DashboardSystemService, SystemView } from './dashboard-system.service';
 
 const validation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true });
 
-@ApiTags('dashboard')
+@ApiTags(SAGA_DASHBOARD_TAG)
 @ApiUnauthorizedResponse({ description: 'No valid key for this', schema: ERROR_SCHEMA })
 @UseGuards(ReadAccessGuard)
 @Controller('api')
@@ -39,6 +40,9 @@ export class DashboardSystemController {
   @ApiReadKey()
   @ApiOperation({
     summary: "Every app's health, this app's outbox and inbox, dead letters, fault rules",
+    description:
+      "What the System page shows: each app's /health, the outbox backlog and its oldest " +
+      'age, inbox rows, dead letters per queue with their reasons, and active fault rules',
   })
   @ApiOkResponse({ schema: SYSTEM_SCHEMA })
   state(): Promise<SystemView> {
@@ -51,6 +55,9 @@ export class DashboardSystemController {
   @UseGuards(OperatorAccessGuard)
   @ApiOperation({
     summary: "Move a queue's dead letters back to it (operator key); audited in their sagas",
+    description:
+      "All of the queue's dead letters, or only the messageIds given, go back to the queue " +
+      "they were dead-lettered from; each move is written to its saga's audit log",
   })
   @ApiOkResponse({ schema: MOVED_SCHEMA })
   @ApiBadRequestResponse({ description: 'No reason given', schema: ERROR_SCHEMA })
