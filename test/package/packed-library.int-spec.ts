@@ -128,6 +128,12 @@ describe('the packed library, installed into a fresh Nest app', () => {
     expect(aliased.map((f) => relative(LIBRARY, f))).toEqual([]);
   });
 
+  it('imports nothing of the repository beside it: no @app/platform, no @app/trip-api', () => {
+    const sources = filesUnder(join(LIBRARY, 'src')).filter((f) => f.endsWith('.ts'));
+    const importing = sources.filter((f) => /from '@app\//.test(readFileSync(f, 'utf8')));
+    expect(importing.map((f) => relative(LIBRARY, f))).toEqual([]);
+  });
+
   it('packs the build, its two entries, the dashboard assets and the README, and no source or spec', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toEqual(
