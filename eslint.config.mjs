@@ -3,7 +3,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'reports/**', 'coverage/**', '*.config.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'libs/*/dist/**', 'node_modules/**', 'reports/**', 'coverage/**', '*.config.js', 'eslint.config.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -5,6 +5,7 @@ const common = {
   moduleNameMapper: {
     '^@app/saga-core(|/.*)$': '<rootDir>/libs/saga-core/src$1',
     '^@app/trip-api$': '<rootDir>/libs/trip-api/src',
+    '^@app/platform$': '<rootDir>/libs/platform/src',
   },
   testEnvironment: 'node',
 };

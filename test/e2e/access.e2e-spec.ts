@@ -1,4 +1,4 @@
-import { loadConfig } from '@app/saga-core';
+import { loadConfig } from '@app/platform';
 import { OrchestratorConfig } from '../../apps/orchestrator/src/config/orchestrator.config';
 import { TripSystem } from '../support/trip-system';
 

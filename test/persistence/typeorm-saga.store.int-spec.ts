@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ensureDatabase } from '@app/saga-core/bootstrap/database.bootstrap';
+import { ensureDatabase } from '@app/platform';
 import { SagaSpec, StepKind } from '@app/saga-core/definition/saga-spec';
 import { AuditEntry, AuditType } from '@app/saga-core/engine/audit-entry';
 import { SagaInstance, SagaTimer, StepState } from '@app/saga-core/engine/saga-instance';

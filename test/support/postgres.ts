@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, MigrationInterface } from 'typeorm';
-import { ensureDatabase, runMigrations } from '@app/saga-core/bootstrap/database.bootstrap';
+import { ensureDatabase, runMigrations } from '@app/platform';
 
 /** The server the integration tests use; each test file gets its own database on it. */
 const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';

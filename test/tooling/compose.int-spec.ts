@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { loadConfig } from '@app/saga-core';
+import { loadConfig } from '@app/platform';
 import { OrchestratorConfig } from '../../apps/orchestrator/src/config/orchestrator.config';
 
 interface ComposeService {

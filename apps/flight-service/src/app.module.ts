@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { FaultsModule, ServiceAppModule, messagingMigrations } from '@app/saga-core';
+import { messagingMigrations } from '@app/saga-core';
+import { FaultsModule, ServiceAppModule } from '@app/platform';
 import { FLIGHT_COMMANDS } from '@app/trip-api';
 import { Flight } from './flight.entity';
 import { FlightCatalogueController } from './flight-catalogue.controller';

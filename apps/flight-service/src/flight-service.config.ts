@@ -1,4 +1,4 @@
-import { ServiceConfig } from '@app/saga-core';
+import { ServiceConfig } from '@app/platform';
 
 export class FlightServiceConfig extends ServiceConfig {
   override PORT = 3001;

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core';
+import { runServiceApp } from '@app/platform';
 import { createFlightServiceApp } from './flight-service.app';
 
 runServiceApp('flight-service', () => createFlightServiceApp());

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { FaultsModule, ServiceAppModule, messagingMigrations } from '@app/saga-core';
+import { messagingMigrations } from '@app/saga-core';
+import { FaultsModule, ServiceAppModule } from '@app/platform';
 import { HOTEL_COMMANDS } from '@app/trip-api';
 import { Hotel } from './hotel.entity';
 import { HotelCatalogueController } from './hotel-catalogue.controller';

@@ -1,12 +1,12 @@
 import { INestApplication } from '@nestjs/common';
+import { serveOpenApi } from '@app/saga-core';
 import {
   CreateServiceAppOptions,
   createServiceApp,
   databaseSessionLimits,
   loadConfig,
   Env,
-  serveOpenApi,
-} from '@app/saga-core';
+} from '@app/platform';
 import { AppModule } from './app.module';
 import { HOTEL_OPENAPI } from './hotel-service.openapi';
 import { HotelServiceConfig } from './hotel-service.config';

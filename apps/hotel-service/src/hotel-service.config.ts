@@ -1,4 +1,4 @@
-import { ServiceConfig } from '@app/saga-core';
+import { ServiceConfig } from '@app/platform';
 
 export class HotelServiceConfig extends ServiceConfig {
   override PORT = 3002;

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core';
+import { runServiceApp } from '@app/platform';
 import { createHotelServiceApp } from './hotel-service.app';
 
 runServiceApp('hotel-service', () => createHotelServiceApp());

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core';
+import { runServiceApp } from '@app/platform';
 import { createOrchestratorApp } from './orchestrator.app';
 
 runServiceApp('orchestrator', () => createOrchestratorApp());

@@ -1,12 +1,12 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { serveOpenApi } from '@app/saga-core';
 import {
   CreateServiceAppOptions,
   createServiceApp,
   databaseSessionLimits,
   loadConfig,
   Env,
-  serveOpenApi,
-} from '@app/saga-core';
+} from '@app/platform';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { OrchestratorModule } from './orchestrator.module';
 import { ORCHESTRATOR_OPENAPI } from './orchestrator.openapi';

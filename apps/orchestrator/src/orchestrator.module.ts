@@ -5,9 +5,9 @@ import {
   ApiKeyAccessModule,
   parseOperatorKeys,
   SagaDashboardModule,
-  ServiceAppModule,
   sagaEngineMigrations,
 } from '@app/saga-core';
+import { ServiceAppModule } from '@app/platform';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
 import { tripBookingChoreography } from './booking/trip-booking.choreography';

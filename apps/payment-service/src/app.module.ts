@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { FaultsModule, ServiceAppModule, messagingMigrations } from '@app/saga-core';
+import { messagingMigrations } from '@app/saga-core';
+import { FaultsModule, ServiceAppModule } from '@app/platform';
 import { PAYMENT_COMMANDS } from '@app/trip-api';
 import { Account } from './account.entity';
 import { Payments1732260000000 } from './migrations/1732260000000-payments.migration';

@@ -1,4 +1,4 @@
-import { runServiceApp } from '@app/saga-core';
+import { runServiceApp } from '@app/platform';
 import { createPaymentServiceApp } from './payment-service.app';
 
 runServiceApp('payment-service', () => createPaymentServiceApp());

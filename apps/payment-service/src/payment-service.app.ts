@@ -1,12 +1,12 @@
 import { INestApplication } from '@nestjs/common';
+import { serveOpenApi } from '@app/saga-core';
 import {
   CreateServiceAppOptions,
   createServiceApp,
   databaseSessionLimits,
   loadConfig,
   Env,
-  serveOpenApi,
-} from '@app/saga-core';
+} from '@app/platform';
 import { AppModule } from './app.module';
 import { PAYMENT_OPENAPI } from './payment-service.openapi';
 import { PaymentServiceConfig } from './payment-service.config';

@@ -1,12 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequestException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  faultInjectionEnabled,
-  IdempotencyConflictError,
-  SagaEngine,
-  SagaInstance,
-} from '@app/saga-core';
+import { IdempotencyConflictError, SagaEngine, SagaInstance } from '@app/saga-core';
+import { faultInjectionEnabled } from '@app/platform';
 import { AuditView, BookingView, toAuditView, toBookingView } from './booking.view';
 import { isBookingId } from './booking-id';
 import { BookingMode } from './booking-mode';

@@ -9,7 +9,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { ServiceConfig } from '@app/saga-core';
+import { ServiceConfig } from '@app/platform';
 
 const PARTICIPANT_URL = /^https?:\/\/\S+$/;
 const NAMED_KEYS = /^[\w.-]+:[^,\s]{12,}(,[\w.-]+:[^,\s]{12,})*$/;

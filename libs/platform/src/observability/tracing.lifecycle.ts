@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { acquireTracing } from './tracing';
+import { acquireTracing } from '@app/saga-core';
 
 export const OBSERVED_SERVICE = Symbol('OBSERVED_SERVICE');
 

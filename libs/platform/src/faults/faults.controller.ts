@@ -16,13 +16,11 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { ApiErrors } from '../openapi/api-errors.decorator';
+import { ApiErrors, FaultRule, FaultRules } from '@app/saga-core';
 import { CreateFaultRuleDto } from './create-fault-rule.dto';
 import { FaultRuleViewDto } from './fault-rule-view.dto';
 import { FaultsRemovedDto } from './faults-removed.dto';
 import { FaultInjectionGuard } from './fault-injection.guard';
-import { FaultRule } from './fault-rule';
-import { FaultRules } from './fault-rules';
 
 /** Its own pipe, so an app without a global one still answers bad input with a 400. */
 const validation = new ValidationPipe({

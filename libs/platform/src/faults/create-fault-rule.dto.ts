@@ -14,9 +14,7 @@ import {
   ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
-import { FAULT_ACTIONS, FaultAction } from './fault-action';
-import { FaultRuleInput } from './fault-rule';
-import { IsSafeText } from '../validation/safe-text';
+import { FAULT_ACTIONS, FaultAction, FaultRuleInput, IsSafeText } from '@app/saga-core';
 
 /** A delay longer than this would hold a message past any sensible step timeout and shutdown. */
 export const MAX_FAULT_DELAY_MS = 600_000;

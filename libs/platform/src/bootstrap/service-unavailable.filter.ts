@@ -1,8 +1,7 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
-import { retryAfterOfBusy } from '../errors/service-busy.error';
-import { isTransientFailure } from '../errors/transient-failure';
+import { isTransientFailure, retryAfterOfBusy } from '@app/saga-core';
 
 /** What a client is told to wait before trying again. */
 const RETRY_AFTER_SECONDS = 5;

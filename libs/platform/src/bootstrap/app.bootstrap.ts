@@ -5,7 +5,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { httpTracingMiddleware } from '../observability/http-tracing.middleware';
 import { OBSERVED_SERVICE } from '../observability/tracing.lifecycle';
-import { DatabaseSessionLimits, pgSessionOptions } from '../persistence/typeorm/pg-session';
+import { DatabaseSessionLimits, pgSessionOptions } from '@app/saga-core';
 import { ensureDatabase, runMigrations } from './database.bootstrap';
 import { ServiceUnavailableFilter } from './service-unavailable.filter';
 

@@ -8,8 +8,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, UNREADABLE_REQUEST } from '../openapi/api-errors.decorator';
-import { SagaHealthIndicator } from '../saga-health.indicator';
+import { ApiErrors, SagaHealthIndicator, UNREADABLE_REQUEST } from '@app/saga-core';
 
 const DATABASE_PING_TIMEOUT_MS = 1500;
 

@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { FAULT_ACTIONS, FaultAction } from './fault-action';
-import { FaultRule } from './fault-rule';
+import { FAULT_ACTIONS, FaultAction, FaultRule } from '@app/saga-core';
 
 /** A runtime fault rule as `/faults` answers it. */
 export class FaultRuleViewDto implements Readonly<FaultRule> {

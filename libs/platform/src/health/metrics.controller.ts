@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { Response } from 'express';
-import { ApiErrors, UNREADABLE_REQUEST } from '../openapi/api-errors.decorator';
+import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
 
 /** `GET /metrics`: prom-client's controller, documented. */
 @ApiTags('observability')

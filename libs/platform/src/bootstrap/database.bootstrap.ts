@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { DataSource, MigrationExecutor } from 'typeorm';
-import { PgSessionOptions } from '../persistence/typeorm/pg-session';
+import { PgSessionOptions } from '@app/saga-core';
 
 /** Any fixed bigint works; it only has to be the same for every process migrating one database. */
 const MIGRATION_LOCK_KEY = '7232250000001';

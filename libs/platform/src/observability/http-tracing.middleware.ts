@@ -7,8 +7,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
-import { LogFields, runInLogScope } from './log-scope';
-import { activeTracer } from './tracing';
+import { activeTracer, LogFields, runInLogScope } from '@app/saga-core';
 
 /** Probes and documents: neither traced nor given a scope of their own. */
 const UNTRACED = /^\/(health|metrics|docs)(\/|-json|$)/;

@@ -2,8 +2,7 @@
 import 'reflect-metadata';
 import type { ConfigService } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy } from 'class-validator';
-import { parseReplyQueues, replyQueueProblems } from '../participant/reply-queue-policy';
-import { DatabaseSessionLimits } from '../persistence/typeorm/pg-session';
+import { DatabaseSessionLimits, parseReplyQueues, replyQueueProblems } from '@app/saga-core';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -4,11 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MigrationInterface } from 'typeorm';
 import { ServiceHealthModule } from '../health/service-health.module';
 import { ObservabilityModule } from '../observability/observability.module';
-import { SagaModule } from '../saga-core.module';
-import { SagaCoreOptions } from '../saga-core.options';
-import { pgSessionOptions } from '../persistence/typeorm/pg-session';
+import { parseReplyQueues, pgSessionOptions, SagaCoreOptions, SagaModule } from '@app/saga-core';
 import { databaseSessionLimits, ServiceConfig } from './service-config';
-import { parseReplyQueues } from '../participant/reply-queue-policy';
 
 const DATABASE_CONNECT_TIMEOUT_MS = 3_000;
 

@@ -2,7 +2,7 @@ import { context, trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream, LevelWithSilent } from 'pino';
 import pretty from 'pino-pretty';
-import { currentLogFields, debugLogging } from './log-scope';
+import { currentLogFields, debugLogging } from '@app/saga-core';
 
 export interface LoggingOptions {
   service: string;
