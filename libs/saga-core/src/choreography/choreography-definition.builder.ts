@@ -2,7 +2,7 @@ import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-pol
 import { DefinitionError } from '../errors/definition.error';
 import { ChoreographyDefinition } from './choreography-definition';
 import { ChoreographyStepSpec, EventRef } from './choreography-spec';
-import { EventEndpoint } from './event-message';
+import { EventEndpoint } from '../transport/event-message';
 
 type Fold<Data> = (data: Data, payload: unknown) => Data;
 

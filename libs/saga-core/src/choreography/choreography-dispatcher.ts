@@ -33,8 +33,8 @@ import {
 } from '../transport/message-transport';
 import { EventContext, GivingUp } from './event-context';
 import { EVENT_HANDLER_METADATA, EventHandlerMetadata } from './event-handler.decorator';
-import { EventEndpoint, EventMessage } from './event-message';
-import { parseEventMessage } from './event-message.parser';
+import { EventEndpoint, EventMessage } from '../transport/event-message';
+import { parseEventMessage } from '../transport/event-message.parser';
 import { EventOutcome, participantEventsCounter } from './event-metrics';
 import { EVENT_GIVE_UP_METADATA } from './retry-then-give-up.decorator';
 

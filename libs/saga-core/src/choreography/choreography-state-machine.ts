@@ -1,16 +1,16 @@
-import { AuditEntry, AuditType } from '../engine/audit-entry';
-import { SagaInstance, SagaTimer } from '../engine/saga-instance';
+import { AuditEntry, AuditType } from '../model/audit-entry';
+import { SagaInstance, SagaTimer } from '../model/saga-instance';
 import {
   IgnoredEvent,
   OperatorRequest,
   SagaStartInput,
   StateMachineEnvironment,
   timerKey,
-} from '../engine/saga-state-machine';
-import { SagaStatus } from '../engine/saga-status';
-import { SagaTransition } from '../engine/saga-transition';
-import { auditLine, beginTransition, emptyStep } from '../engine/saga-transition.helpers';
-import { StepStatus } from '../engine/step-status';
+} from '../orchestration/saga-state-machine';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
+import { auditLine, beginTransition, emptyStep } from '../model/saga-transition.helpers';
+import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
 import { eventDetail, publishEvent, reasonOf } from './choreography-messages';
@@ -18,7 +18,7 @@ import { ChoreographySpec, ChoreographyStepSpec, EventRef } from './choreography
 import { inferEarlierSuccesses } from './choreography-inference';
 import { refuseForward, refuseUndo } from './choreography-refusals';
 import { ChoreographyUndoChain } from './choreography-undo-chain';
-import { EventMessage } from './event-message';
+import { EventMessage } from '../transport/event-message';
 
 type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
 

@@ -1,6 +1,6 @@
-import { SagaInstance } from './saga-instance';
+import { SagaInstance } from '../model/saga-instance';
 import { SagaMachine } from './saga-registry';
-import { SagaStateMachine } from './saga-state-machine';
+import { SagaStateMachine } from '../orchestration/saga-state-machine';
 
 const PROBE = { operator: 'probe', reason: 'is this action allowed' };
 

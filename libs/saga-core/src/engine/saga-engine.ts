@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ChoreographyDefinition } from '../choreography/choreography-definition';
 import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
-import { parseEventMessage } from '../choreography/event-message.parser';
+import { parseEventMessage } from '../transport/event-message.parser';
 import { SagaDefinition } from '../definition/saga-definition';
 import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
 import { IdempotencyConflictError } from '../errors/idempotency-conflict.error';
@@ -27,18 +27,22 @@ import {
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';
-import { AuditEntry, AuditType } from './audit-entry';
+import { AuditEntry, AuditType } from '../model/audit-entry';
 import { parseReplyMessage } from './reply-message.parser';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
-import { SagaInstance } from './saga-instance';
+import { SagaInstance } from '../model/saga-instance';
 import { SagaMetrics } from './saga-metrics';
 import { SagaMachine, SagaRegistry } from './saga-registry';
 import { allowedOperatorActions } from './operator-actions';
-import { IgnoredEvent, OperatorRequest, SagaStateMachine } from './saga-state-machine';
-import { isTerminal, SagaStatus } from './saga-status';
+import {
+  IgnoredEvent,
+  OperatorRequest,
+  SagaStateMachine,
+} from '../orchestration/saga-state-machine';
+import { isTerminal, SagaStatus } from '../model/saga-status';
 import { DEFAULT_TIMER_RETRY, SagaTimerRunner } from './saga-timer-runner';
-import { SagaTransition } from './saga-transition';
+import { SagaTransition } from '../model/saga-transition';
 import { asTransition, describeTransition } from './engine-transitions';
 import { checkPendingDefinitions, leavingUnregistered } from './unregistered-definitions';
 

@@ -4,7 +4,7 @@ import { SagaDefinition, definitionKey } from '../definition/saga-definition';
 import { DefinitionError } from '../errors/definition.error';
 import { UnregisteredDefinitionError } from '../errors/unregistered-definition.error';
 import { DefinitionRef, PersistedSpec } from '../persistence/saga-store.port';
-import { SagaStateMachine, StateMachineEnvironment } from './saga-state-machine';
+import { SagaStateMachine, StateMachineEnvironment } from '../orchestration/saga-state-machine';
 
 /** A registered saga, orchestrated (commands and replies) or choreographed (events). */
 export type SagaMachine = SagaStateMachine<unknown> | ChoreographyStateMachine<unknown>;

@@ -2,11 +2,11 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 
-import { AuditEntry } from '../../engine/audit-entry';
+import { AuditEntry } from '../../model/audit-entry';
 import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
-import { SagaInstance } from '../../engine/saga-instance';
-import { SagaTransition } from '../../engine/saga-transition';
-import { SagaStatus } from '../../engine/saga-status';
+import { SagaInstance } from '../../model/saga-instance';
+import { SagaTransition } from '../../model/saga-transition';
+import { SagaStatus } from '../../model/saga-status';
 import {
   MessageClaim,
   ParkedTimer,

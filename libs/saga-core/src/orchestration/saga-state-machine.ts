@@ -9,18 +9,18 @@ import {
   ReplyMessage,
   replyTypeOf,
 } from '../transport/message-envelope';
-import { AuditEntry, AuditType } from './audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer } from './saga-instance';
-import { SagaStatus } from './saga-status';
-import { SagaTransition } from './saga-transition';
+import { AuditEntry, AuditType } from '../model/audit-entry';
+import { AwaitedReply, SagaInstance, SagaTimer } from '../model/saga-instance';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
 import {
   auditLine,
   beginTransition,
   emptyStep,
   finishCompensation,
-} from './saga-transition.helpers';
-import { StepStatus } from './step-status';
-import { needsUndo } from './step-undo';
+} from '../model/saga-transition.helpers';
+import { StepStatus } from '../model/step-status';
+import { needsUndo } from '../model/step-undo';
 
 /** What the state machine needs from the outside world, injectable so tests are deterministic. */
 export interface StateMachineEnvironment {

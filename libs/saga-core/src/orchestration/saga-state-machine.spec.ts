@@ -1,10 +1,10 @@
 import { commandEndpoint } from '../definition/command-endpoint';
 import { defineSaga } from '../definition/saga-definition.builder';
 import { SagaUnitTest } from '../testing/saga-unit-test';
-import { AuditType } from './audit-entry';
+import { AuditType } from '../model/audit-entry';
 import { SagaStateMachine } from './saga-state-machine';
-import { SagaStatus } from './saga-status';
-import { StepStatus } from './step-status';
+import { SagaStatus } from '../model/saga-status';
+import { StepStatus } from '../model/step-status';
 
 interface Order {
   id: string;
