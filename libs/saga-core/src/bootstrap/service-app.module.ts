@@ -1,3 +1,4 @@
+import { envFaultHooks } from '../faults/fault-point';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -94,6 +95,7 @@ export class ServiceAppModule {
             },
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
+            faultHooks: envFaultHooks,
             retention: {
               inboxRetentionMs: c.getOrThrow<number>('SAGA_INBOX_RETENTION_SECONDS') * 1000,
               outboxRetentionMs: c.getOrThrow<number>('SAGA_OUTBOX_RETENTION_SECONDS') * 1000,

@@ -1,5 +1,5 @@
 import { SagaTransition } from '../model/saga-transition';
-import { EventRef } from './choreography-spec';
+import { EventRef } from '../definition/choreography-spec';
 import { EventMessage } from '../transport/event-message';
 
 /** What the tracker needs to publish an event of its own. */

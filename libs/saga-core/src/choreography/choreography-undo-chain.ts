@@ -1,7 +1,7 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { AuditType } from '../model/audit-entry';
 import { AwaitedReply, StepState } from '../model/saga-instance';
-import { timerKey } from '../orchestration/saga-state-machine';
+import { timerKey } from '../model/saga-machine';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine, finishCompensation } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';

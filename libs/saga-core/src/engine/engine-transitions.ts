@@ -1,5 +1,5 @@
 import { SagaInstance } from '../model/saga-instance';
-import { IgnoredEvent } from '../orchestration/saga-state-machine';
+import { IgnoredEvent } from '../model/saga-machine';
 import { SagaTransition } from '../model/saga-transition';
 
 /** One line per committed transition, for debug logs: the saga, its status, what happened. */

@@ -130,6 +130,7 @@ describe('SagaStateMachine', () => {
       newId: () => 'x',
       random: () => 1,
       replyQueue: 'r',
+      source: 'test',
     });
     const result = machine.onReply(run.state, {
       messageId: 'late',
@@ -163,6 +164,7 @@ describe('SagaStateMachine', () => {
       newId: () => 'x',
       random: () => 1,
       replyQueue: 'r',
+      source: 'test',
     });
     const reply = {
       messageId: 'odd',
@@ -190,6 +192,7 @@ describe('SagaStateMachine', () => {
       newId: () => 'x',
       random: () => 1,
       replyQueue: 'r',
+      source: 'test',
     });
     expect(
       machine.onTimer(run.state, {

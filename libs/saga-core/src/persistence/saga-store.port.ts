@@ -1,4 +1,4 @@
-import { ChoreographySpec } from '../choreography/choreography-spec';
+import { ChoreographySpec } from '../definition/choreography-spec';
 import { SagaSpec } from '../definition/saga-spec';
 import { AuditEntry } from '../model/audit-entry';
 import { SagaInstance, SagaTimer } from '../model/saga-instance';

@@ -3,7 +3,7 @@ import { ChoreographyStateMachine } from '../choreography/choreography-state-mac
 import { EventEndpoint, EventMessage } from '../transport/event-message';
 import { AuditEntry } from '../model/audit-entry';
 import { SagaInstance, SagaTimer } from '../model/saga-instance';
-import { OperatorRequest } from '../orchestration/saga-state-machine';
+import { OperatorRequest } from '../model/saga-machine';
 import { SagaStatus } from '../model/saga-status';
 import { StepStatus } from '../model/step-status';
 

@@ -3,7 +3,8 @@ import { CommandEndpoint } from '../definition/command-endpoint';
 import { SagaDefinition } from '../definition/saga-definition';
 import { AuditEntry } from '../model/audit-entry';
 import { SagaInstance } from '../model/saga-instance';
-import { OperatorRequest, SagaStateMachine } from '../orchestration/saga-state-machine';
+import { OperatorRequest } from '../model/saga-machine';
+import { SagaStateMachine } from '../orchestration/saga-state-machine';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
 import { StepStatus } from '../model/step-status';
@@ -43,6 +44,7 @@ export class SagaUnitTest<Data> {
       newId: () => `msg-${++this.ids}`,
       random: () => 1,
       replyQueue: 'test.replies',
+      source: 'test',
     });
   }
 
