@@ -1,8 +1,8 @@
-import { queryRows } from '../support/pg-query';
+import { queryRows } from './pg-query';
 
-import { TripDatabaseUrls } from '../support/trip-endpoints';
+import { TripDatabaseUrls } from './trip-endpoints';
 
-export type { TripDatabaseUrls } from '../support/trip-endpoints';
+export type { TripDatabaseUrls } from './trip-endpoints';
 
 /** A booking and the status its saga ended in. */
 export interface BookingOutcome {

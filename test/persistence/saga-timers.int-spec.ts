@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { AuditType } from '@app/saga-core/engine/audit-entry';
-import { SagaInstance } from '@app/saga-core/engine/saga-instance';
-import { SagaStatus } from '@app/saga-core/engine/saga-status';
+import { AuditType } from '@app/saga-core/model/audit-entry';
+import { SagaInstance } from '@app/saga-core/model/saga-instance';
+import { SagaStatus } from '@app/saga-core/model/saga-status';
 import { SagaTimerRunner } from '@app/saga-core/engine/saga-timer-runner';
 import { DueTimer, SagaTransaction } from '@app/saga-core/persistence/saga-store.port';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';

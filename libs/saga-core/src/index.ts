@@ -4,8 +4,8 @@ export * from './definition/retry-policy';
 export * from './definition/saga-spec';
 export * from './definition/saga-definition';
 export * from './definition/saga-definition.builder';
-export * from './choreography/event-message';
-export * from './choreography/choreography-spec';
+export * from './transport/event-message';
+export * from './definition/choreography-spec';
 export * from './choreography/choreography-definition';
 export * from './choreography/choreography-definition.builder';
 
@@ -26,10 +26,12 @@ export * from './access/api-key-security.decorators';
 
 /** Public API: the engine facade, what it starts and what it reports. */
 export * from './engine/saga-engine';
-export * from './engine/saga-status';
-export * from './engine/step-status';
-export * from './engine/saga-instance';
-export * from './engine/audit-entry';
+export * from './model/saga-status';
+export * from './model/step-status';
+export * from './model/saga-instance';
+export * from './model/audit-entry';
+export * from './model/saga-machine';
+export * from './model/fault-hooks';
 export * from './engine/needs-attention';
 
 /** Public API: decorators and contexts, for participants and choreographed services. */
@@ -78,11 +80,14 @@ export * from './transport/rabbitmq/rabbitmq-dead-letters';
  * Internal: exported for the demo apps, the platform library, the tools and the tests of this
  * repository; not part of the public API, and free to change.
  */
-export * from './engine/saga-transition';
-export * from './engine/saga-state-machine';
+export * from './model/saga-transition';
+export * from './orchestration/saga-state-machine';
+export * from './orchestration/orchestration.machines';
+export * from './choreography/choreography.machines';
+export * from './engine/saga-machine-factories';
 export * from './engine/saga-registry';
 export * from './engine/timer-metrics';
-export * from './choreography/event-message.parser';
+export * from './transport/event-message.parser';
 export * from './choreography/choreography-dispatcher';
 export * from './choreography/choreography-state-machine';
 export * from './participant/participant-dispatcher';

@@ -8,8 +8,12 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { CHOREOGRAPHY_MACHINES } from './choreography/choreography.machines';
 import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
+import { SAGA_MACHINE_FACTORIES } from './engine/saga-machine-factories';
+import { FAULT_HOOKS, FaultHooks, NO_FAULTS } from './model/fault-hooks';
+import { ORCHESTRATION_MACHINES } from './orchestration/orchestration.machines';
 import { FaultRules } from './faults/fault-rules';
 import { SagaGaugesCollector } from './health/saga-gauges.collector';
 import { OutboxRelay } from './messaging/outbox-relay';
@@ -50,13 +54,25 @@ export class SagaModule {
     const providers: Provider[] = [
       { provide: SAGA_CORE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
       {
-        provide: MessageTransport,
+        provide: FAULT_HOOKS,
         inject: [SAGA_CORE_OPTIONS],
-        useFactory: async (o: SagaCoreOptions) => {
+        useFactory: (o: SagaCoreOptions) => o.faultHooks ?? NO_FAULTS,
+      },
+      {
+        provide: SAGA_MACHINE_FACTORIES,
+        inject: [SAGA_CORE_OPTIONS],
+        useFactory: (o: SagaCoreOptions) =>
+          o.styles ?? [ORCHESTRATION_MACHINES, CHOREOGRAPHY_MACHINES],
+      },
+      {
+        provide: MessageTransport,
+        inject: [SAGA_CORE_OPTIONS, FAULT_HOOKS],
+        useFactory: async (o: SagaCoreOptions, faults: FaultHooks) => {
           const transport = new RabbitMqTransport({
             url: o.amqpUrl,
             connectionName: o.serviceName,
             deliveryLimit: o.deliveryLimit,
+            faults,
           });
           await transport.init();
           return transport;
@@ -69,15 +85,19 @@ export class SagaModule {
       },
       {
         provide: SAGA_STORE,
-        inject: [DataSource, SAGA_CORE_OPTIONS],
-        useFactory: (ds: DataSource, o: SagaCoreOptions) =>
-          new TypeOrmSagaStore(ds, { readPoolSize: o.orchestrator?.reads?.poolSize }),
+        inject: [DataSource, SAGA_CORE_OPTIONS, FAULT_HOOKS],
+        useFactory: (ds: DataSource, o: SagaCoreOptions, faults: FaultHooks) =>
+          new TypeOrmSagaStore(ds, { readPoolSize: o.orchestrator?.reads?.poolSize, faults }),
       },
       {
         provide: OutboxRelay,
-        inject: [OUTBOX_STORE, MessageTransport, SAGA_CORE_OPTIONS],
-        useFactory: (store: OutboxStore, transport: MessageTransport, o: SagaCoreOptions) =>
-          new OutboxRelay(store, transport, { service: o.serviceName, ...o.relay }),
+        inject: [OUTBOX_STORE, MessageTransport, SAGA_CORE_OPTIONS, FAULT_HOOKS],
+        useFactory: (
+          store: OutboxStore,
+          transport: MessageTransport,
+          o: SagaCoreOptions,
+          faults: FaultHooks,
+        ) => new OutboxRelay(store, transport, { service: o.serviceName, faults, ...o.relay }),
       },
       {
         provide: RetentionJob,
@@ -99,6 +119,7 @@ export class SagaModule {
       providers,
       exports: [
         SAGA_CORE_OPTIONS,
+        FAULT_HOOKS,
         MessageTransport,
         OUTBOX_STORE,
         SAGA_STORE,

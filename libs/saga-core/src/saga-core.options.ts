@@ -1,3 +1,6 @@
+import { FaultHooks } from './model/fault-hooks';
+import { SagaMachineFactory } from './model/saga-machine';
+import { PersistedSpec } from './persistence/saga-store.port';
 import { ChoreographyDefinition } from './choreography/choreography-definition';
 import { RetryPolicy } from './definition/retry-policy';
 import { SagaDefinition } from './definition/saga-definition';
@@ -69,6 +72,13 @@ export interface SagaCoreOptions {
   /** Names this app in the inbox and in AMQP connection names, e.g. `flight-service`. */
   serviceName: string;
   amqpUrl: string;
+  /**
+   * Where fault injection plugs in: the named fault points of the engine, the store, the relay
+   * and the consumers call it. None by default (`NO_FAULTS`).
+   */
+  faultHooks?: FaultHooks;
+  /** The coordination styles the engine runs. Default: orchestration and choreography. */
+  styles?: readonly SagaMachineFactory<PersistedSpec>[];
   /** Broker redeliveries before a message is dead-lettered. */
   deliveryLimit?: number;
   /** The outbox relay: polling, batches, and how a row the broker refuses is retried and parked. */

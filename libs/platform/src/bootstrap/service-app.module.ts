@@ -4,7 +4,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MigrationInterface } from 'typeorm';
 import { ServiceHealthModule } from '../health/service-health.module';
 import { ObservabilityModule } from '../observability/observability.module';
-import { parseReplyQueues, pgSessionOptions, SagaCoreOptions, SagaModule } from '@app/saga-core';
+import {
+  envFaultHooks,
+  parseReplyQueues,
+  pgSessionOptions,
+  SagaCoreOptions,
+  SagaModule,
+} from '@app/saga-core';
 import { databaseSessionLimits, ServiceConfig } from './service-config';
 
 const DATABASE_CONNECT_TIMEOUT_MS = 3_000;
@@ -91,6 +97,7 @@ export class ServiceAppModule {
             },
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
+            faultHooks: envFaultHooks,
             retention: {
               inboxRetentionMs: c.getOrThrow<number>('SAGA_INBOX_RETENTION_SECONDS') * 1000,
               outboxRetentionMs: c.getOrThrow<number>('SAGA_OUTBOX_RETENTION_SECONDS') * 1000,

@@ -1,8 +1,8 @@
 import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
 import { DefinitionError } from '../errors/definition.error';
 import { ChoreographyDefinition } from './choreography-definition';
-import { ChoreographyStepSpec, EventRef } from './choreography-spec';
-import { EventEndpoint } from './event-message';
+import { ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
+import { EventEndpoint } from '../transport/event-message';
 
 type Fold<Data> = (data: Data, payload: unknown) => Data;
 

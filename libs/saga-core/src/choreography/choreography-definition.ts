@@ -1,4 +1,4 @@
-import { ChoreographySpec } from './choreography-spec';
+import { ChoreographySpec } from '../definition/choreography-spec';
 
 /** The code half of a choreography: the payloads it publishes and how events fold into its data. */
 export interface ChoreographyHandlers<Data> {

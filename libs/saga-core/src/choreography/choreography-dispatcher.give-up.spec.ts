@@ -11,7 +11,7 @@ import { MessageHandler, MessageTransport } from '../transport/message-transport
 import { ChoreographyDispatcher } from './choreography-dispatcher';
 import { EventContext, GivingUp } from './event-context';
 import { EventHandler } from './event-handler.decorator';
-import { EventMessage, eventEndpoint } from './event-message';
+import { EventMessage, eventEndpoint } from '../transport/event-message';
 import { RetryThenGiveUp } from './retry-then-give-up.decorator';
 
 const failed = eventEndpoint<{ id: string }>('trip.events', 'trip.failed');

@@ -13,7 +13,7 @@ import { MessageHandler, MessageTransport, QueueSpec } from '../transport/messag
 import { ChoreographyDispatcher } from './choreography-dispatcher';
 import { EventContext } from './event-context';
 import { EventHandler } from './event-handler.decorator';
-import { EventMessage, eventEndpoint } from './event-message';
+import { EventMessage, eventEndpoint } from '../transport/event-message';
 
 const requested = eventEndpoint<{ id: string }>('trip.events', 'trip.requested');
 const failed = eventEndpoint<{ id: string }>('trip.events', 'trip.failed');

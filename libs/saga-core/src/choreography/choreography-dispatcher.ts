@@ -13,7 +13,8 @@ import {
 } from '../faults/fault-effects';
 import { FaultRule } from '../faults/fault-rule';
 import { FaultRules } from '../faults/fault-rules';
-import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
+import { reachFaultPoint } from '../faults/fault-point';
+import { FaultPoint } from '../model/fault-hooks';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { debugLogging } from '../observability/log-scope';
 import { bindSaga } from '../observability/trace-context';
@@ -33,8 +34,8 @@ import {
 } from '../transport/message-transport';
 import { EventContext, GivingUp } from './event-context';
 import { EVENT_HANDLER_METADATA, EventHandlerMetadata } from './event-handler.decorator';
-import { EventEndpoint, EventMessage } from './event-message';
-import { parseEventMessage } from './event-message.parser';
+import { EventEndpoint, EventMessage } from '../transport/event-message';
+import { parseEventMessage } from '../transport/event-message.parser';
 import { EventOutcome, participantEventsCounter } from './event-metrics';
 import { EVENT_GIVE_UP_METADATA } from './retry-then-give-up.decorator';
 

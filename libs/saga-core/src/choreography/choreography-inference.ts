@@ -1,9 +1,9 @@
-import { AuditType } from '../engine/audit-entry';
-import { SagaTransition } from '../engine/saga-transition';
-import { auditLine } from '../engine/saga-transition.helpers';
-import { StepStatus } from '../engine/step-status';
+import { AuditType } from '../model/audit-entry';
+import { SagaTransition } from '../model/saga-transition';
+import { auditLine } from '../model/saga-transition.helpers';
+import { StepStatus } from '../model/step-status';
 import { ChoreographyHandlers } from './choreography-definition';
-import { EventMessage } from './event-message';
+import { EventMessage } from '../transport/event-message';
 
 /**
  * Each step of a choreography reacts to the previous step's success, and each event

@@ -1,6 +1,6 @@
-import { SagaTransition } from '../engine/saga-transition';
-import { EventRef } from './choreography-spec';
-import { EventMessage } from './event-message';
+import { SagaTransition } from '../model/saga-transition';
+import { EventRef } from '../definition/choreography-spec';
+import { EventMessage } from '../transport/event-message';
 
 /** What the tracker needs to publish an event of its own. */
 export interface PublishEnvironment {

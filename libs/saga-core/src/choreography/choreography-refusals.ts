@@ -1,5 +1,5 @@
-import { SagaInstance } from '../engine/saga-instance';
-import { StepStatus } from '../engine/step-status';
+import { SagaInstance } from '../model/saga-instance';
+import { StepStatus } from '../model/step-status';
 import { TO_UNDO } from './choreography-undo-chain';
 
 /*

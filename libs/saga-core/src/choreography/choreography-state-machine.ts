@@ -1,24 +1,26 @@
-import { AuditEntry, AuditType } from '../engine/audit-entry';
-import { SagaInstance, SagaTimer } from '../engine/saga-instance';
+import { AuditEntry, AuditType } from '../model/audit-entry';
+import { SagaInstance, SagaTimer } from '../model/saga-instance';
 import {
   IgnoredEvent,
+  MachineInputs,
   OperatorRequest,
+  SagaMachine,
   SagaStartInput,
   StateMachineEnvironment,
   timerKey,
-} from '../engine/saga-state-machine';
-import { SagaStatus } from '../engine/saga-status';
-import { SagaTransition } from '../engine/saga-transition';
-import { auditLine, beginTransition, emptyStep } from '../engine/saga-transition.helpers';
-import { StepStatus } from '../engine/step-status';
+} from '../model/saga-machine';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
+import { auditLine, beginTransition, emptyStep } from '../model/saga-transition.helpers';
+import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
 import { eventDetail, publishEvent, reasonOf } from './choreography-messages';
-import { ChoreographySpec, ChoreographyStepSpec, EventRef } from './choreography-spec';
+import { ChoreographySpec, ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
 import { inferEarlierSuccesses } from './choreography-inference';
 import { refuseForward, refuseUndo } from './choreography-refusals';
 import { ChoreographyUndoChain } from './choreography-undo-chain';
-import { EventMessage } from './event-message';
+import { EventMessage } from '../transport/event-message';
 
 type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
 
@@ -30,13 +32,13 @@ type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
  * (a choreography has no central timer of its own); compensating, it follows the undo chain
  * and asks a step for its undo when that does not come in time (`ChoreographyUndoChain`).
  */
-export class ChoreographyStateMachine<Data> {
+export class ChoreographyStateMachine<Data> implements SagaMachine<Data, ChoreographySpec> {
   private readonly byType = new Map<string, { stepIndex: number; outcome: Outcome }>();
   private readonly undo: ChoreographyUndoChain<Data>;
 
   constructor(
     private readonly definition: ChoreographyDefinition<Data>,
-    private readonly env: StateMachineEnvironment & { source: string },
+    private readonly env: StateMachineEnvironment,
   ) {
     this.undo = new ChoreographyUndoChain(definition, env);
     definition.spec.steps.forEach((step, stepIndex) => {
@@ -48,6 +50,16 @@ export class ChoreographyStateMachine<Data> {
 
   get spec(): ChoreographySpec {
     return this.definition.spec;
+  }
+
+  get inputs(): MachineInputs {
+    const events = this.definition.spec.steps.flatMap((step) => [
+      step.succeeded,
+      step.failed,
+      step.compensated,
+      step.compensationFailed,
+    ]);
+    return { commandChannels: [], events };
   }
 
   start(input: SagaStartInput<Data>): SagaTransition<Data> {

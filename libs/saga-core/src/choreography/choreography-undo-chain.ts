@@ -1,10 +1,10 @@
 import { retryDelayMs } from '../definition/retry-policy';
-import { AuditType } from '../engine/audit-entry';
-import { AwaitedReply, StepState } from '../engine/saga-instance';
-import { timerKey } from '../engine/saga-state-machine';
-import { SagaTransition } from '../engine/saga-transition';
-import { auditLine, finishCompensation } from '../engine/saga-transition.helpers';
-import { StepStatus } from '../engine/step-status';
+import { AuditType } from '../model/audit-entry';
+import { AwaitedReply, StepState } from '../model/saga-instance';
+import { timerKey } from '../model/saga-machine';
+import { SagaTransition } from '../model/saga-transition';
+import { auditLine, finishCompensation } from '../model/saga-transition.helpers';
+import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
 import { PublishEnvironment, publishEvent } from './choreography-messages';

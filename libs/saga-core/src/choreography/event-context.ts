@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { EventEndpoint, EventMessage } from './event-message';
+import { EventEndpoint, EventMessage } from '../transport/event-message';
 
 /** Why a `@RetryThenGiveUp` handler is called to announce its failure instead of working. */
 export interface GivingUp {

@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { EventEndpoint } from './event-message';
+import { EventEndpoint } from '../transport/event-message';
 
 /** Reflection key under which `@EventHandler` records the events a method reacts to. */
 export const EVENT_HANDLER_METADATA = 'saga-core:event-handler';

@@ -30,7 +30,7 @@ import { ApiOperatorKey, ApiReadKey } from '../access/api-key-security.decorator
 import { SAGA_DASHBOARD_TAG } from './saga-dashboard.openapi';
 import { ReadAccessGuard } from '../access/read-access.guard';
 import { SagaEngine } from '../engine/saga-engine';
-import { SagaInstance } from '../engine/saga-instance';
+import { SagaInstance } from '../model/saga-instance';
 import { SagaStateError } from '../errors/saga-state.error';
 import { DashboardActionDto } from './dashboard-action.dto';
 import {

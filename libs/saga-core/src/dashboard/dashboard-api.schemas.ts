@@ -1,5 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { SagaStatus } from '../engine/saga-status';
+import { SagaStatus } from '../model/saga-status';
 
 /** OpenAPI schemas of the dashboard's JSON answers (the views in `run.view.ts` and services). */
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditType } from '../engine/audit-entry';
+import { AuditType } from '../model/audit-entry';
 import { SagaEngine } from '../engine/saga-engine';
 import {
   MESSAGING_STATS,

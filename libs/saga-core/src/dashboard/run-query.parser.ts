@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { SagaCursor, SagaQuery } from '../persistence/saga-store.port';
-import { SagaStatus } from '../engine/saga-status';
+import { SagaStatus } from '../model/saga-status';
 import { DashboardDataField } from './saga-dashboard.options';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,6 +1,6 @@
-import { AuditEntry } from '../engine/audit-entry';
-import { SagaInstance, StepState } from '../engine/saga-instance';
-import { isTerminal } from '../engine/saga-status';
+import { AuditEntry } from '../model/audit-entry';
+import { SagaInstance, StepState } from '../model/saga-instance';
+import { isTerminal } from '../model/saga-status';
 
 /** One step of a saga, as JSON: its status, attempts, times and last error. */
 export interface StepView {

@@ -1,4 +1,4 @@
-import { ChoreographySpec } from '../choreography/choreography-spec';
+import { ChoreographySpec } from '../definition/choreography-spec';
 import { DEFAULT_COMPENSATION_RETRY } from '../definition/retry-policy';
 import { SagaSpec } from '../definition/saga-spec';
 import { AuditRecord } from './audit-record';

@@ -1,4 +1,4 @@
-import { AuditType } from '../engine/audit-entry';
+import { AuditType } from '../model/audit-entry';
 import { AuditRecord, detailText, timeOf } from './audit-record';
 import { SequenceParties } from './sequence-parties';
 

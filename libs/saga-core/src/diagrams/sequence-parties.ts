@@ -1,4 +1,4 @@
-import { ChoreographySpec } from '../choreography/choreography-spec';
+import { ChoreographySpec } from '../definition/choreography-spec';
 import { PersistedSpec } from '../persistence/saga-store.port';
 
 /** Who a sequence diagram draws, and who publishes and reacts to each choreographed event. */

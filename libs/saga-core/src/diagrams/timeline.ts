@@ -1,4 +1,4 @@
-import { AuditType } from '../engine/audit-entry';
+import { AuditType } from '../model/audit-entry';
 import { AuditRecord, timeOf } from './audit-record';
 
 export type TimelinePhase = 'forward' | 'compensation';

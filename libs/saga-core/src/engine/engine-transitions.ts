@@ -1,6 +1,6 @@
-import { SagaInstance } from './saga-instance';
-import { IgnoredEvent } from './saga-state-machine';
-import { SagaTransition } from './saga-transition';
+import { SagaInstance } from '../model/saga-instance';
+import { IgnoredEvent } from '../model/saga-machine';
+import { SagaTransition } from '../model/saga-transition';
 
 /** One line per committed transition, for debug logs: the saga, its status, what happened. */
 export function describeTransition({ instance, audit }: SagaTransition): string {

@@ -1,6 +1,6 @@
 import { SagaEngine } from './saga-engine';
-import { SagaInstance } from './saga-instance';
-import { SagaStatus } from './saga-status';
+import { SagaInstance } from '../model/saga-instance';
+import { SagaStatus } from '../model/saga-status';
 
 export interface AttentionQuery {
   /** A running saga unchanged this long is stuck. */

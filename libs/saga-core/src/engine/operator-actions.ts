@@ -1,6 +1,5 @@
-import { SagaInstance } from './saga-instance';
-import { SagaMachine } from './saga-registry';
-import { SagaStateMachine } from './saga-state-machine';
+import { SagaInstance } from '../model/saga-instance';
+import { RegisteredMachine } from './saga-machine-factories';
 
 const PROBE = { operator: 'probe', reason: 'is this action allowed' };
 
@@ -10,12 +9,11 @@ const PROBE = { operator: 'probe', reason: 'is this action allowed' };
  * engine would accept, for either coordination style.
  */
 export function allowedOperatorActions(
-  machine: SagaMachine,
+  machine: RegisteredMachine,
   saga: SagaInstance,
 ): { cancel: boolean; retryCompensation: boolean } {
   return {
     cancel: machine.cancel(saga, PROBE) !== null,
-    retryCompensation:
-      machine instanceof SagaStateMachine && machine.retryCompensation(saga, PROBE) !== null,
+    retryCompensation: machine.retryCompensation(saga, PROBE) !== null,
   };
 }

@@ -1,6 +1,6 @@
 import { SagaChange } from '../persistence/saga-store.port';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
-import { SagaStatus } from './saga-status';
+import { SagaStatus } from '../model/saga-status';
 
 describe('SagaChangeAnnouncer', () => {
   it('sends the changes gathered so far in one batch, the last status of each saga only', async () => {

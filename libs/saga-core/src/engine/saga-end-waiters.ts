@@ -1,6 +1,6 @@
 import { ServiceBusyError } from '../errors/service-busy.error';
-import { SagaInstance } from './saga-instance';
-import { isTerminal } from './saga-status';
+import { SagaInstance } from '../model/saga-instance';
+import { isTerminal } from '../model/saga-status';
 
 type Waiter = (ended?: SagaInstance) => void;
 

@@ -1,10 +1,10 @@
 import { register } from 'prom-client';
-import { AuditEntry, AuditType } from './audit-entry';
-import { SagaInstance, StepState } from './saga-instance';
+import { AuditEntry, AuditType } from '../model/audit-entry';
+import { SagaInstance, StepState } from '../model/saga-instance';
 import { SagaMetrics } from './saga-metrics';
-import { SagaStatus } from './saga-status';
-import { SagaTransition } from './saga-transition';
-import { StepStatus } from './step-status';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
+import { StepStatus } from '../model/step-status';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0, ms));
 

@@ -1,10 +1,10 @@
 import { Counter, Histogram } from 'prom-client';
 import { sharedCounter } from '../health/shared-counter';
 import { sharedHistogram } from '../health/shared-histogram';
-import { AuditType } from './audit-entry';
-import { SagaInstance } from './saga-instance';
-import { SagaTransition } from './saga-transition';
-import { StepStatus } from './step-status';
+import { AuditType } from '../model/audit-entry';
+import { SagaInstance } from '../model/saga-instance';
+import { SagaTransition } from '../model/saga-transition';
+import { StepStatus } from '../model/step-status';
 
 type SagaLabel = 'service' | 'definition' | 'mode';
 type StepLabel = SagaLabel | 'step';

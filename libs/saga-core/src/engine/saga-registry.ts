@@ -1,35 +1,40 @@
-import { ChoreographyDefinition, isChoreography } from '../choreography/choreography-definition';
-import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
-import { SagaDefinition, definitionKey } from '../definition/saga-definition';
+import { definitionKey } from '../definition/saga-definition';
 import { DefinitionError } from '../errors/definition.error';
 import { UnregisteredDefinitionError } from '../errors/unregistered-definition.error';
 import { DefinitionRef, PersistedSpec } from '../persistence/saga-store.port';
-import { SagaStateMachine, StateMachineEnvironment } from './saga-state-machine';
-
-/** A registered saga, orchestrated (commands and replies) or choreographed (events). */
-export type SagaMachine = SagaStateMachine<unknown> | ChoreographyStateMachine<unknown>;
+import { StateMachineEnvironment } from '../model/saga-machine';
+import { MachineFactories, RegisteredMachine } from './saga-machine-factories';
 
 /**
  * The sagas an app runs, by name and version: a saga instance stays pinned to the version it
  * started on, and new instances start on the latest one.
  */
 export class SagaRegistry {
-  private readonly machines = new Map<string, SagaMachine>();
-  private readonly latestByName = new Map<string, SagaMachine>();
+  private readonly machines = new Map<string, RegisteredMachine>();
+  private readonly latestByName = new Map<string, RegisteredMachine>();
 
-  constructor(private readonly env: StateMachineEnvironment & { source: string }) {}
+  constructor(
+    private readonly env: StateMachineEnvironment,
+    private readonly factories: MachineFactories,
+  ) {}
 
-  register(definition: SagaDefinition<unknown> | ChoreographyDefinition<unknown>): void {
-    const machine: SagaMachine = isChoreography(definition)
-      ? new ChoreographyStateMachine(definition, this.env)
-      : new SagaStateMachine(definition as SagaDefinition<unknown>, this.env);
+  /** Registers a built definition of any style this engine runs (`SAGA_MACHINE_FACTORIES`). */
+  register(definition: { spec: object }): void {
+    const factory = this.factories.find((f) => f.accepts(definition));
+    if (!factory) {
+      const styles = this.factories.map((f) => f.style).join(', ') || 'none';
+      throw new DefinitionError(
+        `no registered coordination style runs this definition (${styles})`,
+      );
+    }
+    const machine = factory.create(definition, this.env);
     const { name, version } = machine.spec;
     this.machines.set(definitionKey(name, version), machine);
     const current = this.latestByName.get(name);
     if (!current || current.spec.version < version) this.latestByName.set(name, machine);
   }
 
-  machine(name: string, version: number): SagaMachine {
+  machine(name: string, version: number): RegisteredMachine {
     const machine = this.machines.get(definitionKey(name, version));
     if (!machine) {
       throw new UnregisteredDefinitionError(
@@ -51,7 +56,7 @@ export class SagaRegistry {
     }));
   }
 
-  latest(name: string): SagaMachine {
+  latest(name: string): RegisteredMachine {
     const machine = this.latestByName.get(name);
     if (!machine) throw new DefinitionError(`no saga definition named ${name}`);
     return machine;
@@ -61,35 +66,23 @@ export class SagaRegistry {
     return [...this.latestByName.values()].map((m) => m.spec);
   }
 
-  /** The queues the orchestrated sagas send commands to. */
+  /** The queues the sagas send commands to. */
   commandChannels(): Set<string> {
     const channels = new Set<string>();
     for (const machine of this.machines.values()) {
-      if (!(machine instanceof SagaStateMachine)) continue;
-      for (const step of machine.spec.steps) {
-        channels.add(step.command.channel);
-        if (step.compensation) channels.add(step.compensation.channel);
-      }
+      for (const channel of machine.inputs.commandChannels) channels.add(channel);
     }
     return channels;
   }
 
-  /** The events the choreographed sagas follow, by exchange. */
+  /** The events the sagas follow, by exchange. */
   observedEvents(): Map<string, Set<string>> {
     const byExchange = new Map<string, Set<string>>();
     for (const machine of this.machines.values()) {
-      if (!(machine instanceof ChoreographyStateMachine)) continue;
-      for (const step of machine.spec.steps) {
-        for (const event of [
-          step.succeeded,
-          step.failed,
-          step.compensated,
-          step.compensationFailed,
-        ]) {
-          const types = byExchange.get(event.exchange) ?? new Set<string>();
-          types.add(event.type);
-          byExchange.set(event.exchange, types);
-        }
+      for (const event of machine.inputs.events) {
+        const types = byExchange.get(event.exchange) ?? new Set<string>();
+        types.add(event.type);
+        byExchange.set(event.exchange, types);
       }
     }
     return byExchange;

@@ -9,8 +9,8 @@ import {
   SagaTransaction,
 } from '../persistence/saga-store.port';
 import { toSafeText } from '../validation/safe-text';
-import { AuditEntry, AuditType } from './audit-entry';
-import { SagaTransition } from './saga-transition';
+import { AuditEntry, AuditType } from '../model/audit-entry';
+import { SagaTransition } from '../model/saga-transition';
 import { timerFailuresCounter } from './timer-metrics';
 
 /** A timer whose firing throws: 5 tries, 1 s apart and doubling up to 30 s, then parked. */

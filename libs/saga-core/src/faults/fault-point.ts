@@ -1,3 +1,5 @@
+import { FaultHooks, FaultPoint } from '../model/fault-hooks';
+
 /**
  * Named moments where a process may be told to die, to prove that a crash there loses
  * nothing and does nothing twice: with `FAULT_POINT=<name>` in its environment, the process
@@ -5,37 +7,12 @@
  * variable is per process, so it picks the app: set it on the orchestrator or on one
  * participant. Each point says what must save the day after the restart.
  */
-export const FaultPoint = {
-  /**
-   * A transaction's work is done (state changed, inbox row claimed, outbox rows written) and
-   * its commit was not reached: the database rolls it all back, and the message that caused
-   * it is delivered again (or the timer fires again, or the client's request fails and is
-   * retried under its Idempotency-Key). Reached only by transactions that changed something.
-   */
-  BEFORE_COMMIT: 'before-commit',
-  /**
-   * A transaction committed and wrote messages to the outbox, not yet published: the relay
-   * of the restarted process (or of another instance) publishes them from the table.
-   */
-  AFTER_COMMIT_BEFORE_PUBLISH: 'after-commit-before-publish',
-  /**
-   * The outbox relay published a batch and the broker confirmed it, but the rows are not yet
-   * marked sent: they are published again after the restart, and the receivers' inboxes drop
-   * the copies (same message ids).
-   */
-  AFTER_PUBLISH_BEFORE_MARK_SENT: 'after-publish-before-mark-sent',
-  /**
-   * A consumer's handler committed its effect (a participant's command or event, an
-   * orchestrator's reply or event) and the delivery is not yet acked: the broker delivers it
-   * again, and the inbox row committed with the effect makes the second delivery a no-op.
-   */
-  AFTER_COMMIT_BEFORE_ACK: 'after-commit-before-ack',
-} as const;
-export type FaultPoint = (typeof FaultPoint)[keyof typeof FaultPoint];
-
 export function reachFaultPoint(point: FaultPoint): void {
   if (process.env.FAULT_POINT === point) crashProcess();
 }
+
+/** The demo apps' fault hooks: `FAULT_POINT=<name>` kills the process at that point. */
+export const envFaultHooks: FaultHooks = { reach: reachFaultPoint };
 
 /** Dies at once, as `kill -9` would: no shutdown hook runs, nothing is flushed or acked. */
 export function crashProcess(): void {

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { TypeOrmGaugeStore } from '../persistence/typeorm/typeorm-gauge.store';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { deadLetterQueueOf, MessageTransport } from '../transport/message-transport';
-import { SagaStatus } from '../engine/saga-status';
+import { SagaStatus } from '../model/saga-status';
 import { EngineGauges, GaugeStore } from './gauge-store.port';
 import { addGaugeSource, GaugeReading } from './scrape-gauges';
 

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
+import { FaultHooks, FaultPoint, NO_FAULTS } from '../model/fault-hooks';
 import { MessageTransport } from '../transport/message-transport';
 import { outboxParkedCounter, trackParkedRows } from './outbox-metrics';
 import {
@@ -13,6 +13,8 @@ import {
 import { SentMarks } from './sent-marks';
 
 export interface OutboxRelayOptions {
+  /** Where fault injection plugs in (`FaultPoint.AFTER_PUBLISH_BEFORE_MARK_SENT`); none by default. */
+  faults?: FaultHooks;
   /** Backstop for rows no one published: left by a crash or written by another process. */
   pollIntervalMs?: number;
   batchSize?: number;
@@ -66,12 +68,14 @@ export class OutboxRelay {
   private eager = false;
   private storeFailing = false;
   private publishFailing = false;
+  private readonly faults: FaultHooks;
 
   constructor(
     private readonly store: OutboxStore,
     private readonly transport: MessageTransport,
     options: OutboxRelayOptions = {},
   ) {
+    this.faults = options.faults ?? NO_FAULTS;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.batchSize = options.batchSize ?? 100;
     this.graceMs = options.graceMs ?? 2_000;
@@ -194,7 +198,7 @@ export class OutboxRelay {
       records.map((record) => this.transport.publish(record.message)),
     );
     const confirmed = records.filter((_, i) => results[i].status === 'fulfilled');
-    if (confirmed.length > 0) reachFaultPoint(FaultPoint.AFTER_PUBLISH_BEFORE_MARK_SENT);
+    if (confirmed.length > 0) this.faults.reach(FaultPoint.AFTER_PUBLISH_BEFORE_MARK_SENT);
     const failure = results.find((result) => result.status === 'rejected');
     if (!failure) return { confirmed, failed: [] };
     this.logger.warn(

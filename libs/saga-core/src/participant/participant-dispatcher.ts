@@ -11,7 +11,8 @@ import {
 } from '../faults/fault-effects';
 import { FaultRule } from '../faults/fault-rule';
 import { FaultRules } from '../faults/fault-rules';
-import { FaultPoint, reachFaultPoint } from '../faults/fault-point';
+import { reachFaultPoint } from '../faults/fault-point';
+import { FaultPoint } from '../model/fault-hooks';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { debugLogging } from '../observability/log-scope';
 import { bindSaga } from '../observability/trace-context';

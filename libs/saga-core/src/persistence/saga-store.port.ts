@@ -1,9 +1,9 @@
-import { ChoreographySpec } from '../choreography/choreography-spec';
+import { ChoreographySpec } from '../definition/choreography-spec';
 import { SagaSpec } from '../definition/saga-spec';
-import { AuditEntry } from '../engine/audit-entry';
-import { SagaInstance, SagaTimer } from '../engine/saga-instance';
-import { SagaStatus } from '../engine/saga-status';
-import { SagaTransition } from '../engine/saga-transition';
+import { AuditEntry } from '../model/audit-entry';
+import { SagaInstance, SagaTimer } from '../model/saga-instance';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
 import { OutboxRecord } from '../messaging/outbox-store.port';
 
 export const SAGA_STORE = Symbol('SAGA_STORE');

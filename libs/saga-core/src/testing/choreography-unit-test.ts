@@ -1,11 +1,11 @@
 import { ChoreographyDefinition } from '../choreography/choreography-definition';
 import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
-import { EventEndpoint, EventMessage } from '../choreography/event-message';
-import { AuditEntry } from '../engine/audit-entry';
-import { SagaInstance, SagaTimer } from '../engine/saga-instance';
-import { OperatorRequest } from '../engine/saga-state-machine';
-import { SagaStatus } from '../engine/saga-status';
-import { StepStatus } from '../engine/step-status';
+import { EventEndpoint, EventMessage } from '../transport/event-message';
+import { AuditEntry } from '../model/audit-entry';
+import { SagaInstance, SagaTimer } from '../model/saga-instance';
+import { OperatorRequest } from '../model/saga-machine';
+import { SagaStatus } from '../model/saga-status';
+import { StepStatus } from '../model/step-status';
 
 /**
  * A given/expect harness for a choreography definition: it feeds the tracker events as the

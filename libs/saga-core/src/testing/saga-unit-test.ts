@@ -1,12 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { CommandEndpoint } from '../definition/command-endpoint';
 import { SagaDefinition } from '../definition/saga-definition';
-import { AuditEntry } from '../engine/audit-entry';
-import { SagaInstance } from '../engine/saga-instance';
-import { OperatorRequest, SagaStateMachine } from '../engine/saga-state-machine';
-import { SagaStatus } from '../engine/saga-status';
-import { SagaTransition } from '../engine/saga-transition';
-import { StepStatus } from '../engine/step-status';
+import { AuditEntry } from '../model/audit-entry';
+import { SagaInstance } from '../model/saga-instance';
+import { OperatorRequest } from '../model/saga-machine';
+import { SagaStateMachine } from '../orchestration/saga-state-machine';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
+import { StepStatus } from '../model/step-status';
 import { buildReply, HandlerOutcome } from '../participant/command-reply.builder';
 import { CommandMessage, ReplyMessage } from '../transport/message-envelope';
 
@@ -43,6 +44,7 @@ export class SagaUnitTest<Data> {
       newId: () => `msg-${++this.ids}`,
       random: () => 1,
       replyQueue: 'test.replies',
+      source: 'test',
     });
   }
 

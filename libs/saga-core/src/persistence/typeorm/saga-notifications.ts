@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { SagaStatus } from '../../engine/saga-status';
+import { SagaStatus } from '../../model/saga-status';
 import { SagaChange } from '../saga-store.port';
 import { PgNotificationListener } from './pg-notification.listener';
 import { PgSessionOptions } from './pg-session';

@@ -1,8 +1,8 @@
-import { AuditEntry } from '../../engine/audit-entry';
-import { AwaitedReply, SagaInstance, StepState } from '../../engine/saga-instance';
+import { AuditEntry } from '../../model/audit-entry';
+import { AwaitedReply, SagaInstance, StepState } from '../../model/saga-instance';
 import { DueTimer } from '../saga-store.port';
-import { SagaStatus } from '../../engine/saga-status';
-import { StepStatus } from '../../engine/step-status';
+import { SagaStatus } from '../../model/saga-status';
+import { StepStatus } from '../../model/step-status';
 
 /**
  * Columns of a saga with its steps, in one statement so they come from one snapshot. Steps

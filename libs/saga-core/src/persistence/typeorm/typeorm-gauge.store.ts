@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { EngineGauges, GaugeStore, MessagingGauges } from '../../health/gauge-store.port';
-import { SagaStatus } from '../../engine/saga-status';
+import { SagaStatus } from '../../model/saga-status';
 
 /**
  * The gauges' statements. The backlog counts on the partial index of unsent rows and its age

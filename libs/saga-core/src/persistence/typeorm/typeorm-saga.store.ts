@@ -2,11 +2,11 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 
-import { AuditEntry } from '../../engine/audit-entry';
-import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
-import { SagaInstance } from '../../engine/saga-instance';
-import { SagaTransition } from '../../engine/saga-transition';
-import { SagaStatus } from '../../engine/saga-status';
+import { AuditEntry } from '../../model/audit-entry';
+import { FaultHooks, FaultPoint, NO_FAULTS } from '../../model/fault-hooks';
+import { SagaInstance } from '../../model/saga-instance';
+import { SagaTransition } from '../../model/saga-transition';
+import { SagaStatus } from '../../model/saga-status';
 import {
   MessageClaim,
   ParkedTimer,
@@ -47,6 +47,8 @@ export interface TypeOrmSagaStoreOptions {
    * of this many connections; without it they share the DataSource's pool.
    */
   readPoolSize?: number;
+  /** Where fault injection plugs in (`FaultPoint.BEFORE_COMMIT`); none by default. */
+  faults?: FaultHooks;
 }
 
 /** The engine's persistence on PostgreSQL, in raw SQL over the tables of the migrations. */
@@ -54,11 +56,14 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
   private readonly logger = new Logger(TypeOrmSagaStore.name);
   private readPool: Pool | null = null;
   private notifications?: SagaNotifications;
+  private readonly faults: FaultHooks;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly options: TypeOrmSagaStoreOptions = {},
-  ) {}
+  ) {
+    this.faults = options.faults ?? NO_FAULTS;
+  }
 
   async saveDefinition(spec: PersistedSpec): Promise<void> {
     const json = JSON.stringify(spec);
@@ -126,7 +131,7 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
       try {
         const tx = new TypeOrmSagaTransaction(client);
         const result = await work(tx);
-        if (tx.wrote) reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+        if (tx.wrote) this.faults.reach(FaultPoint.BEFORE_COMMIT);
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -146,7 +151,7 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
   async insert(transition: SagaTransition): Promise<StandaloneWrite> {
     const tx = new TypeOrmSagaTransaction(this.pool());
     // The moment before the commit, as in a transaction: nothing is written yet.
-    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+    this.faults.reach(FaultPoint.BEFORE_COMMIT);
     const existing = await tx.insert(transition);
     return { existing, applied: existing === null, enqueued: tx.enqueued };
   }
@@ -157,7 +162,7 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
     claim: MessageClaim,
   ): Promise<StandaloneWrite> {
     const tx = new TypeOrmSagaTransaction(this.pool());
-    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
+    this.faults.reach(FaultPoint.BEFORE_COMMIT);
     const applied = await tx.updateClaiming(
       transition,
       expectedVersion,

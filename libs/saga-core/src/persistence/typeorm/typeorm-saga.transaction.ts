@@ -1,7 +1,7 @@
 import type { Pool, PoolClient, QueryResultRow } from 'pg';
-import { SagaInstance } from '../../engine/saga-instance';
-import { SagaTransition } from '../../engine/saga-transition';
-import { isTerminal } from '../../engine/saga-status';
+import { SagaInstance } from '../../model/saga-instance';
+import { SagaTransition } from '../../model/saga-transition';
+import { isTerminal } from '../../model/saga-status';
 import { ConcurrentUpdateError } from '../../errors/concurrent-update.error';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { ClaimedSaga, DueTimer, SagaTransaction, TimerClaim } from '../saga-store.port';

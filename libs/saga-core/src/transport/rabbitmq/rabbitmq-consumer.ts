@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { DeadLetterReason } from '../../errors/poison-message.error';
-import { FaultPoint, reachFaultPoint } from '../../faults/fault-point';
+import { FaultHooks, FaultPoint } from '../../model/fault-hooks';
 import { failActiveSpan, observeDelivery } from '../../observability/trace-context';
 import { DeadLettersCounter, deadLetterReasonOf } from '../dead-letter-metrics';
 import { IncomingMessage } from '../message-envelope';
@@ -39,6 +39,8 @@ export interface ConsumerContext {
   /** `saga_dead_lettered_messages_total`, labelled with `service`. */
   deadLetters: DeadLettersCounter;
   service: string;
+  /** Where fault injection plugs in (`FaultPoint.AFTER_COMMIT_BEFORE_ACK`). */
+  faults: FaultHooks;
   /** The queues' delivery limit: a failed delivery past it is the broker's to dead-letter. */
   deliveryLimit: number;
   logger: Logger;
@@ -216,7 +218,7 @@ export class RabbitMqConsumer {
       else this.settle(session, delivery, 'requeue');
       return;
     }
-    reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_ACK);
+    this.context.faults.reach(FaultPoint.AFTER_COMMIT_BEFORE_ACK);
     this.settle(session, delivery, 'ack');
   }
 

@@ -1,4 +1,8 @@
+import { FaultHooks } from '../../model/fault-hooks';
+
 export interface RabbitMqTransportOptions {
+  /** Where fault injection plugs in (`FaultPoint.AFTER_COMMIT_BEFORE_ACK`); none by default. */
+  faults?: FaultHooks;
   /** e.g. `amqp://guest:guest@localhost:5672/%2F`; the vhost is the URL's path. */
   url: string;
   /** Shown in the broker's connection list (`user_provided_name`), e.g. `flight-service`. */

@@ -1,3 +1,4 @@
+import { NO_FAULTS } from '../../model/fault-hooks';
 import { Logger } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { deadLettersCounter } from '../dead-letter-metrics';
@@ -179,6 +180,7 @@ export class RabbitMqTransport extends MessageTransport {
       counters: this.counters,
       deadLetters: deadLettersCounter(),
       service: this.options.connectionName ?? 'saga',
+      faults: this.options.faults ?? NO_FAULTS,
       deliveryLimit: this.options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
       logger: this.logger,
       onChannelFailure: (owner) => this.recoverChannel(owner),

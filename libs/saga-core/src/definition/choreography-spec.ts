@@ -1,4 +1,4 @@
-import { RetryPolicy } from '../definition/retry-policy';
+import { RetryPolicy } from './retry-policy';
 
 /** An event type as a choreography spec names it: its exchange and its name. */
 export interface EventRef {

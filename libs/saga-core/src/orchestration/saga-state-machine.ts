@@ -9,47 +9,27 @@ import {
   ReplyMessage,
   replyTypeOf,
 } from '../transport/message-envelope';
-import { AuditEntry, AuditType } from './audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer } from './saga-instance';
-import { SagaStatus } from './saga-status';
-import { SagaTransition } from './saga-transition';
+import { AuditEntry, AuditType } from '../model/audit-entry';
+import { AwaitedReply, SagaInstance, SagaTimer } from '../model/saga-instance';
+import { SagaStatus } from '../model/saga-status';
+import { SagaTransition } from '../model/saga-transition';
 import {
   auditLine,
   beginTransition,
   emptyStep,
   finishCompensation,
-} from './saga-transition.helpers';
-import { StepStatus } from './step-status';
-import { needsUndo } from './step-undo';
-
-/** What the state machine needs from the outside world, injectable so tests are deterministic. */
-export interface StateMachineEnvironment {
-  now(): Date;
-  newId(): string;
-  random(): number;
-  /** The durable queue participants reply to. */
-  replyQueue: string;
-}
-
-/** Who asked for an operator action, and why: both go to the audit log. */
-export interface OperatorRequest {
-  operator: string;
-  reason: string;
-}
-
-export interface SagaStartInput<Data> {
-  sagaId: string;
-  data: Data;
-  labels?: Record<string, string>;
-  startKey?: string | null;
-  startFingerprint?: string | null;
-}
-
-/** A reply or timer that no longer concerns the saga: recorded, never acted on. */
-export interface IgnoredEvent {
-  ignored: true;
-  audit: AuditEntry[];
-}
+} from '../model/saga-transition.helpers';
+import { StepStatus } from '../model/step-status';
+import { needsUndo } from '../model/step-undo';
+import {
+  IgnoredEvent,
+  MachineInputs,
+  OperatorRequest,
+  SagaMachine,
+  SagaStartInput,
+  StateMachineEnvironment,
+  timerKey,
+} from '../model/saga-machine';
 
 /**
  * The engine's decisions, with no I/O: given a saga and an event (start, reply, timer), it
@@ -59,7 +39,7 @@ export interface IgnoredEvent {
  * still undoes the remaining steps and ends `COMPENSATION_FAILED`, so an operator has as
  * little as possible left to repair.
  */
-export class SagaStateMachine<Data> {
+export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
   /** The replies this saga's commands can get; any other type is poison. */
   private readonly replyTypes: ReadonlySet<string>;
 
@@ -75,6 +55,13 @@ export class SagaStateMachine<Data> {
 
   get spec(): SagaSpec {
     return this.definition.spec;
+  }
+
+  get inputs(): MachineInputs {
+    const channels = this.definition.spec.steps.flatMap((s) =>
+      s.compensation ? [s.command.channel, s.compensation.channel] : [s.command.channel],
+    );
+    return { commandChannels: [...new Set(channels)], events: [] };
   }
 
   start(input: SagaStartInput<Data>): SagaTransition<Data> {
@@ -465,11 +452,6 @@ export class SagaStateMachine<Data> {
   private stepSpec(stepIndex: number): StepSpec {
     return this.definition.spec.steps[stepIndex];
   }
-}
-
-/** Names what a timer is for; a timer whose key differs from the saga's is stale. */
-export function timerKey(awaiting: AwaitedReply): string {
-  return `${awaiting.kind}:${awaiting.phase}:${awaiting.stepIndex}:${awaiting.attempt}`;
 }
 
 function replyDetail(reply: ReplyMessage): Record<string, unknown> {

@@ -1,10 +1,10 @@
 import { commandEndpoint } from '../definition/command-endpoint';
 import { defineSaga } from '../definition/saga-definition.builder';
 import { SagaUnitTest } from '../testing/saga-unit-test';
-import { AuditType } from './audit-entry';
+import { AuditType } from '../model/audit-entry';
 import { SagaStateMachine } from './saga-state-machine';
-import { SagaStatus } from './saga-status';
-import { StepStatus } from './step-status';
+import { SagaStatus } from '../model/saga-status';
+import { StepStatus } from '../model/step-status';
 
 interface Order {
   id: string;
@@ -130,6 +130,7 @@ describe('SagaStateMachine', () => {
       newId: () => 'x',
       random: () => 1,
       replyQueue: 'r',
+      source: 'test',
     });
     const result = machine.onReply(run.state, {
       messageId: 'late',
@@ -163,6 +164,7 @@ describe('SagaStateMachine', () => {
       newId: () => 'x',
       random: () => 1,
       replyQueue: 'r',
+      source: 'test',
     });
     const reply = {
       messageId: 'odd',
@@ -190,6 +192,7 @@ describe('SagaStateMachine', () => {
       newId: () => 'x',
       random: () => 1,
       replyQueue: 'r',
+      source: 'test',
     });
     expect(
       machine.onTimer(run.state, {
