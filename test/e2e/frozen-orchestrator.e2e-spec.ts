@@ -154,7 +154,8 @@ describe('a frozen orchestrator', () => {
     const repeated = await system.sql(
       'orchestrator',
       `SELECT saga_id, type, step, what, phase, attempt, count(*)::int AS n
-         FROM (SELECT saga_id, type, step, detail->>'phase' AS phase, detail->>'attempt' AS attempt,
+         FROM (SELECT saga_id, type, step, detail->>'phase' AS phase,
+                      coalesce(detail->>'attempt', detail->>'nextAttempt') AS attempt,
                       coalesce(detail->>'reply', detail->>'event', detail->>'command', '') AS what
                  FROM saga_audit_log WHERE type NOT LIKE '%IGNORED') entries
         GROUP BY saga_id, type, step, what, phase, attempt HAVING count(*) > 1`,

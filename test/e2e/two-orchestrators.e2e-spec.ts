@@ -18,6 +18,7 @@ const PLAN = [
   { faults: { payment: 'timeout' }, status: 'CANCELLED' },
 ] as const;
 const BOOKINGS = 42;
+jest.setTimeout(120_000);
 
 /**
  * Two orchestrator instances on one database and one vhost share the replies, the events, the
@@ -30,7 +31,7 @@ describe('two orchestrators', () => {
   let second: INestApplication;
 
   beforeAll(async () => {
-    system = await TripSystem.start({ env: { STEP_TIMEOUT_MS: '8000' } });
+    system = await TripSystem.start({ env: { STEP_TIMEOUT_MS: '15000' } });
     second = await createOrchestratorApp(system.env('orchestrator'), { logger: false });
   });
 
