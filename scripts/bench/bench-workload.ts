@@ -1,7 +1,8 @@
+import { TRIP_PARTICIPANTS } from '@app/trip-api';
 import { BookingRequest, TripParticipantName } from '../support/booking-request';
 import { mulberry32 } from '../support/mulberry32';
 
-const STEPS: readonly TripParticipantName[] = ['flight', 'hotel', 'payment'];
+const STEPS: readonly TripParticipantName[] = TRIP_PARTICIPANTS;
 
 /**
  * An endless stream of small bookings: one seat, one night, one room, so the demo catalogue

@@ -1,8 +1,9 @@
+import { TRIP_PARTICIPANTS } from '@app/trip-api';
 import { Client } from 'pg';
 import { TripDatabaseUrls, TripEndpoints } from '../support/trip-endpoints';
 import { cpuSeconds, memoryMb, pidListeningOn, pidsByCommandLine, pidsByName } from './proc-stats';
 
-export const APPS = ['orchestrator', 'flight', 'hotel', 'payment'] as const;
+export const APPS = ['orchestrator', ...TRIP_PARTICIPANTS] as const;
 export type AppName = (typeof APPS)[number];
 
 const APP_DIRS: Record<AppName, string> = {

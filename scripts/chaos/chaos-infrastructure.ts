@@ -1,10 +1,11 @@
+import { TRIP_PARTICIPANTS } from '@app/trip-api';
 import { Client } from 'pg';
 import { addVhost, deleteVhost } from '../support/rabbitmq-admin';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TripDatabaseUrls } from '../support/trip-invariants';
 
 export type ServiceName = keyof TripDatabaseUrls;
-export const SERVICES: readonly ServiceName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+export const SERVICES: readonly ServiceName[] = ['orchestrator', ...TRIP_PARTICIPANTS];
 
 /** What one app process connects to, each through its own proxies. */
 export interface AppWiring {

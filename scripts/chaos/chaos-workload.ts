@@ -1,9 +1,10 @@
+import { TRIP_PARTICIPANTS } from '@app/trip-api';
 import { BookingMode } from '../compare/compare.options';
 import { BookingRequest, mulberry32, TripParticipantName } from '../compare/workload';
 
 type InjectedFault = NonNullable<BookingRequest['faults']>[TripParticipantName];
 
-const PARTICIPANTS: readonly TripParticipantName[] = ['flight', 'hotel', 'payment'];
+const PARTICIPANTS: readonly TripParticipantName[] = TRIP_PARTICIPANTS;
 const FAULTS: readonly NonNullable<InjectedFault>[] = ['fail', 'timeout', 'fail-compensation'];
 
 export interface ChaosBooking {

@@ -1,19 +1,19 @@
+import { TRIP_PARTICIPANTS, TripParticipant } from '@app/trip-api';
 import { ChannelModel, connect } from 'amqplib';
 import { mulberry32 } from '../support/mulberry32';
 import { AppProcess } from './app-process';
 import { RuntimeFaultInjector } from './runtime-faults';
 
-type Participant = 'flight' | 'hotel' | 'payment';
 type Mode = 'orchestrated' | 'choreographed';
 
-const PARTICIPANTS: readonly Participant[] = ['flight', 'hotel', 'payment'];
+const PARTICIPANTS: readonly TripParticipant[] = TRIP_PARTICIPANTS;
 const MODES: readonly Mode[] = ['orchestrated', 'choreographed'];
 
 /**
  * What asks each participant for its undo: the compensation command (orchestrated), and the
  * events its undo reacts to (choreographed) besides its own undo request.
  */
-const UNDO_MESSAGES: Record<Participant, Record<Mode, readonly string[]>> = {
+const UNDO_MESSAGES: Record<TripParticipant, Record<Mode, readonly string[]>> = {
   flight: {
     orchestrated: ['flight.cancel'],
     choreographed: ['trip.hotel.reservation-failed', 'trip.hotel.cancelled'],
@@ -29,7 +29,7 @@ const UNDO_MESSAGES: Record<Participant, Record<Mode, readonly string[]>> = {
 };
 
 /** The queue each mode's undo messages wait on, whose dead letters this fault may cause. */
-const QUEUES: Record<Participant, Record<Mode, string>> = {
+const QUEUES: Record<TripParticipant, Record<Mode, string>> = {
   flight: { orchestrated: 'flight.commands', choreographed: 'flight-service.events' },
   hotel: { orchestrated: 'hotel.commands', choreographed: 'hotel-service.events' },
   payment: { orchestrated: 'payment.commands', choreographed: 'payment-service.events' },
@@ -46,7 +46,7 @@ const FIRINGS: Record<Mode, number> = { orchestrated: 5 * DELIVERIES, choreograp
 
 /** One rule on one participant: `throw` on an undo message, `count` times. */
 export interface UndoThrowRule {
-  participant: Participant;
+  participant: TripParticipant;
   mode: Mode;
   match: string;
   count: number;
@@ -153,7 +153,7 @@ export class UndoThrowFault implements RuntimeFaultInjector {
   }
 }
 
-function appOf(participants: readonly AppProcess[], rule: { participant: Participant }) {
+function appOf(participants: readonly AppProcess[], rule: { participant: TripParticipant }) {
   const app = participants.find((p) => p.name === `${rule.participant}-service`);
   if (!app) throw new Error(`no ${rule.participant}-service process`);
   return app;

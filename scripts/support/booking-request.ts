@@ -1,4 +1,7 @@
-export type TripParticipantName = 'flight' | 'hotel' | 'payment';
+import { TripParticipant } from '@app/trip-api';
+
+/** The trip's participants, as `TRIP_PARTICIPANTS` lists them. */
+export type TripParticipantName = TripParticipant;
 
 /** The body of `POST /bookings`, less its `mode`. */
 export interface BookingRequest {

@@ -1,5 +1,6 @@
 import { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
+import { TRIP_PARTICIPANTS, TripParticipant } from '@app/trip-api';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createOrchestratorApp } from '../../apps/orchestrator/src/orchestrator.app';
@@ -9,7 +10,7 @@ import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-
 import { createTestDatabase, TestDatabase } from './postgres';
 import { createTestVhost, TestVhost } from './rabbitmq-vhost';
 
-export type AppName = 'orchestrator' | 'flight' | 'hotel' | 'payment';
+export type AppName = 'orchestrator' | TripParticipant;
 type Env = Record<string, string | undefined>;
 
 const FACTORIES: Record<AppName, (env: Env) => Promise<INestApplication>> = {
@@ -49,7 +50,7 @@ export class TripSystem {
 
   static async start(options: { env?: Env; apps?: AppName[] } = {}): Promise<TripSystem> {
     const vhost = await createTestVhost();
-    const names: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+    const names: AppName[] = ['orchestrator', ...TRIP_PARTICIPANTS];
     const dbs = await Promise.all(names.map((n) => createTestDatabase(n)));
     const databases = Object.fromEntries(names.map((n, i) => [n, dbs[i]])) as Record<
       AppName,
@@ -142,7 +143,7 @@ export class TripSystem {
 
   /** A participant's view of a booking, or null on 404. */
   async participantState(
-    name: 'flight' | 'hotel' | 'payment',
+    name: TripParticipant,
     bookingId: string,
   ): Promise<Record<string, unknown> | null> {
     const path = name === 'payment' ? `/payments/${bookingId}` : `/reservations/${bookingId}`;

@@ -1,5 +1,6 @@
-import { eventEndpoint } from '@app/saga-core';
+import { eventEndpoint, StepEvents } from '@app/saga-core';
 import { TripBooking } from './trip-booking';
+import { TripParticipant } from './trip-fault';
 
 /** The topic exchange of the choreographed trip booking; routing key = event type. */
 export const TRIP_EVENTS_EXCHANGE = 'trip.events';
@@ -52,3 +53,32 @@ export const TripEvents = {
   paymentRefundFailed: tripEvent('trip.payment.refund-failed'),
   paymentRefundRequested: tripEvent('trip.payment.refund-requested'),
 } as const;
+
+/**
+ * Each step's events, by step: the choreographed trip is derived from the trip booking saga's
+ * steps and these (see `choreographyTopology` for who then reacts to which). The names are
+ * kept as they were written by hand, since stored definitions and in-flight events carry them.
+ */
+export const TRIP_STEP_EVENTS: Readonly<Record<TripParticipant, StepEvents<TripBooking>>> = {
+  flight: {
+    succeeded: TripEvents.flightReserved,
+    failed: TripEvents.flightReservationFailed,
+    compensated: TripEvents.flightCancelled,
+    compensationFailed: TripEvents.flightCancellationFailed,
+    compensationRequested: TripEvents.flightCancellationRequested,
+  },
+  hotel: {
+    succeeded: TripEvents.hotelReserved,
+    failed: TripEvents.hotelReservationFailed,
+    compensated: TripEvents.hotelCancelled,
+    compensationFailed: TripEvents.hotelCancellationFailed,
+    compensationRequested: TripEvents.hotelCancellationRequested,
+  },
+  payment: {
+    succeeded: TripEvents.paymentCharged,
+    failed: TripEvents.paymentFailed,
+    compensated: TripEvents.paymentRefunded,
+    compensationFailed: TripEvents.paymentRefundFailed,
+    compensationRequested: TripEvents.paymentRefundRequested,
+  },
+};

@@ -1,5 +1,6 @@
 import { ChoreographyDefinition, defineChoreography } from '@app/saga-core';
-import { TripBooking, TripEvents } from '@app/trip-api';
+import { TRIP_STEP_EVENTS, TripBooking, TripEvents } from '@app/trip-api';
+import { tripBookingSaga } from './trip-booking.saga';
 
 export const TRIP_BOOKING_CHOREOGRAPHY = 'trip-booking-choreography';
 
@@ -7,7 +8,8 @@ export const TRIP_BOOKING_CHOREOGRAPHY = 'trip-booking-choreography';
 export const TRIP_BOOKING_CHOREOGRAPHY_VERSION = 2;
 
 /**
- * The same trip booking on events alone: the orchestrator publishes `trip.booking.requested`
+ * The trip booking saga's steps on events alone, derived from `tripBookingSaga` and each
+ * step's events (`TRIP_STEP_EVENTS`): the orchestrator publishes `trip.booking.requested`
  * and then only follows the participants' events (see `TripEvents` for who reacts to what).
  * If a step's outcome does not come within its timeout, the orchestrator publishes
  * `trip.booking.cancellation-requested`; payment, then hotel, then flight undo their work.
@@ -29,32 +31,21 @@ export function tripBookingChoreography(
   stepTimeoutMs = 5_000,
   version = TRIP_BOOKING_CHOREOGRAPHY_VERSION,
 ): ChoreographyDefinition<TripBooking> {
-  const fold = (trip: TripBooking, event: TripBooking): TripBooking => ({
-    ...trip,
-    flightPrice: event.flightPrice ?? trip.flightPrice,
-    hotelPrice: event.hotelPrice ?? trip.hotelPrice,
-  });
+  const fold = (trip: TripBooking, payload: unknown): TripBooking => {
+    const event = payload as Partial<TripBooking>;
+    return {
+      ...trip,
+      flightPrice: event.flightPrice ?? trip.flightPrice,
+      hotelPrice: event.hotelPrice ?? trip.hotelPrice,
+    };
+  };
+  const steps = Object.fromEntries(
+    Object.entries(TRIP_STEP_EVENTS).map(([step, events]) => [step, { ...events, fold }]),
+  );
   return defineChoreography<TripBooking>(TRIP_BOOKING_CHOREOGRAPHY, version)
     .withDefaultTimeout(stepTimeoutMs)
     .startsWith(TripEvents.bookingRequested, (trip) => trip)
     .cancelledWith(TripEvents.cancellationRequested, (trip, reason) => ({ ...trip, reason }))
-    .step('flight')
-    .succeededOn(TripEvents.flightReserved, fold)
-    .failedOn(TripEvents.flightReservationFailed)
-    .compensatedOn(TripEvents.flightCancelled)
-    .compensationFailedOn(TripEvents.flightCancellationFailed)
-    .compensationRequestedWith(TripEvents.flightCancellationRequested)
-    .step('hotel')
-    .succeededOn(TripEvents.hotelReserved, fold)
-    .failedOn(TripEvents.hotelReservationFailed)
-    .compensatedOn(TripEvents.hotelCancelled)
-    .compensationFailedOn(TripEvents.hotelCancellationFailed)
-    .compensationRequestedWith(TripEvents.hotelCancellationRequested)
-    .step('payment')
-    .succeededOn(TripEvents.paymentCharged, fold)
-    .failedOn(TripEvents.paymentFailed)
-    .compensatedOn(TripEvents.paymentRefunded)
-    .compensationFailedOn(TripEvents.paymentRefundFailed)
-    .compensationRequestedWith(TripEvents.paymentRefundRequested)
+    .stepsOf(tripBookingSaga(stepTimeoutMs).spec, steps)
     .build();
 }

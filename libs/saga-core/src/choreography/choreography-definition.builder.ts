@@ -1,10 +1,19 @@
+import { StepEventRefs } from '../definition/choreography-topology';
 import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
+import { SagaSpec } from '../definition/saga-spec';
 import { DefinitionError } from '../errors/definition.error';
 import { ChoreographyDefinition } from './choreography-definition';
 import { ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
 import { EventEndpoint } from '../transport/event-message';
 
+export * from '../definition/choreography-topology';
+
 type Fold<Data> = (data: Data, payload: unknown) => Data;
+
+/** A step's events as endpoints, and how its success event folds into the saga's data. */
+export type StepEvents<Data> = { [K in keyof StepEventRefs]: EventEndpoint<unknown> } & {
+  fold?: Fold<Data>;
+};
 
 interface DraftStep<Data> {
   spec: Partial<ChoreographyStepSpec> & { name: string };
@@ -55,6 +64,30 @@ export class ChoreographyDefinitionBuilder<Data> {
 
   cancelledWith<P>(event: EventEndpoint<P>, payload: (data: Data, reason: string) => P): this {
     this.cancel = { event: ref(event), payload };
+    return this;
+  }
+
+  /**
+   * The steps of a saga definition, run on events: the saga's step order, names, timeouts and
+   * undo retries, with each step's events taken from `events` (keyed by step name). Step i
+   * then runs on the success of step i−1 and undoes on the failure or undo of step i+1.
+   */
+  stepsOf(saga: SagaSpec, events: Readonly<Record<string, StepEvents<Data>>>): this {
+    for (const step of saga.steps) {
+      const e = events[step.name];
+      if (!e) throw new DefinitionError(`${this.name}: step ${step.name} has no events`);
+      this.step(step.name)
+        .succeededOn(e.succeeded, e.fold)
+        .failedOn(e.failed)
+        .compensatedOn(e.compensated)
+        .compensationFailedOn(e.compensationFailed)
+        .compensationRequestedWith(e.compensationRequested)
+        .withTimeout(step.timeoutMs)
+        .withCompensationRetry(step.compensationRetry);
+    }
+    const unknown = Object.keys(events).find((n) => !saga.steps.some((s) => s.name === n));
+    if (unknown)
+      throw new DefinitionError(`${this.name}: ${unknown} is not a step of ${saga.name}`);
     return this;
   }
 
