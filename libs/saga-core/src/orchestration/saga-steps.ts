@@ -1,6 +1,6 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { SagaDefinition } from '../definition/saga-definition';
-import { CommandRef, StepSpec } from '../definition/saga-spec';
+import { CommandRef, StepKind, StepSpec } from '../definition/saga-spec';
 import { AuditType } from '../model/audit-entry';
 import { AwaitedReply, SagaTimer } from '../model/saga-instance';
 import { StateMachineEnvironment, timerKey } from '../model/saga-machine';
@@ -77,7 +77,10 @@ export class SagaSteps<Data> {
     step.lastError = reason;
     // However the later attempts end, the participant may hold this one's work.
     if (timedOut) step.mayHaveTakenEffect = true;
-    if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
+    // A step after the pivot never fails for good: it is retried, however it failed, until it
+    // succeeds (its policy's delay growing up to its cap), and never compensated.
+    const afterPivot = spec.kind === StepKind.RETRIABLE;
+    if (afterPivot || (retryable && awaiting.attempt < spec.retry.maxAttempts)) {
       const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
       this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
       t.audit.push(
