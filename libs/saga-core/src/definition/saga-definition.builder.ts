@@ -158,10 +158,18 @@ export class StepBuilder<Data, Reply = unknown> {
     return this;
   }
 
-  /** Marks the go/no-go step (the charge): it has no compensation. */
-  pivot(): this {
+  /**
+   * Marks the go/no-go step (the charge): it has no compensation, and once it succeeds nothing
+   * before it is undone. `@nestjs/workflows` calls this point `commit()`; `pivot()` is the same.
+   */
+  commit(): this {
     this.draft.spec.kind = StepKind.PIVOT;
     return this;
+  }
+
+  /** The same as `commit()`, in the saga pattern's own word. */
+  pivot(): this {
+    return this.commit();
   }
 
   /** Marks a step after the pivot: retried until it succeeds, never compensated. */

@@ -203,6 +203,26 @@ describe('SagaStateMachine', () => {
     ).toBeNull();
   });
 
+  it('retries a step after the pivot until it succeeds, past its attempts, and never compensates', () => {
+    let run = SagaUnitTest.of(order)
+      .givenStarted({ id: 'o-1' })
+      .andReplySuccess({ units: 1 })
+      .andReplySuccess()
+      .expectCommand(ship);
+    for (let attempt = 1; attempt <= 12; attempt++) {
+      run = run
+        .andReplyFailure('CARRIER_REFUSED', { retryable: attempt % 2 === 0 })
+        .andTimerFires();
+    }
+    run.andReplySuccess().expectStatus(SagaStatus.CONFIRMED).expectSteps({
+      stock: StepStatus.COMPLETED,
+      card: StepStatus.COMPLETED,
+      ship: StepStatus.COMPLETED,
+    });
+    expect(run.audit.some((e) => e.type === AuditType.COMPENSATION_STARTED)).toBe(false);
+    expect(run.state.steps[2].attempts).toBeGreaterThan(10);
+  });
+
   it('compensates the steps before a failed pivot', () => {
     SagaUnitTest.of(order)
       .givenStarted({ id: 'o-1' })

@@ -1,26 +1,14 @@
-import { retryDelayMs } from '../definition/retry-policy';
 import { SagaDefinition } from '../definition/saga-definition';
-import { CommandRef, SagaSpec, StepSpec } from '../definition/saga-spec';
+import { SagaSpec } from '../definition/saga-spec';
 import { DeadLetterReason, PoisonMessageError } from '../errors/poison-message.error';
-import {
-  CommandMessage,
-  CommandPhase,
-  OutgoingMessage,
-  ReplyMessage,
-  replyTypeOf,
-} from '../transport/message-envelope';
+import { CommandPhase, ReplyMessage, replyTypeOf } from '../transport/message-envelope';
 import { AuditEntry, AuditType } from '../model/audit-entry';
-import { AwaitedReply, SagaInstance, SagaTimer } from '../model/saga-instance';
+import { SagaInstance, SagaTimer } from '../model/saga-instance';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
-import {
-  auditLine,
-  beginTransition,
-  emptyStep,
-  finishCompensation,
-} from '../model/saga-transition.helpers';
+import { auditLine, beginTransition, emptyStep } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
-import { needsUndo } from '../model/step-undo';
+import { SagaSteps } from './saga-steps';
 import {
   IgnoredEvent,
   MachineInputs,
@@ -42,6 +30,7 @@ import {
 export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
   /** The replies this saga's commands can get; any other type is poison. */
   private readonly replyTypes: ReadonlySet<string>;
+  private readonly steps: SagaSteps<Data>;
 
   constructor(
     private readonly definition: SagaDefinition<Data>,
@@ -51,6 +40,7 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
       s.compensation ? [s.command, s.compensation] : [s.command],
     );
     this.replyTypes = new Set(commands.map((c) => replyTypeOf(c.type)));
+    this.steps = new SagaSteps(definition, env);
   }
 
   get spec(): SagaSpec {
@@ -90,7 +80,7 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
         data: instance.data,
       }),
     );
-    this.sendForward(t, 0, 1);
+    this.steps.sendForward(t, 0, 1);
     return t;
   }
 
@@ -113,22 +103,23 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
 
     const now = this.env.now();
     const t = this.begin(current, now);
-    const spec = this.stepSpec(awaiting.stepIndex);
+    const spec = this.steps.stepSpec(awaiting.stepIndex);
     t.audit.push(this.audit(t, AuditType.REPLY_RECEIVED, spec.name, replyDetail(reply)));
     t.instance.awaiting = null;
     if (awaiting.phase === CommandPhase.FORWARD) {
-      if (reply.outcome === 'success') this.completeStep(t, awaiting.stepIndex, reply.payload);
+      if (reply.outcome === 'success')
+        this.steps.completeStep(t, awaiting.stepIndex, reply.payload);
       else
-        this.forwardFailed(
+        this.steps.forwardFailed(
           t,
           awaiting,
           reply.error?.message ?? 'refused',
           reply.error?.retryable ?? false,
         );
     } else if (reply.outcome === 'success') {
-      this.compensated(t, awaiting.stepIndex);
+      this.steps.compensated(t, awaiting.stepIndex);
     } else {
-      this.compensationFailed(t, awaiting, reply.error?.message ?? 'compensation refused');
+      this.steps.compensationFailed(t, awaiting, reply.error?.message ?? 'compensation refused');
     }
     return t;
   }
@@ -144,19 +135,19 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     t.instance.awaiting = null;
     const { stepIndex, phase, attempt } = awaiting;
     if (awaiting.kind === 'backoff') {
-      if (phase === CommandPhase.FORWARD) this.sendForward(t, stepIndex, attempt);
-      else this.sendCompensation(t, stepIndex, attempt);
+      if (phase === CommandPhase.FORWARD) this.steps.sendForward(t, stepIndex, attempt);
+      else this.steps.sendCompensation(t, stepIndex, attempt);
       return t;
     }
-    const spec = this.stepSpec(stepIndex);
+    const spec = this.steps.stepSpec(stepIndex);
     const reason = `no reply within ${spec.timeoutMs} ms`;
     if (phase === CommandPhase.FORWARD) {
       t.audit.push(
         this.audit(t, AuditType.STEP_TIMED_OUT, spec.name, { attempt, timeoutMs: spec.timeoutMs }),
       );
-      this.forwardFailed(t, awaiting, reason, spec.retryOnTimeout, true);
+      this.steps.forwardFailed(t, awaiting, reason, spec.retryOnTimeout, true);
     } else {
-      this.compensationFailed(t, awaiting, reason);
+      this.steps.compensationFailed(t, awaiting, reason);
     }
     return t;
   }
@@ -179,7 +170,7 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     t.audit.push(
       this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
     );
-    this.compensateFrom(t, awaiting.stepIndex);
+    this.steps.compensateFrom(t, awaiting.stepIndex);
     return t;
   }
 
@@ -189,230 +180,8 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     const t = this.begin(current, this.env.now());
     t.instance.status = SagaStatus.PENDING;
     t.audit.push(this.audit(t, AuditType.OPERATOR_RETRIED_COMPENSATION, null, { ...by }));
-    this.compensateFrom(t, t.instance.steps.length - 1);
+    this.steps.compensateFrom(t, t.instance.steps.length - 1);
     return t;
-  }
-
-  // ---- forward path ----
-
-  private sendForward(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
-    const spec = this.stepSpec(stepIndex);
-    const step = t.instance.steps[stepIndex];
-    step.status = StepStatus.RUNNING;
-    step.attempts = attempt;
-    step.startedAt ??= t.instance.updatedAt;
-    const payload = this.definition.handlers[stepIndex].buildCommand(t.instance.data);
-    this.send(t, stepIndex, CommandPhase.FORWARD, attempt, spec.command, payload);
-    t.audit.push(
-      this.audit(t, AuditType.COMMAND_SENT, spec.name, {
-        command: spec.command.type,
-        attempt,
-        messageId: t.instance.awaiting?.commandId,
-        payload,
-      }),
-    );
-  }
-
-  private completeStep(t: SagaTransition<Data>, stepIndex: number, reply: unknown): void {
-    const step = t.instance.steps[stepIndex];
-    step.status = StepStatus.COMPLETED;
-    step.endedAt = t.instance.updatedAt;
-    step.lastError = null;
-    const onReply = this.definition.handlers[stepIndex].onReply;
-    if (onReply) t.instance.data = onReply(t.instance.data, reply);
-    t.audit.push(this.audit(t, AuditType.STEP_COMPLETED, step.name, { attempts: step.attempts }));
-    if (stepIndex + 1 < t.instance.steps.length) {
-      this.sendForward(t, stepIndex + 1, 1);
-      return;
-    }
-    t.instance.status = SagaStatus.CONFIRMED;
-    t.timer = null;
-    t.audit.push(this.audit(t, AuditType.SAGA_CONFIRMED, null, {}));
-  }
-
-  private forwardFailed(
-    t: SagaTransition<Data>,
-    awaiting: AwaitedReply,
-    reason: string,
-    retryable: boolean,
-    timedOut = false,
-  ): void {
-    const spec = this.stepSpec(awaiting.stepIndex);
-    const step = t.instance.steps[awaiting.stepIndex];
-    step.lastError = reason;
-    // However the later attempts end, the participant may hold this one's work.
-    if (timedOut) step.mayHaveTakenEffect = true;
-    if (retryable && awaiting.attempt < spec.retry.maxAttempts) {
-      const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
-      this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
-      t.audit.push(
-        this.audit(t, AuditType.STEP_RETRY_SCHEDULED, spec.name, {
-          reason,
-          nextAttempt: awaiting.attempt + 1,
-          delayMs,
-        }),
-      );
-      return;
-    }
-    step.status = timedOut ? StepStatus.TIMED_OUT : StepStatus.FAILED;
-    step.endedAt = t.instance.updatedAt;
-    t.instance.failureReason = `${spec.name}: ${reason}`;
-    if (!timedOut)
-      t.audit.push(
-        this.audit(t, AuditType.STEP_FAILED, spec.name, { reason, attempts: step.attempts }),
-      );
-    t.instance.compensating = true;
-    t.audit.push(
-      this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
-    );
-    // A step that timed out, now or on an earlier attempt, may have taken effect: it is
-    // undone too (its compensation tolerates undoing work that never happened).
-    this.compensateFrom(t, awaiting.stepIndex);
-  }
-
-  // ---- compensation path ----
-
-  /** Sends the compensation of the highest step at or below `fromIndex` that needs one. */
-  private compensateFrom(t: SagaTransition<Data>, fromIndex: number): void {
-    for (let i = fromIndex; i >= 0; i--) {
-      const step = t.instance.steps[i];
-      if (needsUndo(step) && this.stepSpec(i).compensation) {
-        this.sendCompensation(t, i, 1);
-        return;
-      }
-    }
-    this.finish(t);
-  }
-
-  private sendCompensation(t: SagaTransition<Data>, stepIndex: number, attempt: number): void {
-    const spec = this.stepSpec(stepIndex);
-    const compensation = spec.compensation as CommandRef;
-    const step = t.instance.steps[stepIndex];
-    step.status = StepStatus.COMPENSATING;
-    step.compensationAttempts = attempt;
-    const build = this.definition.handlers[stepIndex].buildCompensation;
-    const payload = build ? build(t.instance.data) : {};
-    this.send(t, stepIndex, CommandPhase.COMPENSATION, attempt, compensation, payload);
-    t.audit.push(
-      this.audit(t, AuditType.COMPENSATION_SENT, spec.name, {
-        command: compensation.type,
-        attempt,
-        messageId: t.instance.awaiting?.commandId,
-        payload,
-      }),
-    );
-  }
-
-  private compensated(t: SagaTransition<Data>, stepIndex: number): void {
-    const step = t.instance.steps[stepIndex];
-    step.status = StepStatus.COMPENSATED;
-    step.endedAt = t.instance.updatedAt;
-    t.audit.push(
-      this.audit(t, AuditType.STEP_COMPENSATED, step.name, { attempts: step.compensationAttempts }),
-    );
-    this.compensateFrom(t, stepIndex - 1);
-  }
-
-  private compensationFailed(
-    t: SagaTransition<Data>,
-    awaiting: AwaitedReply,
-    reason: string,
-  ): void {
-    const spec = this.stepSpec(awaiting.stepIndex);
-    const step = t.instance.steps[awaiting.stepIndex];
-    step.lastError = reason;
-    const policy = spec.compensationRetry;
-    t.audit.push(
-      this.audit(t, AuditType.COMPENSATION_ATTEMPT_FAILED, spec.name, {
-        attempt: awaiting.attempt,
-        reason,
-      }),
-    );
-    if (awaiting.attempt < policy.maxAttempts) {
-      const delayMs = retryDelayMs(policy, awaiting.attempt, this.env.random);
-      this.backoff(t, awaiting.stepIndex, CommandPhase.COMPENSATION, awaiting.attempt + 1, delayMs);
-      t.audit.push(
-        this.audit(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
-          nextAttempt: awaiting.attempt + 1,
-          delayMs,
-        }),
-      );
-      return;
-    }
-    step.status = StepStatus.COMPENSATION_FAILED;
-    step.endedAt = t.instance.updatedAt;
-    t.audit.push(
-      this.audit(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, {
-        attempts: awaiting.attempt,
-        reason,
-      }),
-    );
-    this.compensateFrom(t, awaiting.stepIndex - 1);
-  }
-
-  private finish(t: SagaTransition<Data>): void {
-    finishCompensation(t);
-  }
-
-  // ---- plumbing ----
-
-  private send(
-    t: SagaTransition<Data>,
-    stepIndex: number,
-    phase: CommandPhase,
-    attempt: number,
-    target: CommandRef,
-    payload: unknown,
-  ): void {
-    const spec = this.stepSpec(stepIndex);
-    const command: CommandMessage = {
-      messageId: this.env.newId(),
-      type: target.type,
-      sagaId: t.instance.id,
-      step: spec.name,
-      stepIndex,
-      phase,
-      attempt,
-      replyTo: this.env.replyQueue,
-      payload,
-      sentAt: t.instance.updatedAt.toISOString(),
-    };
-    const message: OutgoingMessage = {
-      messageId: command.messageId,
-      exchange: '',
-      routingKey: target.channel,
-      type: command.type,
-      body: command,
-    };
-    t.messages.push(message);
-    t.instance.awaiting = {
-      kind: 'reply',
-      stepIndex,
-      phase,
-      attempt,
-      commandId: command.messageId,
-    };
-    t.timer = this.timer(t, spec.timeoutMs);
-  }
-
-  private backoff(
-    t: SagaTransition<Data>,
-    stepIndex: number,
-    phase: CommandPhase,
-    attempt: number,
-    delayMs: number,
-  ): void {
-    t.instance.awaiting = { kind: 'backoff', stepIndex, phase, attempt, commandId: '' };
-    t.timer = this.timer(t, delayMs);
-  }
-
-  private timer(t: SagaTransition<Data>, delayMs: number): SagaTimer {
-    const awaiting = t.instance.awaiting as AwaitedReply;
-    return {
-      sagaId: t.instance.id,
-      fireAt: new Date(t.instance.updatedAt.getTime() + delayMs),
-      key: timerKey(awaiting),
-    };
   }
 
   private begin(current: SagaInstance<Data>, now: Date): SagaTransition<Data> {
@@ -447,10 +216,6 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     detail: Record<string, unknown>,
   ): AuditEntry {
     return auditLine(t, type, step, detail);
-  }
-
-  private stepSpec(stepIndex: number): StepSpec {
-    return this.definition.spec.steps[stepIndex];
   }
 }
 
