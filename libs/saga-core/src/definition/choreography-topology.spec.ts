@@ -1,5 +1,5 @@
 import { defineChoreography, StepEvents } from '../choreography/choreography-definition.builder';
-import { eventEndpoint } from '../choreography/event-message';
+import { eventEndpoint } from '../transport/event-message';
 import { DefinitionError } from '../errors/definition.error';
 import { commandEndpoint } from './command-endpoint';
 import { choreographyTopology } from './choreography-topology';

@@ -1,4 +1,4 @@
-import { ChoreographySpec, EventRef } from '../choreography/choreography-spec';
+import { ChoreographySpec, EventRef } from './choreography-spec';
 
 /**
  * The events one step of a choreography is known by, supplied beside the saga definition it
