@@ -20,7 +20,9 @@ import { OutboxRelay } from './messaging/outbox-relay';
 import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
 import { RetentionJob } from './messaging/retention-job';
 import { TypeOrmRetentionStore } from './persistence/typeorm/typeorm-retention.store';
+import { INBOX } from './participant/inbox.port';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
+import { TypeOrmInbox } from './persistence/typeorm/typeorm-inbox';
 import { SAGA_STORE } from './persistence/saga-store.port';
 import { TypeOrmOutboxStore } from './persistence/typeorm/typeorm-outbox.store';
 import { TypeOrmSagaStore } from './persistence/typeorm/typeorm-saga.store';
@@ -82,6 +84,11 @@ export class SagaModule {
         provide: OUTBOX_STORE,
         inject: [DataSource],
         useFactory: (ds: DataSource) => new TypeOrmOutboxStore(ds),
+      },
+      {
+        provide: INBOX,
+        inject: [DataSource],
+        useFactory: (ds: DataSource) => new TypeOrmInbox(ds),
       },
       {
         provide: SAGA_STORE,

@@ -1,6 +1,7 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
 import { InjectedFaultError } from '../errors/injected-fault.error';
 import { PoisonMessageError } from '../errors/poison-message.error';
 import { FaultRules } from '../faults/fault-rules';
@@ -115,7 +116,7 @@ async function started(instances: object[], deliveryLimit?: number) {
     options,
     transport as unknown as MessageTransport,
     relay as unknown as OutboxRelay,
-    database as unknown as DataSource,
+    new TypeOrmInbox(database as unknown as DataSource),
     discovery as unknown as DiscoveryService,
     new MetadataScanner(),
     faults,

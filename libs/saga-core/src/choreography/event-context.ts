@@ -1,13 +1,8 @@
 import { EntityManager } from 'typeorm';
+import { GivingUp } from '../participant/giving-up';
 import { EventEndpoint, EventMessage } from '../transport/event-message';
 
-/** Why a `@RetryThenGiveUp` handler is called to announce its failure instead of working. */
-export interface GivingUp {
-  /** The last try's error message. */
-  reason: string;
-  /** The tries that failed. */
-  attempts: number;
-}
+export type { GivingUp };
 
 /** What an `@EventHandler` method gets beside the event. */
 export interface EventContext {

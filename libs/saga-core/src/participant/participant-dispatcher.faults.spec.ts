@@ -1,6 +1,7 @@
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
 import { InjectedFaultError } from '../errors/injected-fault.error';
 import { FaultRules } from '../faults/fault-rules';
 import { OutboxRelay } from '../messaging/outbox-relay';
@@ -86,7 +87,7 @@ async function started() {
     options,
     transport as unknown as MessageTransport,
     { publishCommitted: jest.fn() } as unknown as OutboxRelay,
-    database as unknown as DataSource,
+    new TypeOrmInbox(database as unknown as DataSource),
     { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService,
     new MetadataScanner(),
     faults,

@@ -1,5 +1,6 @@
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
 import { FaultRules } from '../faults/fault-rules';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { SagaCoreOptions } from '../saga-core.options';
@@ -59,7 +60,7 @@ function dispatcherFor(
     options,
     transport as unknown as MessageTransport,
     {} as OutboxRelay,
-    {} as DataSource,
+    new TypeOrmInbox({} as DataSource),
     discovery as unknown as DiscoveryService,
     new MetadataScanner(),
     new FaultRules(options),

@@ -1,59 +1,26 @@
+import { FAULT_HOOKS, FaultHooks, NO_FAULTS } from '../model/fault-hooks';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
-import { DataSource, EntityManager } from 'typeorm';
-import {
-  applyAfterCommit,
-  applyBeforeHandling,
-  dropsReply,
-  injectedStepError,
-} from '../faults/fault-effects';
-import { FaultRule } from '../faults/fault-rule';
+import { dropsReply, injectedStepError } from '../faults/fault-effects';
 import { FaultRules } from '../faults/fault-rules';
-import { reachFaultPoint } from '../faults/fault-point';
-import { FaultPoint } from '../model/fault-hooks';
 import { OutboxRelay } from '../messaging/outbox-relay';
-import { debugLogging } from '../observability/log-scope';
 import { bindSaga } from '../observability/trace-context';
-import {
-  claimAndEnqueue,
-  claimIncoming,
-  claimsBeforeHandling,
-  enqueueOutgoing,
-} from '../persistence/typeorm/typeorm-messaging';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { CommandMessage, IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
 import { CommandContext } from './command-context';
 import { COMMAND_HANDLER_METADATA, CommandHandlerMetadata } from './command-handler.decorator';
 import { parseCommandMessage } from './command-message.parser';
-import { OutboxRecord } from '../messaging/outbox-store.port';
-import { ReplyError } from '../transport/message-envelope';
 import { HandlerOutcome, buildReply, replyErrorOf, replyToOutgoing } from './command-reply.builder';
+import { InboundRuntime, InboundTry, InboundWork } from './inbound-runtime';
+import { INBOX, Inbox } from './inbox.port';
 import { CommandOutcome, participantCommandsCounter } from './participant-metrics';
 import { ReplyQueuePolicy } from './reply-queue-policy';
+import { RolledBackAnswer } from './rolled-back-answer';
 
 const DEFAULT_PREFETCH = 32;
-
-/** How one transaction over a command ended, and the reply it wrote. */
-interface Processed {
-  outcome: CommandOutcome;
-  enqueued: OutboxRecord[];
-}
-
-/** The inbox already had the command: what the handler did is rolled back. */
-class AlreadyHandled extends Error {}
-
-/** A handler refused the step: its transaction is rolled back, the refusal answered apart. */
-class Refusal extends Error {
-  constructor(
-    readonly error: ReplyError,
-    readonly suppressed: boolean,
-  ) {
-    super(error.message);
-  }
-}
 
 interface BoundHandler {
   /** `Class.method`, for configuration errors. */
@@ -62,28 +29,45 @@ interface BoundHandler {
 }
 
 /**
- * The participant half of the engine: consumes the app's command queue and runs each command
- * through its `@CommandHandler` in one local transaction with the inbox row (exactly-once
- * effects over at-least-once delivery) and the reply in the outbox (no reply without the work,
- * no work without its reply). Each command first meets the app's runtime fault rules
+ * The command adapter of the participant runtime (`InboundRuntime`): consumes the app's
+ * command queue and runs each command through its `@CommandHandler`, its reply in the outbox
+ * (no reply without the work, no work without its reply). A refusal rolls the handler's work
+ * back and is answered apart. Each command first meets the app's runtime fault rules
  * (`FaultRules`), which may delay, fail, refuse, silence, throw or crash it.
  */
 @Injectable()
 export class ParticipantDispatcher {
-  private readonly logger = new Logger(ParticipantDispatcher.name);
   private readonly handlers = new Map<string, BoundHandler>();
   private readonly commands = participantCommandsCounter();
+  private readonly runtime: InboundRuntime<CommandMessage, CommandOutcome>;
   private started = false;
 
   constructor(
     @Inject(SAGA_CORE_OPTIONS) private readonly options: SagaCoreOptions,
     private readonly transport: MessageTransport,
-    private readonly relay: OutboxRelay,
-    private readonly dataSource: DataSource,
+    relay: OutboxRelay,
+    @Inject(INBOX) inbox: Inbox,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-    private readonly faults: FaultRules,
-  ) {}
+    faults: FaultRules,
+    @Optional() @Inject(FAULT_HOOKS) hooks: FaultHooks = NO_FAULTS,
+  ) {
+    const adapter = {
+      consumer: options.serviceName,
+      describe: (c: CommandMessage) => `${c.type} (attempt ${c.attempt}) of saga ${c.sagaId}`,
+      retryPolicy: () => null,
+      work: (command: CommandMessage, attempt: InboundTry) => this.work(command, attempt),
+      count: (type: string, outcome: CommandOutcome) => this.count(type, outcome),
+    };
+    this.runtime = new InboundRuntime(
+      inbox,
+      relay,
+      faults,
+      adapter,
+      ParticipantDispatcher.name,
+      hooks,
+    );
+  }
 
   /** The command types this app handles (after `start`). */
   get handledTypes(): ReadonlySet<string> {
@@ -128,71 +112,14 @@ export class ParticipantDispatcher {
       this.count(command.type, 'poison');
       throw error;
     }
-    const fault = this.faults.hit(command.type);
-    let processed: Processed;
-    try {
-      await applyBeforeHandling(fault, command.type);
-      processed = await this.processOrRefuse(command, fault, claimsBeforeHandling(message));
-    } catch (error) {
-      this.count(command.type, 'error');
-      throw error;
-    }
-    applyAfterCommit(fault);
-    this.count(command.type, processed.outcome);
-    if (debugLogging.enabled) {
-      this.logger.debug(
-        `${command.type} (attempt ${command.attempt}) of saga ${command.sagaId}: ${processed.outcome}`,
-      );
-    }
-    if (processed.enqueued.length > 0) reachFaultPoint(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);
-    this.relay.publishCommitted(processed.enqueued);
+    await this.runtime.handle(command, message);
   }
 
-  /**
-   * The happy path is one transaction of four round trips: `START`, the handler's work, the
-   * inbox row with the reply (one statement), `COMMIT`; a redelivery is claimed before its
-   * handler runs instead (`claimsBeforeHandling`). A refusal rolls everything
-   * back and is answered in a second transaction (inbox row and failure reply), which costs
-   * less than a savepoint around every handler. PostgreSQL's default READ COMMITTED lets a
-   * handler that loses an insert race see the winner's committed row.
-   */
-  private async processOrRefuse(
+  /** Runs the handler; a refusal (or an injected one) is answered apart, its work rolled back. */
+  private async work(
     command: CommandMessage,
-    fault: FaultRule | null,
-    claimedFirst: boolean,
-  ): Promise<Processed> {
-    try {
-      return await this.dataSource.transaction((manager) =>
-        this.process(manager, command, fault, claimedFirst),
-      );
-    } catch (error) {
-      if (error instanceof AlreadyHandled) return { outcome: 'duplicate', enqueued: [] };
-      if (!(error instanceof Refusal)) throw error;
-      return this.dataSource.transaction(async (manager) => {
-        const processed = await this.reply(
-          manager,
-          command,
-          error.suppressed ? null : { error: error.error },
-          false,
-        );
-        if (processed.outcome !== 'duplicate') reachFaultPoint(FaultPoint.BEFORE_COMMIT);
-        return processed;
-      });
-    }
-  }
-
-  private async process(
-    manager: EntityManager,
-    command: CommandMessage,
-    fault: FaultRule | null,
-    claimFirst: boolean,
-  ): Promise<Processed> {
-    if (
-      claimFirst &&
-      !(await claimIncoming(manager, this.options.serviceName, command.messageId))
-    ) {
-      return { outcome: 'duplicate', enqueued: [] };
-    }
+    { tx, fault }: InboundTry,
+  ): Promise<InboundWork<CommandOutcome>> {
     const handler = this.handlers.get(command.type);
     if (!handler) throw new Error(`No handler for ${command.type}`);
     let suppressed = dropsReply(fault);
@@ -207,7 +134,7 @@ export class ParticipantDispatcher {
         step: command.step,
         phase: command.phase,
         attempt: command.attempt,
-        manager,
+        manager: tx.manager,
         suppressReply: () => {
           suppressed = true;
         },
@@ -215,32 +142,20 @@ export class ParticipantDispatcher {
     } catch (error) {
       const replyError = replyErrorOf(error);
       if (!replyError) throw error;
-      throw new Refusal(replyError, suppressed);
+      const answer = this.answer(command, suppressed ? null : { error: replyError });
+      throw new RolledBackAnswer(answer.outcome, answer.outgoing);
     }
-    const outcome = suppressed ? null : { payload };
-    const processed = await this.reply(manager, command, outcome, claimFirst);
-    if (processed.outcome === 'duplicate') throw new AlreadyHandled();
-    reachFaultPoint(FaultPoint.BEFORE_COMMIT);
-    return processed;
+    return this.answer(command, suppressed ? null : { payload });
   }
 
-  /**
-   * Writes the reply (none when `outcome` is null) with the inbox row in the same statement;
-   * or alone when the command was `claimed` before its handler ran.
-   */
-  private async reply(
-    manager: EntityManager,
+  /** The reply to write (none when `outcome` is null, the reply suppressed). */
+  private answer(
     command: CommandMessage,
     outcome: HandlerOutcome | null,
-    claimed: boolean,
-  ): Promise<Processed> {
-    const reply = outcome ? buildReply(command, outcome, randomUUID(), new Date()) : null;
-    const outgoing = reply ? [replyToOutgoing(command, reply)] : [];
-    const enqueued = claimed
-      ? await enqueueOutgoing(manager, outgoing)
-      : await claimAndEnqueue(manager, this.options.serviceName, command.messageId, outgoing);
-    if (!enqueued) return { outcome: 'duplicate', enqueued: [] };
-    return { outcome: reply ? reply.outcome : 'suppressed', enqueued };
+  ): InboundWork<CommandOutcome> {
+    if (!outcome) return { outcome: 'suppressed', outgoing: [] };
+    const reply = buildReply(command, outcome, randomUUID(), new Date());
+    return { outcome: reply.outcome, outgoing: [replyToOutgoing(command, reply)] };
   }
 
   private discoverHandlers(channel: string): void {

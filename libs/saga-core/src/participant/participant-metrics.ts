@@ -11,6 +11,8 @@ export type CommandOutcome =
   | 'failure'
   /** Handled, but the handler suppressed its reply (fault injection). */
   | 'suppressed'
+  /** Its handler failed every try of its retry policy: the failure it announced was committed. */
+  | 'given-up'
   /** Already handled before (a redelivery): nothing done. */
   | 'duplicate'
   /** Not a valid command: dead-lettered. */

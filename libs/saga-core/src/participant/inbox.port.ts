@@ -1,0 +1,38 @@
+import type { EntityManager } from 'typeorm';
+import { OutboxRecord } from '../messaging/outbox-store.port';
+import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
+
+/** Injection token of the `Inbox` the participant runtime records handled messages in. */
+export const INBOX = Symbol('INBOX');
+
+/**
+ * One local transaction over a delivered message: the handler's writes (through `manager`),
+ * the inbox row and the outbox rows of what it sends commit together, or not at all.
+ */
+export interface InboxTransaction {
+  /** Handed to the handler for its own writes in the same transaction. */
+  readonly manager: EntityManager;
+  /** Records the message as handled; false when it was handled already. */
+  claim(messageId: string): Promise<boolean>;
+  /**
+   * Records the message as handled and writes what its handling sends, in one statement;
+   * null when it was handled already (the outbox is then left alone).
+   */
+  claimAndEnqueue(
+    messageId: string,
+    messages: readonly OutgoingMessage[],
+  ): Promise<OutboxRecord[] | null>;
+  /** Writes what the handling sends, once the message was claimed. */
+  enqueue(messages: readonly OutgoingMessage[]): Promise<OutboxRecord[]>;
+}
+
+/** Exactly-once effects over at-least-once delivery, per consumer and message id. */
+export interface Inbox {
+  /**
+   * Whether a delivery is claimed before its handler runs (a redelivery, likely handled
+   * already) rather than in the statement that writes its outgoing messages.
+   */
+  claimsBeforeHandling(delivery: IncomingMessage): boolean;
+  /** Runs `work` in one transaction whose inbox rows belong to `consumer`. */
+  transaction<T>(consumer: string, work: (tx: InboxTransaction) => Promise<T>): Promise<T>;
+}
