@@ -11,7 +11,7 @@ import {
 } from '../model/saga-machine';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
-import { auditLine, beginTransition, emptyStep } from '../model/saga-transition.helpers';
+import { auditLine, beginTransition, startTransition } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
@@ -35,60 +35,32 @@ type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
 export class ChoreographyStateMachine<Data> implements SagaMachine<Data, ChoreographySpec> {
   private readonly byType = new Map<string, { stepIndex: number; outcome: Outcome }>();
   private readonly undo: ChoreographyUndoChain<Data>;
+  /** The events that move the saga: each step's outcomes. */
+  readonly inputs: MachineInputs;
 
   constructor(
     private readonly definition: ChoreographyDefinition<Data>,
     private readonly env: StateMachineEnvironment,
   ) {
     this.undo = new ChoreographyUndoChain(definition, env);
+    const events: EventRef[] = [];
     definition.spec.steps.forEach((step, stepIndex) => {
       for (const outcome of ['succeeded', 'failed', 'compensated', 'compensationFailed'] as const) {
         this.byType.set(step[outcome].type, { stepIndex, outcome });
+        events.push(step[outcome]);
       }
     });
+    this.inputs = { commandChannels: [], events };
   }
 
   get spec(): ChoreographySpec {
     return this.definition.spec;
   }
 
-  get inputs(): MachineInputs {
-    const events = this.definition.spec.steps.flatMap((step) => [
-      step.succeeded,
-      step.failed,
-      step.compensated,
-      step.compensationFailed,
-    ]);
-    return { commandChannels: [], events };
-  }
-
   start(input: SagaStartInput<Data>): SagaTransition<Data> {
     const now = this.env.now();
     const { spec } = this.definition;
-    const instance: SagaInstance<Data> = {
-      id: input.sagaId,
-      definitionName: spec.name,
-      definitionVersion: spec.version,
-      status: SagaStatus.PENDING,
-      compensating: false,
-      data: input.data,
-      steps: spec.steps.map((s) => emptyStep(s.name)),
-      awaiting: null,
-      failureReason: null,
-      labels: input.labels ?? {},
-      startKey: input.startKey ?? null,
-      startFingerprint: input.startFingerprint ?? null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const t: SagaTransition<Data> = { instance, audit: [], messages: [], timer: undefined };
-    t.audit.push(
-      auditLine(t, AuditType.SAGA_STARTED, null, {
-        definition: `${spec.name}@${spec.version}`,
-        data: input.data,
-      }),
-    );
+    const t = startTransition(spec, input, now);
     this.publish(t, spec.start, this.definition.handlers.startPayload(input.data), null);
     this.expect(t, 0);
     return t;

@@ -95,7 +95,7 @@ export class SagaEngine {
       metrics: new SagaMetrics(service),
       changes: this.changes,
       ends: this.ends,
-      faults: faults ?? NO_FAULTS,
+      faults,
     });
     this.inbound = new SagaInbound(this.registry, this.writer, transport, {
       replyQueue,

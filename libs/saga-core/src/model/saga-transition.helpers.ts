@@ -1,6 +1,7 @@
 import { AuditEntry, AuditType } from './audit-entry';
 import { SagaInstance, StepState } from './saga-instance';
 import { SagaStatus } from './saga-status';
+import { SagaStartInput } from './saga-machine';
 import { SagaTransition } from './saga-transition';
 import { StepStatus } from './step-status';
 
@@ -64,4 +65,41 @@ export function finishCompensation(t: SagaTransition<unknown>): void {
     t.instance.status = SagaStatus.CANCELLED;
     t.audit.push(auditLine(t, AuditType.SAGA_CANCELLED, null, { cause: t.instance.failureReason }));
   }
+}
+
+/**
+ * A new saga's first transition, whatever its style: the instance PENDING at version 1 with
+ * every step not started, and its `SAGA_STARTED` audit line. The style then sends or
+ * publishes what starts it.
+ */
+export function startTransition<Data>(
+  spec: { name: string; version: number; steps: readonly { name: string }[] },
+  input: SagaStartInput<Data>,
+  now: Date,
+): SagaTransition<Data> {
+  const instance: SagaInstance<Data> = {
+    id: input.sagaId,
+    definitionName: spec.name,
+    definitionVersion: spec.version,
+    status: SagaStatus.PENDING,
+    compensating: false,
+    data: input.data,
+    steps: spec.steps.map((s) => emptyStep(s.name)),
+    awaiting: null,
+    failureReason: null,
+    labels: input.labels ?? {},
+    startKey: input.startKey ?? null,
+    startFingerprint: input.startFingerprint ?? null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const t: SagaTransition<Data> = { instance, audit: [], messages: [], timer: undefined };
+  t.audit.push(
+    auditLine(t, AuditType.SAGA_STARTED, null, {
+      definition: `${spec.name}@${spec.version}`,
+      data: input.data,
+    }),
+  );
+  return t;
 }

@@ -6,7 +6,7 @@ import { AuditEntry, AuditType } from '../model/audit-entry';
 import { SagaInstance, SagaTimer } from '../model/saga-instance';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
-import { auditLine, beginTransition, emptyStep } from '../model/saga-transition.helpers';
+import { auditLine, beginTransition, startTransition } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { SagaSteps } from './saga-steps';
 import {
@@ -31,6 +31,8 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
   /** The replies this saga's commands can get; any other type is poison. */
   private readonly replyTypes: ReadonlySet<string>;
   private readonly steps: SagaSteps<Data>;
+  /** The queues its commands go to. */
+  readonly inputs: MachineInputs;
 
   constructor(
     private readonly definition: SagaDefinition<Data>,
@@ -40,6 +42,7 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
       s.compensation ? [s.command, s.compensation] : [s.command],
     );
     this.replyTypes = new Set(commands.map((c) => replyTypeOf(c.type)));
+    this.inputs = { commandChannels: [...new Set(commands.map((c) => c.channel))], events: [] };
     this.steps = new SagaSteps(definition, env);
   }
 
@@ -47,39 +50,9 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     return this.definition.spec;
   }
 
-  get inputs(): MachineInputs {
-    const channels = this.definition.spec.steps.flatMap((s) =>
-      s.compensation ? [s.command.channel, s.compensation.channel] : [s.command.channel],
-    );
-    return { commandChannels: [...new Set(channels)], events: [] };
-  }
-
   start(input: SagaStartInput<Data>): SagaTransition<Data> {
     const now = this.env.now();
-    const instance: SagaInstance<Data> = {
-      id: input.sagaId,
-      definitionName: this.definition.spec.name,
-      definitionVersion: this.definition.spec.version,
-      status: SagaStatus.PENDING,
-      compensating: false,
-      data: input.data,
-      steps: this.definition.spec.steps.map((s) => emptyStep(s.name)),
-      awaiting: null,
-      failureReason: null,
-      labels: input.labels ?? {},
-      startKey: input.startKey ?? null,
-      startFingerprint: input.startFingerprint ?? null,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const t: SagaTransition<Data> = { instance, audit: [], messages: [], timer: undefined };
-    t.audit.push(
-      this.audit(t, AuditType.SAGA_STARTED, null, {
-        definition: `${instance.definitionName}@${instance.definitionVersion}`,
-        data: instance.data,
-      }),
-    );
+    const t = startTransition(this.definition.spec, input, now);
     this.steps.sendForward(t, 0, 1);
     return t;
   }
