@@ -19,7 +19,7 @@ import { eventDetail, publishEvent, reasonOf } from './choreography-messages';
 import { ChoreographySpec, ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
 import { inferEarlierSuccesses } from './choreography-inference';
 import { refuseForward, refuseUndo } from './choreography-refusals';
-import { ChoreographyUndoChain } from './choreography-undo-chain';
+import { ChoreographyUndoChain, UNDO_REPORTED } from './choreography-undo-chain';
 import { EventMessage } from '../transport/event-message';
 
 type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
@@ -198,9 +198,13 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
   ): void {
     const stepIndex = this.definition.spec.steps.indexOf(spec);
     const step = t.instance.steps[stepIndex];
-    step.status = status;
-    step.endedAt = t.instance.updatedAt;
-    step.lastError = reason;
+    // A step whose undo was reported ahead of the failure keeps it: its work is gone, and
+    // counting it as still held would accept the chain's second report of the same undo.
+    if (!UNDO_REPORTED.includes(step.status)) {
+      step.status = status;
+      step.endedAt = t.instance.updatedAt;
+      step.lastError = reason;
+    }
     t.instance.failureReason = `${spec.name}: ${reason}`;
     t.instance.compensating = true;
     t.instance.awaiting = null;

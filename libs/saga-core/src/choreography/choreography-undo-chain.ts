@@ -18,6 +18,12 @@ export const TO_UNDO: readonly StepStatus[] = [
   StepStatus.COMPENSATING,
 ];
 
+/** Steps whose participant reported the end of their undo, done or given up. */
+export const UNDO_REPORTED: readonly StepStatus[] = [
+  StepStatus.COMPENSATED,
+  StepStatus.COMPENSATION_FAILED,
+];
+
 /** What the undo chain needs beside publishing: the clock's randomness for the backoff. */
 export type UndoChainEnvironment = PublishEnvironment & { random(): number };
 
