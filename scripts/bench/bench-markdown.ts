@@ -1,3 +1,5 @@
+import { TRIP_PARTICIPANTS } from '@app/trip-api';
+import { APPS } from './resource-counters';
 import { BenchResult } from './bench';
 import { SoakResult } from './soak';
 
@@ -28,7 +30,7 @@ export function benchMarkdown(result: BenchResult, reportPath: string): string {
   }
   lines.push(
     '',
-    '| mode | failures | in flight | bookings/s | p50 ms | p95 ms | p99 ms | CPU ms/booking: orch · flight · hotel · payment · pg · rabbit | commits/booking | msgs/booking | peak RSS MB (max app) | of ceiling | p50 / floor |',
+    `| mode | failures | in flight | bookings/s | p50 ms | p95 ms | p99 ms | CPU ms/booking: orch · ${TRIP_PARTICIPANTS.join(' · ')} · pg · rabbit | commits/booking | msgs/booking | peak RSS MB (max app) | of ceiling | p50 / floor |`,
     '| --- | --: | --: | --: | --: | --: | --: | --- | --: | --: | --: | --: | --: |',
   );
   for (const c of result.configurations) {
@@ -38,7 +40,7 @@ export function benchMarkdown(result: BenchResult, reportPath: string): string {
     lines.push(
       `| ${c.mode} | ${fixed(c.failureRate * 100, 0)} % | ${c.concurrency} | ` +
         `${fixed(m.bookingsPerSecond)} | ${fixed(m.p50)} | ${fixed(m.p95)} | ${fixed(m.p99)} | ` +
-        `${[cpu.orchestrator, cpu.flight, cpu.hotel, cpu.payment, cpu.postgres, cpu.rabbitmq].map((v) => fixed(v, 2)).join(' · ')} | ` +
+        `${[...APPS.map((app) => cpu[app]), cpu.postgres, cpu.rabbitmq].map((v) => fixed(v, 2)).join(' · ')} | ` +
         `${fixed(m.commitsPerBooking)} | ${fixed(m.messagesPerBooking)} | ` +
         `${rss.length > 0 ? fixed(Math.max(...rss), 0) : '–'} | ` +
         `${c.ratios.ofCeiling === null ? '–' : `${fixed(c.ratios.ofCeiling * 100, 0)} %`} | ` +

@@ -1,17 +1,16 @@
-import { TRIP_PARTICIPANTS } from '@app/trip-api';
 import { Client } from 'pg';
-import { TripDatabaseUrls, TripEndpoints } from '../support/trip-endpoints';
+import {
+  appDir,
+  appUrls,
+  TRIP_APPS,
+  TripAppName,
+  TripDatabaseUrls,
+  TripEndpoints,
+} from '../support/trip-endpoints';
 import { cpuSeconds, memoryMb, pidListeningOn, pidsByCommandLine, pidsByName } from './proc-stats';
 
-export const APPS = ['orchestrator', ...TRIP_PARTICIPANTS] as const;
-export type AppName = (typeof APPS)[number];
-
-const APP_DIRS: Record<AppName, string> = {
-  orchestrator: 'orchestrator',
-  flight: 'flight-service',
-  hotel: 'hotel-service',
-  payment: 'payment-service',
-};
+export const APPS = TRIP_APPS;
+export type AppName = TripAppName;
 
 /** Everything counted at one instant; deltas of two of them make a run's figures. */
 export interface CounterSnapshot {
@@ -45,12 +44,7 @@ export class ResourceCounters {
   ) {}
 
   static async open(endpoints: TripEndpoints): Promise<ResourceCounters> {
-    const urls: Record<AppName, string> = {
-      orchestrator: endpoints.orchestratorUrl,
-      flight: endpoints.flightUrl,
-      hotel: endpoints.hotelUrl,
-      payment: endpoints.paymentUrl,
-    };
+    const urls = appUrls(endpoints);
     const pids = Object.fromEntries(
       await Promise.all(APPS.map(async (app) => [app, await findApp(app, urls[app])] as const)),
     ) as Record<AppName, number | null>;
@@ -142,7 +136,7 @@ async function findApp(app: AppName, url: string): Promise<number | null> {
   const local = ['localhost', '127.0.0.1', '[::1]', '::1'].includes(hostname);
   const byPort = local ? await pidListeningOn(Number(port || 80)) : null;
   if (byPort !== null) return byPort;
-  const byCommand = await pidsByCommandLine(`dist/apps/${APP_DIRS[app]}/src/main.js`);
+  const byCommand = await pidsByCommandLine(`dist/apps/${appDir(app)}/src/main.js`);
   return byCommand.length === 1 ? byCommand[0] : null;
 }
 

@@ -1,15 +1,14 @@
 import { join } from 'node:path';
+import { tripParticipantProfiles } from '@app/trip-api';
 import { freePort } from '../support/free-port';
 import { AppProcess, Env } from './app-process';
 import { ChaosInfrastructure, ServiceName } from './chaos-infrastructure';
 
-/** The run's processes: two orchestrators on one database, and the three participants. */
+/** The run's processes: two orchestrators on one database, and every participant. */
 const PROCESSES: { name: string; service: ServiceName; app: string }[] = [
   { name: 'orchestrator-a', service: 'orchestrator', app: 'orchestrator' },
   { name: 'orchestrator-b', service: 'orchestrator', app: 'orchestrator' },
-  { name: 'flight-service', service: 'flight', app: 'flight-service' },
-  { name: 'hotel-service', service: 'hotel', app: 'hotel-service' },
-  { name: 'payment-service', service: 'payment', app: 'payment-service' },
+  ...tripParticipantProfiles().map(({ name, app }) => ({ name: app, service: name, app })),
 ];
 
 export interface ChaosApps {

@@ -1,11 +1,10 @@
 import { TRIP_PARTICIPANTS } from '@app/trip-api';
 import { BookingMode } from '../compare/compare.options';
 import { BookingRequest, mulberry32, TripParticipantName } from '../compare/workload';
-
-type InjectedFault = NonNullable<BookingRequest['faults']>[TripParticipantName];
+import { InjectedFault, sampleBooking, seededDraw } from '../support/booking-request';
 
 const PARTICIPANTS: readonly TripParticipantName[] = TRIP_PARTICIPANTS;
-const FAULTS: readonly NonNullable<InjectedFault>[] = ['fail', 'timeout', 'fail-compensation'];
+const FAULTS: readonly InjectedFault[] = ['fail', 'timeout', 'fail-compensation'];
 
 export interface ChaosBooking {
   index: number;
@@ -22,15 +21,11 @@ export interface ChaosBooking {
  */
 export function buildChaosWorkload(count: number, faultRate: number, seed: number): ChaosBooking[] {
   const random = mulberry32(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const draw = seededDraw(random);
+  const { pick, between } = draw;
   return Array.from({ length: count }, (_, index) => {
     const mode: BookingMode = random() < 0.5 ? 'orchestrated' : 'choreographed';
-    const request: BookingRequest = {
-      customerId: `cust-${between(1, 5)}`,
-      flight: { flightId: pick(['FL-100', 'FL-200']), seats: between(1, 3) },
-      hotel: { hotelId: pick(['HT-200', 'HT-300']), nights: between(1, 3), rooms: between(1, 2) },
-    };
+    const request = sampleBooking(`cust-${between(1, 5)}`, draw);
     if (random() >= faultRate) return { index, mode, request, faults: [] };
     const faults: BookingRequest['faults'] = {};
     for (let n = between(1, 2); n > 0; n--) faults[pick(PARTICIPANTS)] = pick(FAULTS);

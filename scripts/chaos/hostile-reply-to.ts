@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TRIP_PARTICIPANTS, tripParticipantProfiles } from '@app/trip-api';
 import { mulberry32 } from '../support/mulberry32';
+import { tripSteps } from '../support/trip-steps';
 import { queryRows } from '../support/pg-query';
 import { vhostConnections, vhostQueueNames } from '../support/rabbitmq-admin';
 import { TripDatabaseUrls } from '../support/trip-invariants';
 import { ExpectedDeadLetter, readDeadLetters } from './dead-letter-check';
 
 /** Each participant's command queue and the type of its compensation (a valid command). */
-const TARGETS = [
-  { queue: 'flight.commands', service: 'flight', type: 'flight.cancel' },
-  { queue: 'hotel.commands', service: 'hotel', type: 'hotel.cancel' },
-  { queue: 'payment.commands', service: 'payment', type: 'payment.refund' },
-] as const;
+const TARGETS = tripSteps().flatMap((step) =>
+  step.compensation
+    ? [{ queue: step.commandQueue, service: step.name, type: step.compensation }]
+    : [],
+);
 
 /** The participants' broker connections, by the name each gives it. */
-const PARTICIPANTS = ['flight-service', 'hotel-service', 'payment-service'];
+const PARTICIPANTS = tripParticipantProfiles().map((profile) => profile.app);
 
 /**
  * What a hostile `replyTo` names: a queue that exists with other arguments (a dead-letter
@@ -149,7 +151,8 @@ export async function checkHostileReplyTo(
 
 async function participantsUnsent(databases: TripDatabaseUrls): Promise<number> {
   const counts = await Promise.all(
-    [databases.flight, databases.hotel, databases.payment].map(async (url) => {
+    TRIP_PARTICIPANTS.map(async (name) => {
+      const url = databases[name];
       const [row] = await queryRows<{ n: string }>(
         url,
         `SELECT count(*) AS n FROM saga_outbox WHERE sent_at IS NULL`,

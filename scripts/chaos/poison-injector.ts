@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ChannelModel, ConfirmChannel, connect } from 'amqplib';
+import { tripParticipantProfiles } from '@app/trip-api';
 import { mulberry32 } from '../support/mulberry32';
 
 /** The work queues of the trip apps that a poison message may land on. */
-const COMMAND_QUEUES = ['flight.commands', 'hotel.commands', 'payment.commands'] as const;
+const COMMAND_QUEUES = tripParticipantProfiles().map((profile) => profile.commandQueue);
 const REPLY_QUEUE = 'orchestrator.replies';
 
 /** What each consumer must dead-letter at once, without a handler ever running. */

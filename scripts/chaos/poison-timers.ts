@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { tripSteps } from '../support/trip-steps';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { queryRows, withClient } from '../support/pg-query';
 
@@ -52,11 +53,13 @@ export async function plantPoisonTimers(
           dueAt,
         ],
       );
+      const steps = tripSteps().map((step) => step.name);
       await client.query(
         `INSERT INTO saga_step_states (saga_id, step_index, name, status, attempts)
-         VALUES ($1, 0, 'flight', 'RUNNING', 1), ($1, 1, 'hotel', 'PENDING', 0),
-                ($1, 2, 'payment', 'PENDING', 0)`,
-        [sagaId],
+         SELECT $1, i - 1, name, CASE WHEN i = 1 THEN 'RUNNING' ELSE 'PENDING' END,
+                CASE WHEN i = 1 THEN 1 ELSE 0 END
+           FROM unnest($2::text[]) WITH ORDINALITY AS s(name, i)`,
+        [sagaId, steps],
       );
       const key = `${awaiting.kind}:forward:${awaiting.stepIndex}:${awaiting.attempt}`;
       await client.query(`INSERT INTO saga_timers (saga_id, fire_at, key) VALUES ($1, $2, $3)`, [

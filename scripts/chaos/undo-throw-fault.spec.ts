@@ -1,3 +1,5 @@
+import { TRIP_PARTICIPANTS } from '@app/trip-api';
+import { tripSteps } from '../support/trip-steps';
 import { planUndoThrows } from './undo-throw-fault';
 
 describe('the undo-throw fault plan', () => {
@@ -16,20 +18,20 @@ describe('the undo-throw fault plan', () => {
 
   it('throws on what asks a participant for its undo, in one mode, enough to dead-letter or give it up', () => {
     const rules = planUndoThrows(40, 1);
-    const undoOf: Record<string, RegExp> = {
-      flight: /^(flight\.cancel|trip\.hotel\.(reservation-failed|cancelled))$/,
-      hotel: /^(hotel\.cancel|trip\.payment\.(failed|refunded))$/,
-      payment: /^(payment\.refund|trip\.booking\.cancellation-requested)$/,
-    };
+    const steps = new Map(tripSteps().map((s) => [s.name, s]));
+    // As the saga's order implies: the flight undoes on the hotel's failure or undo.
+    expect(steps.get('flight')?.compensation).toBe('flight.cancel');
+    expect(steps.get('flight')?.undoneOn).toEqual(
+      expect.arrayContaining(['trip.hotel.reservation-failed', 'trip.hotel.cancelled']),
+    );
     for (const rule of rules) {
-      expect(rule.match).toMatch(undoOf[rule.participant]);
+      const step = steps.get(rule.participant);
+      expect([step?.compensation, ...(step?.undoneOn ?? [])]).toContain(rule.match);
       expect(rule.mode).toBe(rule.match.startsWith('trip.') ? 'choreographed' : 'orchestrated');
       // 5 dead-lettered tries of 6 deliveries, or 2 undos given up after 5 tries, per draw.
       expect(rule.count % (rule.mode === 'orchestrated' ? 30 : 10)).toBe(0);
     }
     expect(new Set(rules.map((r) => `${r.participant} ${r.match}`)).size).toBe(rules.length);
-    expect(new Set(rules.map((r) => r.participant))).toEqual(
-      new Set(['flight', 'hotel', 'payment']),
-    );
+    expect(new Set(rules.map((r) => r.participant))).toEqual(new Set(TRIP_PARTICIPANTS));
   });
 });

@@ -3,6 +3,7 @@ import { ChannelModel, connect } from 'amqplib';
 import { mulberry32 } from '../support/mulberry32';
 import { AppProcess } from './app-process';
 import { RuntimeFaultInjector } from './runtime-faults';
+import { tripSteps } from '../support/trip-steps';
 
 type Mode = 'orchestrated' | 'choreographed';
 
@@ -11,29 +12,30 @@ const MODES: readonly Mode[] = ['orchestrated', 'choreographed'];
 
 /**
  * What asks each participant for its undo: the compensation command (orchestrated), and the
- * events its undo reacts to (choreographed) besides its own undo request.
+ * events its undo reacts to (choreographed) besides its own undo request; and the queue each
+ * mode's undo messages wait on, whose dead letters this fault may cause.
  */
-const UNDO_MESSAGES: Record<TripParticipant, Record<Mode, readonly string[]>> = {
-  flight: {
-    orchestrated: ['flight.cancel'],
-    choreographed: ['trip.hotel.reservation-failed', 'trip.hotel.cancelled'],
-  },
-  hotel: {
-    orchestrated: ['hotel.cancel'],
-    choreographed: ['trip.payment.failed', 'trip.payment.refunded'],
-  },
-  payment: {
-    orchestrated: ['payment.refund'],
-    choreographed: ['trip.booking.cancellation-requested'],
-  },
-};
+const UNDO = new Map(
+  tripSteps().map((step) => [
+    step.name,
+    {
+      messages: {
+        orchestrated: step.compensation ? [step.compensation] : [],
+        choreographed: step.undoneOn,
+      } as Record<Mode, readonly string[]>,
+      queues: { orchestrated: step.commandQueue, choreographed: step.eventQueue } as Record<
+        Mode,
+        string
+      >,
+    },
+  ]),
+);
 
-/** The queue each mode's undo messages wait on, whose dead letters this fault may cause. */
-const QUEUES: Record<TripParticipant, Record<Mode, string>> = {
-  flight: { orchestrated: 'flight.commands', choreographed: 'flight-service.events' },
-  hotel: { orchestrated: 'hotel.commands', choreographed: 'hotel-service.events' },
-  payment: { orchestrated: 'payment.commands', choreographed: 'payment-service.events' },
-};
+function undoOf(participant: TripParticipant) {
+  const undo = UNDO.get(participant);
+  if (!undo) throw new Error(`${participant} is not a step of the trip`);
+  return undo;
+}
 
 /** A queue delivers a message 6 times (delivery limit 5) before the broker dead-letters it. */
 const DELIVERIES = 6;
@@ -73,7 +75,7 @@ export function planUndoThrows(n: number, seed: number): UndoThrowRule[] {
   for (let i = 0; i < n; i++) {
     const participant = PARTICIPANTS[Math.floor(random() * PARTICIPANTS.length)];
     const mode = MODES[(firstMode + i) % MODES.length];
-    for (const match of UNDO_MESSAGES[participant][mode]) {
+    for (const match of undoOf(participant).messages[mode]) {
       // The same fault drawn twice fires twice as often: one rule per message type.
       const same = rules.find((r) => r.participant === participant && r.match === match);
       if (same) same.count += FIRINGS[mode];
@@ -127,8 +129,8 @@ export class UndoThrowFault implements RuntimeFaultInjector {
     try {
       const violations: string[] = [];
       let deadLetters = 0;
-      for (const queue of new Set(this.rules.map((r) => QUEUES[r.participant][r.mode]))) {
-        const rules = this.rules.filter((r) => QUEUES[r.participant][r.mode] === queue);
+      for (const queue of new Set(this.rules.map((r) => undoOf(r.participant).queues[r.mode]))) {
+        const rules = this.rules.filter((r) => undoOf(r.participant).queues[r.mode] === queue);
         const types = await deliveryLimitDeadLetters(connection, `${queue}.dead-letter`).catch(
           (error: unknown) => {
             violations.push(`cannot read ${queue}.dead-letter: ${String(error)}`);

@@ -1,7 +1,9 @@
 import { AuditLine, BookingClient } from '../support/booking-client';
 import { BookingMode } from './compare.options';
 import { BookingRecord, runMode, RunModeOptions } from './runner';
-import { PlannedBooking, Scenario } from './workload';
+import { SMALLEST } from '@app/trip-api';
+import { sampleBooking } from '../support/booking-request';
+import { faultsOf, LAST_STEP_FAILS, PlannedBooking, Scenario } from './workload';
 
 /** A real audit log, kept to draw the flow of one booking. */
 export interface FlowSample {
@@ -16,10 +18,10 @@ export interface FlowSample {
 
 const WANTED: { kind: FlowSample['kind']; scenario: Scenario; status: string }[] = [
   { kind: 'happy', scenario: 'happy', status: 'CONFIRMED' },
-  { kind: 'compensated', scenario: 'payment-fail', status: 'CANCELLED' },
+  { kind: 'compensated', scenario: LAST_STEP_FAILS, status: 'CANCELLED' },
 ];
 
-/** A confirmed booking and a refused payment, undone, from the measured run where it has them. */
+/** A confirmed booking and a refused last step, undone, from the measured run where it has them. */
 export async function flowsFromRun(
   client: BookingClient,
   records: readonly BookingRecord[],
@@ -51,12 +53,7 @@ export async function extraFlows(
     const planned: PlannedBooking = {
       index: 0,
       scenario,
-      request: {
-        customerId: 'cust-1',
-        flight: { flightId: 'FL-100', seats: 1 },
-        hotel: { hotelId: 'HT-200', nights: 1, rooms: 1 },
-        ...(scenario === 'payment-fail' ? { faults: { payment: 'fail' as const } } : {}),
-      },
+      request: { ...sampleBooking('cust-1', SMALLEST), faults: faultsOf(scenario) },
     };
     const [record] = (await runMode(client, mode, [planned], { ...options, onSettled: undefined }))
       .records;

@@ -1,13 +1,9 @@
-import { TripEndpoints } from './trip-endpoints';
+import { appDir, appUrls, TripAppName, TripEndpoints } from './trip-endpoints';
 
-/** Fails with one clear message when any of the four apps does not answer `GET /health`. */
+/** Fails with one clear message when any of the apps does not answer `GET /health`. */
 export async function assertAppsHealthy(endpoints: TripEndpoints): Promise<void> {
-  const apps: [string, string][] = [
-    ['orchestrator', endpoints.orchestratorUrl],
-    ['flight-service', endpoints.flightUrl],
-    ['hotel-service', endpoints.hotelUrl],
-    ['payment-service', endpoints.paymentUrl],
-  ];
+  const urls = appUrls(endpoints);
+  const apps = (Object.keys(urls) as TripAppName[]).map((app) => [appDir(app), urls[app]]);
   const problems = await Promise.all(
     apps.map(async ([name, url]) => {
       try {

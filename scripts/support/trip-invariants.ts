@@ -1,3 +1,4 @@
+import { tripParticipantProfiles } from '@app/trip-api';
 import { queryRows } from './pg-query';
 
 import { TripDatabaseUrls } from './trip-endpoints';
@@ -8,55 +9,43 @@ export type { TripDatabaseUrls } from './trip-endpoints';
 export interface BookingOutcome {
   bookingId: string;
   status: string;
+  /** The steps it ran or skipped: those not SKIPPED; every participant when not known. */
+  takes?: readonly string[];
 }
 
 /**
  * The contract's invariants, checked on the participants' own databases once every booking
  * has ended: stock and balances add up to the live reservations and charges, each confirmed
- * booking holds all three, each cancelled one holds none. `bookings` defaults to every saga
+ * booking holds what each of its steps took, each cancelled one holds nothing. `bookings` defaults to every saga
  * the orchestrator knows, in either mode. Returns one line per violation.
  */
 export async function tripViolations(
   databases: TripDatabaseUrls,
   bookings?: readonly BookingOutcome[],
 ): Promise<string[]> {
-  const outcomes = bookings ?? (await sagaOutcomes(databases.orchestrator));
+  const steps = await stepsTaken(databases.orchestrator);
+  const outcomes = (bookings ?? (await sagaOutcomes(databases.orchestrator))).map((b) => ({
+    ...b,
+    takes: b.takes ?? steps.get(b.bookingId),
+  }));
   return [...(await stockViolations(databases)), ...(await bookingViolations(databases, outcomes))];
 }
 
 async function stockViolations(databases: TripDatabaseUrls): Promise<string[]> {
-  const check = async (what: string, url: string, sql: string): Promise<string[]> => {
-    const [used, held] = what === 'account' ? ['spent', 'charged'] : ['used', 'reserved'];
-    return (await queryRows<{ id: string; used: string; held: string }>(url, sql))
-      .filter((row) => Number(row.used) !== Number(row.held))
-      .map((row) => `${what} ${row.id}: ${row.used} ${used} but ${row.held} ${held}`);
-  };
-  const found = await Promise.all([
-    check(
-      'flight',
-      databases.flight,
-      `SELECT f.flight_id AS id, f.seats_total - f.seats_available AS used,
-              COALESCE(SUM(r.seats) FILTER (WHERE r.status = 'RESERVED'), 0) AS held
-         FROM flights f LEFT JOIN flight_reservations r ON r.flight_id = f.flight_id
-        GROUP BY f.flight_id`,
-    ),
-    check(
-      'hotel',
-      databases.hotel,
-      `SELECT h.hotel_id AS id, h.rooms_total - h.rooms_available AS used,
-              COALESCE(SUM(r.rooms) FILTER (WHERE r.status = 'RESERVED'), 0) AS held
-         FROM hotels h LEFT JOIN hotel_reservations r ON r.hotel_id = h.hotel_id
-        GROUP BY h.hotel_id`,
-    ),
-    check(
-      'account',
-      databases.payment,
-      `SELECT a.customer_id AS id, a.initial_balance - a.balance AS used,
-              COALESCE(SUM(p.amount) FILTER (WHERE p.status = 'CHARGED'), 0) AS held
-         FROM accounts a LEFT JOIN payments p ON p.customer_id = a.customer_id
-        GROUP BY a.customer_id`,
-    ),
-  ]);
+  const found = await Promise.all(
+    tripParticipantProfiles().map(async ({ name, ledger }) => {
+      const rows = await queryRows<{ id: string; used: string; held: string }>(
+        databases[name],
+        ledger.sql,
+      );
+      return rows
+        .filter((row) => Number(row.used) !== Number(row.held))
+        .map(
+          (row) =>
+            `${ledger.what} ${row.id}: ${row.used} ${ledger.used} but ${row.held} ${ledger.held}`,
+        );
+    }),
+  );
   return found.flat();
 }
 
@@ -67,35 +56,30 @@ async function bookingViolations(
   const ids = bookings.map((b) => b.bookingId);
   // A tombstone (an undo that came before the work, with no flight, hotel or customer) is the
   // participant's bookkeeping: the contract counts it as absent, and so does this check.
-  const statuses = async (url: string, table: string, owner: string) => {
-    const rows = await queryRows<{ id: string; status: string }>(
-      url,
-      `SELECT booking_id AS id, status FROM ${table}
-        WHERE booking_id = ANY($1::text[]) AND ${owner} IS NOT NULL`,
-      [ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.status]));
-  };
-  const [flights, hotels, payments] = await Promise.all([
-    statuses(databases.flight, 'flight_reservations', 'flight_id'),
-    statuses(databases.hotel, 'hotel_reservations', 'hotel_id'),
-    statuses(databases.payment, 'payments', 'customer_id'),
-  ]);
+  const profiles = tripParticipantProfiles();
+  const statuses = await Promise.all(
+    profiles.map(async ({ name, holding }) => {
+      const rows = await queryRows<{ id: string; status: string }>(
+        databases[name],
+        `SELECT booking_id AS id, status FROM ${holding.table}
+          WHERE booking_id = ANY($1::text[]) AND ${holding.owner} IS NOT NULL`,
+        [ids],
+      );
+      return new Map(rows.map((r) => [r.id, r.status]));
+    }),
+  );
   const violations: string[] = [];
-  for (const { bookingId, status } of bookings) {
-    const held = {
-      flight: flights.get(bookingId),
-      hotel: hotels.get(bookingId),
-      payment: payments.get(bookingId),
-    };
-    const holdsAll =
-      held.flight === 'RESERVED' && held.hotel === 'RESERVED' && held.payment === 'CHARGED';
-    const holdsAny =
-      held.flight === 'RESERVED' || held.hotel === 'RESERVED' || held.payment === 'CHARGED';
-    if (status === 'CONFIRMED' && !holdsAll) {
+  for (const { bookingId, status, takes } of bookings) {
+    const held = Object.fromEntries(
+      profiles.map(({ name }, i) => [name, statuses[i].get(bookingId)]),
+    );
+    const holds = profiles.map(({ holding }, i) => statuses[i].get(bookingId) === holding.held);
+    // A step the booking did not ask for (an optional one it left out) holds nothing.
+    const asked = profiles.map(({ name }) => !takes || takes.includes(name));
+    if (status === 'CONFIRMED' && holds.some((h, i) => h !== asked[i])) {
       violations.push(`CONFIRMED ${bookingId} holds ${JSON.stringify(held)}`);
     }
-    if (status === 'CANCELLED' && holdsAny) {
+    if (status === 'CANCELLED' && holds.some(Boolean)) {
       violations.push(`CANCELLED ${bookingId} still holds ${JSON.stringify(held)}`);
     }
   }
@@ -107,4 +91,14 @@ function sagaOutcomes(orchestratorUrl: string): Promise<BookingOutcome[]> {
     orchestratorUrl,
     `SELECT id::text AS "bookingId", status FROM saga_instances`,
   );
+}
+
+/** The steps each saga ran or may have run: all but those it SKIPPED. */
+async function stepsTaken(orchestratorUrl: string): Promise<Map<string, string[]>> {
+  const rows = await queryRows<{ id: string; takes: string[] }>(
+    orchestratorUrl,
+    `SELECT saga_id::text AS id, array_agg(name) AS takes
+       FROM saga_step_states WHERE status <> 'SKIPPED' GROUP BY saga_id`,
+  );
+  return new Map(rows.map((r) => [r.id, r.takes]));
 }

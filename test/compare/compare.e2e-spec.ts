@@ -20,7 +20,6 @@ describe('the orchestrated vs choreographed comparison', () => {
   beforeAll(async () => {
     system = await TripSystem.start({ env: { STEP_TIMEOUT_MS: '1000' } });
     reportDir = await mkdtemp(path.join(os.tmpdir(), 'compare-'));
-    const databases = system.databaseUrls();
     result = await runComparison({
       ...defaultCompareOptions({}),
       bookings: BOOKINGS,
@@ -29,13 +28,7 @@ describe('the orchestrated vs choreographed comparison', () => {
       seed: 7,
       modes: MODES,
       reportDir,
-      endpoints: {
-        orchestratorUrl: await system.listen('orchestrator'),
-        flightUrl: await system.listen('flight'),
-        hotelUrl: await system.listen('hotel'),
-        paymentUrl: await system.listen('payment'),
-        databases,
-      },
+      endpoints: await system.endpoints(),
     });
     written = await writeReports(result, reportDir);
   }, 240_000);

@@ -2,15 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { freePort } from '../../scripts/support/free-port';
 import { join } from 'node:path';
+import { appDir } from '../../scripts/support/trip-endpoints';
 import { AppName, TripSystem } from './trip-system';
 import { waitFor } from './wait-for';
-
-const MAIN: Record<AppName, string> = {
-  orchestrator: 'orchestrator',
-  flight: 'flight-service',
-  hotel: 'hotel-service',
-  payment: 'payment-service',
-};
 
 /** Lines of the child's output kept to explain a failure. */
 const OUTPUT_TAIL = 60;
@@ -51,7 +45,7 @@ export class AppProcess {
     env: Record<string, string> = {},
     port?: number,
   ): Promise<AppProcess> {
-    const main = join(__dirname, `../../dist/apps/${MAIN[name]}/src/main.js`);
+    const main = join(__dirname, `../../dist/apps/${appDir(name)}/src/main.js`);
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
     const listen = port ?? (await freePort());
     const child = spawn(process.execPath, [main], {

@@ -1,24 +1,39 @@
 import { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
-import { TRIP_PARTICIPANTS, TripParticipant } from '@app/trip-api';
+import { join } from 'node:path';
+import { TRIP_PARTICIPANT_PROFILES, TripParticipant } from '@app/trip-api';
 import { Client } from 'pg';
 import request from 'supertest';
 import { createOrchestratorApp } from '../../apps/orchestrator/src/orchestrator.app';
-import { createFlightServiceApp } from '../../apps/flight-service/src/flight-service.app';
-import { createHotelServiceApp } from '../../apps/hotel-service/src/hotel-service.app';
-import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-service.app';
+import {
+  appDir,
+  appUrls,
+  byParticipant,
+  TRIP_APPS,
+  TripAppName,
+  TripEndpoints,
+} from '../../scripts/support/trip-endpoints';
 import { createTestDatabase, TestDatabase } from './postgres';
 import { createTestVhost, TestVhost } from './rabbitmq-vhost';
 
-export type AppName = 'orchestrator' | TripParticipant;
+export type AppName = TripAppName;
 type Env = Record<string, string | undefined>;
+type AppFactory = (env: Env, options: { logger: false }) => Promise<INestApplication>;
 
-const FACTORIES: Record<AppName, (env: Env) => Promise<INestApplication>> = {
-  orchestrator: (env) => createOrchestratorApp(env, { logger: false }),
-  flight: (env) => createFlightServiceApp(env, { logger: false }),
-  hotel: (env) => createHotelServiceApp(env, { logger: false }),
-  payment: (env) => createPaymentServiceApp(env, { logger: false }),
-};
+/**
+ * An app's factory: the orchestrator's, or the one a participant's `<app>.app.ts` exports
+ * (`createFlightServiceApp` in `apps/flight-service/src/flight-service.app.ts`).
+ */
+function factoryOf(app: AppName): AppFactory {
+  if (app === 'orchestrator') return createOrchestratorApp;
+  const dir = appDir(app);
+  const file = join(__dirname, '..', '..', 'apps', dir, 'src', `${dir}.app`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = require(file) as Record<string, unknown>;
+  const name = Object.keys(exported).find((key) => /^create\w*App$/.test(key));
+  if (!name) throw new Error(`${file} exports no create…App factory`);
+  return exported[name] as AppFactory;
+}
 
 export interface BookingView {
   bookingId: string;
@@ -50,7 +65,7 @@ export class TripSystem {
 
   static async start(options: { env?: Env; apps?: AppName[] } = {}): Promise<TripSystem> {
     const vhost = await createTestVhost();
-    const names: AppName[] = ['orchestrator', ...TRIP_PARTICIPANTS];
+    const names = [...TRIP_APPS];
     const dbs = await Promise.all(names.map((n) => createTestDatabase(n)));
     const databases = Object.fromEntries(names.map((n, i) => [n, dbs[i]])) as Record<
       AppName,
@@ -71,7 +86,7 @@ export class TripSystem {
   }
 
   async startApp(name: AppName, env: Env = {}): Promise<INestApplication> {
-    const app = await FACTORIES[name]({ ...this.env(name), ...env });
+    const app = await factoryOf(name)({ ...this.env(name), ...env }, { logger: false });
     this.apps.set(name, app);
     return app;
   }
@@ -88,9 +103,19 @@ export class TripSystem {
   databaseUrls(): Record<AppName, string> {
     return {
       orchestrator: this.databases.orchestrator.url,
-      flight: this.databases.flight.url,
-      hotel: this.databases.hotel.url,
-      payment: this.databases.payment.url,
+      ...byParticipant((name) => this.databases[name].url),
+    };
+  }
+
+  /** Every app listening, and where, as the scripts take it. */
+  async endpoints(): Promise<TripEndpoints> {
+    const urls: Partial<Record<AppName, string>> = {};
+    for (const app of TRIP_APPS) urls[app] = await this.listen(app);
+    const { orchestrator, ...participants } = urls as ReturnType<typeof appUrls>;
+    return {
+      orchestratorUrl: orchestrator,
+      participantUrls: participants,
+      databases: this.databaseUrls(),
     };
   }
 
@@ -146,7 +171,7 @@ export class TripSystem {
     name: TripParticipant,
     bookingId: string,
   ): Promise<Record<string, unknown> | null> {
-    const path = name === 'payment' ? `/payments/${bookingId}` : `/reservations/${bookingId}`;
+    const path = TRIP_PARTICIPANT_PROFILES[name].statePath.replace(':bookingId', bookingId);
     const response = await this.http(name).get(path);
     if (response.status === 404) return null;
     if (response.status !== 200) throw new Error(`${name} ${path}: ${response.status}`);

@@ -17,8 +17,15 @@ interface ComposeFile {
   services: Record<string, ComposeService>;
 }
 
+interface NestCli {
+  projects: Record<string, { type: string }>;
+}
+
 const ROOT = join(__dirname, '../..');
-const APPS = ['orchestrator', 'flight-service', 'hotel-service', 'payment-service'];
+/** Every app of the monorepo, as `nest-cli.json` lists its projects. */
+const APPS = Object.entries(
+  (JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as NestCli).projects,
+).flatMap(([name, project]) => (project.type === 'application' ? [name] : []));
 /** `${NAME:?message}`: Compose refuses to start while NAME is unset or empty. */
 const REQUIRED_VARIABLE = /^\$\{[A-Z][A-Z0-9_]*:\?[^}]+\}$/;
 
@@ -42,7 +49,7 @@ function interpolate(compose: ComposeFile, values: Record<string, string>): Comp
 describe.each(['docker-compose.yml', 'docker-compose.prod.yml'])('%s', (file) => {
   const compose = parse(text(file));
 
-  it('runs the four apps, each built from the image with its own entry point', () => {
+  it('runs every app, each built from the image with its own entry point', () => {
     for (const name of APPS) {
       expect(compose.services[name]?.command).toEqual(['node', `dist/apps/${name}/src/main.js`]);
     }

@@ -1,3 +1,4 @@
+export * from './trip-participants';
 export * from './trip-fault';
 export * from './flight.endpoints';
 export * from './hotel.endpoints';

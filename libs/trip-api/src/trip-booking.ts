@@ -1,4 +1,5 @@
-import { TripFault, TripParticipant } from './trip-fault';
+import { TripFault } from './trip-fault';
+import { TripParticipant } from './trip-participants';
 
 /**
  * A trip booking as both styles carry it: the orchestrated saga keeps it as its data, and every

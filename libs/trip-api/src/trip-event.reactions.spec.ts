@@ -7,7 +7,8 @@ import {
 } from '@app/saga-core';
 import { EntityManager } from 'typeorm';
 import { TripBooking } from './trip-booking';
-import { TripErrorCode, TripFault, TripParticipant } from './trip-fault';
+import { TripErrorCode, TripFault } from './trip-fault';
+import { TripParticipant } from './trip-participants';
 import { TripRefusedError } from './trip-refused.error';
 import { reactCompensation, reactForward } from './trip-event.reactions';
 import { TripEvents } from './trip.events';

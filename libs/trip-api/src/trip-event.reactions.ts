@@ -1,6 +1,6 @@
 import { EventContext, EventEndpoint, TerminalStepError } from '@app/saga-core';
 import { TripBooking } from './trip-booking';
-import { TripParticipant } from './trip-fault';
+import { TripParticipant } from './trip-participants';
 import { runTripCompensation, runTripStep } from './trip-step.runner';
 
 /** The events a forward step announces, and what its result adds to the booking. */

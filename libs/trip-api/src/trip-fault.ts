@@ -11,10 +11,6 @@ export type TripFault = (typeof TripFault)[keyof typeof TripFault];
 
 export const TRIP_FAULTS: readonly TripFault[] = Object.values(TripFault);
 
-/** The three participants of a trip, in saga order. */
-export const TRIP_PARTICIPANTS = ['flight', 'hotel', 'payment'] as const;
-export type TripParticipant = (typeof TRIP_PARTICIPANTS)[number];
-
 /** Stable refusal codes the participants reply with. */
 export const TripErrorCode = {
   SOLD_OUT: 'SOLD_OUT',

@@ -1,5 +1,6 @@
 import { RetryableStepError, TerminalStepError } from '@app/saga-core';
-import { TripErrorCode, TripFault, TripParticipant } from './trip-fault';
+import { TripErrorCode, TripFault } from './trip-fault';
+import { TripParticipant } from './trip-participants';
 import { TripRefusedError } from './trip-refused.error';
 
 /** What a fault needs from the delivery it arrived with. */

@@ -1,6 +1,6 @@
 import { eventEndpoint, StepEvents } from '@app/saga-core';
 import { TripBooking } from './trip-booking';
-import { TripParticipant } from './trip-fault';
+import { TripParticipant } from './trip-participants';
 
 /** The topic exchange of the choreographed trip booking; routing key = event type. */
 export const TRIP_EVENTS_EXCHANGE = 'trip.events';
