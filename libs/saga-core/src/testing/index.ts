@@ -5,3 +5,5 @@ export * from './in-memory-inbox';
 export * from './in-memory.transport';
 export * from './in-memory-saga.store';
 export { InMemorySagaTransaction } from './in-memory-saga.transaction';
+export * from './contract-fixtures';
+export * from './saga-store.contract';
