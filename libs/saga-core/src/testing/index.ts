@@ -7,3 +7,6 @@ export * from './in-memory-saga.store';
 export { InMemorySagaTransaction } from './in-memory-saga.transaction';
 export * from './contract-fixtures';
 export * from './saga-store.contract';
+export * from './inbox.contract';
+export * from './outbox-store.contract';
+export * from './message-transport.contract';
