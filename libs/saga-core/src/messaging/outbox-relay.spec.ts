@@ -1,63 +1,45 @@
 import { Logger } from '@nestjs/common';
+import { InMemoryOutboxRow, InMemoryOutboxStore } from '../testing/in-memory-outbox.store';
 import { OutgoingMessage } from '../transport/message-envelope';
 import { MessageHandler, MessageTransport, QueueSpec } from '../transport/message-transport';
 import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
 import {
   OutboxRecord,
   OutboxRetryPolicy,
-  OutboxStore,
-  ParkedOutboxRow,
-  PublishFailure,
   PublishOutcome,
   RelayBatchResult,
 } from './outbox-store.port';
 
-interface MemoryRow {
-  record: OutboxRecord;
-  sent: boolean;
-  claimed: boolean;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  parkedAt: Date | null;
-}
-
-class MemoryOutboxStore implements OutboxStore {
-  private readonly rows: MemoryRow[] = [];
+/** The in-memory outbox, watched: passes counted, and a gate to act in the middle of one. */
+class MemoryOutboxStore extends InMemoryOutboxStore {
   batches = 0;
   active = 0;
   maxActive = 0;
   /** While set, passes wait on it after claiming: lets a test act in the middle of a pass. */
   gate: Promise<void> | null = null;
-
-  add(count: number): void {
-    for (let i = 0; i < count; i++) {
-      const id = String(this.rows.length + 1);
-      const message = { messageId: `m-${id}`, exchange: '', routingKey: 'q', type: 't', body: {} };
-      this.rows.push({
-        record: { id, message },
-        sent: false,
-        claimed: false,
-        attempts: 0,
-        nextAttemptAt: 0,
-        lastError: null,
-        parkedAt: null,
-      });
-    }
-  }
-
   /** The age below which each pass was told to leave rows alone. */
   readonly minAges: number[] = [];
 
+  add(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const id = String(this.all().length + 1);
+      this.enqueue([{ messageId: `m-${id}`, exchange: '', routingKey: 'q', type: 't', body: {} }]);
+    }
+  }
+
   rowsFrom(first: number): OutboxRecord[] {
-    return this.rows.slice(first).map((row) => row.record);
+    return this.all()
+      .slice(first)
+      .map((row) => row.record);
   }
 
-  row(id: string): MemoryRow {
-    return this.rows.find((row) => row.record.id === id) as MemoryRow;
+  override row(id: string): InMemoryOutboxRow {
+    const row = super.row(id);
+    if (!row) throw new Error(`no outbox row ${id}`);
+    return row;
   }
 
-  async relayBatch(
+  override async relayBatch(
     limit: number,
     publish: (records: OutboxRecord[]) => Promise<PublishOutcome>,
     minAgeMs: number,
@@ -67,82 +49,20 @@ class MemoryOutboxStore implements OutboxStore {
     this.batches++;
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
-    const now = Date.now();
-    const claimed = this.rows
-      .filter((r) => !r.sent && !r.claimed && !r.parkedAt && r.nextAttemptAt <= now)
-      .slice(0, limit);
-    claimed.forEach((row) => (row.claimed = true));
     try {
-      await this.gate;
-      const outcome = await publish(claimed.map((row) => row.record));
-      const confirmed = new Set(outcome.confirmed.map((r) => r.id));
-      claimed.forEach((row) => (row.sent = confirmed.has(row.record.id)));
-      const parked = await this.recordFailures(outcome.failed, policy);
-      return { sent: confirmed.size, failed: outcome.failed.length, parked };
+      // Rows of any age: these specs are about the relay's passes, not the store's grace.
+      return await super.relayBatch(
+        limit,
+        async (records) => {
+          await this.gate;
+          return publish(records);
+        },
+        0,
+        policy,
+      );
     } finally {
-      claimed.forEach((row) => (row.claimed = false));
       this.active--;
     }
-  }
-
-  async markSent(ids: readonly string[]): Promise<void> {
-    for (const row of this.rows) if (ids.includes(row.record.id)) row.sent = true;
-  }
-
-  async recordFailures(
-    failures: readonly PublishFailure[],
-    policy: OutboxRetryPolicy,
-  ): Promise<ParkedOutboxRow[]> {
-    const parked: ParkedOutboxRow[] = [];
-    for (const { id, error } of failures) {
-      const row = this.row(id);
-      if (row.sent || row.parkedAt) continue;
-      const delay = Math.min(policy.maxRetryDelayMs, policy.retryDelayMs * 2 ** row.attempts);
-      row.attempts++;
-      row.lastError = error;
-      row.nextAttemptAt = Date.now() + delay;
-      if (row.attempts >= policy.maxAttempts) {
-        row.parkedAt = new Date();
-        parked.push(this.parked(row));
-      }
-    }
-    return parked;
-  }
-
-  async pendingCount(): Promise<number> {
-    return this.rows.filter((row) => !row.sent).length;
-  }
-
-  async parkedCount(): Promise<number> {
-    return (await this.parkedRows()).length;
-  }
-
-  async parkedRows(): Promise<ParkedOutboxRow[]> {
-    return this.rows.filter((r) => !r.sent && r.parkedAt).map((r) => this.parked(r));
-  }
-
-  async releaseParked(ids?: readonly string[]): Promise<number> {
-    const released = this.rows.filter(
-      (r) => !r.sent && r.parkedAt && (!ids || ids.includes(r.record.id)),
-    );
-    for (const row of released)
-      Object.assign(row, { parkedAt: null, attempts: 0, nextAttemptAt: 0 });
-    return released.length;
-  }
-
-  private parked(row: MemoryRow): ParkedOutboxRow {
-    const { id, message } = row.record;
-    return {
-      id,
-      messageId: message.messageId,
-      exchange: message.exchange,
-      routingKey: message.routingKey,
-      type: message.type,
-      attempts: row.attempts,
-      lastError: row.lastError,
-      createdAt: new Date(0),
-      parkedAt: row.parkedAt as Date,
-    };
   }
 }
 
