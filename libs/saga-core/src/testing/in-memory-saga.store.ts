@@ -35,7 +35,8 @@ type Listener<T> = (value: T) => void;
  * serialisable: a lock waits for the transaction before it), an update compare-and-sets the
  * saga's version, a message is claimed once per consumer, a start key names at most one saga,
  * and due timers are taken by one claim only (deleted with it, back on a rollback). What it
- * writes to the outbox goes to `outbox`, committed with the saga.
+ * writes to the outbox goes to `outbox`, committed with the saga. Since transactions take turns,
+ * work inside one must not wait for another write of the same store (it would wait forever).
  */
 export class InMemorySagaStore implements SagaStore {
   private tables: SagaTables = emptyTables();

@@ -1,6 +1,7 @@
 import { PoisonMessageError } from '../errors/poison-message.error';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
 import {
+  deadLetterQueueOf,
   DEFAULT_DELIVERY_LIMIT,
   MessageHandler,
   MessageTransport,
@@ -73,6 +74,11 @@ export class InMemoryTransport extends MessageTransport {
     const queue = this.queues.get(spec.name);
     if (!queue) {
       this.queues.set(spec.name, { spec, ready: [], handler: null, inFlight: 0 });
+      // Its dead letters wait there, as the RabbitMQ adapter declares it beside the queue.
+      const dead = deadLetterQueueOf(spec.name);
+      if (!this.queues.has(dead)) {
+        this.queues.set(dead, { spec: { name: dead }, ready: [], handler: null, inFlight: 0 });
+      }
       return;
     }
     const bindings = [...(queue.spec.bindings ?? []), ...(spec.bindings ?? [])];
@@ -157,6 +163,7 @@ export class InMemoryTransport extends MessageTransport {
       if (poison || message.deliveryCount > this.deliveryLimit) {
         const reason = error instanceof Error ? error.message : String(error);
         this.deadLetters.push({ queue: queue.spec.name, message, error: reason });
+        this.queues.get(deadLetterQueueOf(queue.spec.name))?.ready.push(message);
       } else {
         queue.ready.push({
           ...message,
