@@ -1,11 +1,7 @@
-import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
-import { InjectedFaultError } from '../errors/injected-fault.error';
 import { PoisonMessageError } from '../errors/poison-message.error';
-import { RetryableStepError } from '../errors/retryable-step.error';
-import { TerminalStepError } from '../errors/terminal-step.error';
 import { FaultRules } from '../faults/fault-rules';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { SagaCoreOptions } from '../saga-core.options';
@@ -36,24 +32,6 @@ class FlightReactions {
   }
 
   notAHandler(): void {}
-}
-
-/** Models a step: raises an injected fault before its work, and announces a refusal. */
-class StepReactions {
-  worked = 0;
-
-  @EventHandler(requested)
-  reserve(_event: EventMessage, ctx: EventContext): void {
-    try {
-      ctx.raiseInjectedFault();
-    } catch (error) {
-      if (!(error instanceof TerminalStepError)) throw error;
-      ctx.publish(failed, { id: 'b-1' });
-      return;
-    }
-    this.worked++;
-    ctx.publish(reserved, { id: 'b-1', price: 250 });
-  }
 }
 
 class AuditReactions {
@@ -290,93 +268,5 @@ describe('ChoreographyDispatcher handling', () => {
   it("lets a handler's poison verdict through, so the event is dead-lettered", async () => {
     const { handle } = await started([new PoisonReactions()]);
     await expect(handle(delivery({ type: 'trip.bad' }))).rejects.toThrow(PoisonMessageError);
-  });
-});
-
-describe('ChoreographyDispatcher fault rules', () => {
-  // The rules log each firing; the specs need not show it.
-  beforeAll(() => Logger.overrideLogger(false));
-  afterAll(() => Logger.overrideLogger(new ConsoleLogger()));
-
-  async function started(instances: object[]) {
-    const wired = dispatcherFor(instances);
-    await wired.dispatcher.start();
-    return { ...wired, handle: wired.transport.handler as MessageHandler };
-  }
-
-  const publishedTypes = (database: RecordingDatabase) =>
-    database.outbox.flatMap((columns) => columns[3] as string[]);
-
-  it('commits the work of a drop-reply rule but publishes nothing', async () => {
-    const reactions = new FlightReactions();
-    const { handle, database, faults, relay } = await started([reactions]);
-    faults.add({ match: requested.type, action: 'drop-reply', count: 1 });
-    await handle(delivery({}));
-    expect(reactions.seen).toHaveLength(1);
-    expect(database.outbox).toEqual([]);
-    expect(relay.publishCommitted).toHaveBeenLastCalledWith([]);
-    await handle(delivery({ messageId: 'e-2' }));
-    expect(publishedTypes(database)).toEqual([reserved.type]);
-  });
-
-  it('fails the delivery of a throw rule without running the handler', async () => {
-    const reactions = new FlightReactions();
-    const { handle, faults } = await started([reactions]);
-    faults.add({ match: '*', action: 'throw', count: 1 });
-    await expect(handle(delivery({}))).rejects.toBeInstanceOf(InjectedFaultError);
-    expect(reactions.seen).toEqual([]);
-    await handle(delivery({}, 2));
-    expect(reactions.seen).toHaveLength(1);
-  });
-
-  it('hands a refuse rule to the handler, which announces the refusal', async () => {
-    const reactions = new StepReactions();
-    const { handle, database, faults } = await started([reactions]);
-    faults.add({ match: requested.type, action: 'refuse', count: 1 });
-    await handle(delivery({}));
-    expect(reactions.worked).toBe(0);
-    expect(publishedTypes(database)).toEqual([failed.type]);
-  });
-
-  it('hands a fail rule to the handler as a retryable error, so the event comes again', async () => {
-    const reactions = new StepReactions();
-    const { handle, database, faults } = await started([reactions]);
-    faults.add({ match: requested.type, action: 'fail', count: 1 });
-    await expect(handle(delivery({}))).rejects.toBeInstanceOf(RetryableStepError);
-    expect(reactions.worked).toBe(0);
-    expect(database.outbox).toEqual([]);
-  });
-
-  it('fails the delivery when the handler never raises an injected refusal', async () => {
-    const reactions = new FlightReactions();
-    const { handle, faults } = await started([reactions]);
-    faults.add({ match: requested.type, action: 'refuse' });
-    await expect(handle(delivery({}))).rejects.toBeInstanceOf(TerminalStepError);
-  });
-
-  it('waits out a delay rule before handling', async () => {
-    const reactions = new FlightReactions();
-    const { handle, faults } = await started([reactions]);
-    faults.add({ match: requested.type, action: 'delay', delayMs: 30 });
-    jest.useFakeTimers();
-    try {
-      const handled = handle(delivery({}));
-      await Promise.resolve();
-      expect(reactions.seen).toEqual([]);
-      await jest.advanceTimersByTimeAsync(30);
-      await handled;
-      expect(reactions.seen).toHaveLength(1);
-    } finally {
-      jest.useRealTimers();
-    }
-  });
-
-  it('leaves events no rule matches alone', async () => {
-    const reactions = new FlightReactions();
-    const { handle, database, faults } = await started([reactions]);
-    faults.add({ match: 'trip.other', action: 'throw' });
-    await handle(delivery({}));
-    expect(publishedTypes(database)).toEqual([reserved.type]);
-    expect(faults.list()[0].hits).toBe(0);
   });
 });

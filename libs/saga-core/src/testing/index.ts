@@ -1,2 +1,12 @@
 export * from './saga-unit-test';
 export * from './choreography-unit-test';
+export * from './in-memory-outbox.store';
+export * from './in-memory-inbox';
+export * from './in-memory.transport';
+export * from './in-memory-saga.store';
+export { InMemorySagaTransaction } from './in-memory-saga.transaction';
+export * from './contract-fixtures';
+export * from './saga-store.contract';
+export * from './inbox.contract';
+export * from './outbox-store.contract';
+export * from './message-transport.contract';

@@ -1,0 +1,133 @@
+import {
+  CHOREOGRAPHY_MACHINES,
+  NO_FAULTS,
+  ORCHESTRATION_MACHINES,
+  OutboxRelay,
+  SagaCoreOptions,
+  SagaEngine,
+  SagaInstance,
+} from '@app/saga-core';
+import { InMemoryOutboxStore, InMemorySagaStore, InMemoryTransport } from '@app/saga-core/testing';
+import { TripBooking } from '@app/trip-api';
+import { tripBookingChoreography } from '../trip-booking.choreography';
+import { tripBookingSaga } from '../trip-booking.saga';
+import {
+  InMemoryFlights,
+  InMemoryHotels,
+  InMemoryPayments,
+  TripJournal,
+} from './trip-participants.in-memory';
+import { RunningParticipant, startTripParticipants } from './trip-participants.kit';
+
+/** The step timeout of both definitions; time only moves when a test says so. */
+export const STEP_TIMEOUT_MS = 5_000;
+const REPLY_QUEUE = 'trip.replies';
+/** Never on their own: timers fire and the relay polls only when a test asks. */
+const NEVER_MS = 3_600_000;
+/** Scheduler turns a settle may take before it gives up: a message loop, not a wait. */
+const MAX_TURNS = 10_000;
+
+export interface TripStock {
+  flights: Record<string, { seats: number; price: number }>;
+  hotels: Record<string, { rooms: number; perNight: number }>;
+  balances: Record<string, number>;
+}
+
+/**
+ * The whole trip on the in-memory adapters: the real engine (its writer, inbound and timer
+ * runner) with the real trip definitions, one broker, and the three participants, each with
+ * its own inbox and outbox as each service has its own database. Nothing runs on a timer:
+ * `settle` lets messages flow until none is left, and `passTime` fires the timers due then.
+ */
+export class InMemoryTripSystem {
+  readonly journal: TripJournal = [];
+  readonly transport = new InMemoryTransport();
+  readonly store = new InMemorySagaStore(new InMemoryOutboxStore());
+  readonly flights: InMemoryFlights;
+  readonly hotels: InMemoryHotels;
+  readonly payments: InMemoryPayments;
+  readonly engine: SagaEngine;
+  private readonly relay: OutboxRelay;
+  private participants: RunningParticipant[] = [];
+  /** How far the tests moved time ahead of the wall clock. */
+  private offsetMs = 0;
+
+  constructor(stock: TripStock) {
+    this.flights = new InMemoryFlights(stock.flights, this.journal);
+    this.hotels = new InMemoryHotels(stock.hotels, this.journal);
+    this.payments = new InMemoryPayments(stock.balances, this.journal);
+    this.relay = new OutboxRelay(this.store.outbox, this.transport, { pollIntervalMs: NEVER_MS });
+    const options: SagaCoreOptions = {
+      serviceName: 'orchestrator',
+      amqpUrl: 'memory://',
+      orchestrator: {
+        definitions: [tripBookingSaga(STEP_TIMEOUT_MS), tripBookingChoreography(STEP_TIMEOUT_MS)],
+        replyQueue: REPLY_QUEUE,
+        timerPollIntervalMs: NEVER_MS,
+      },
+    };
+    const styles = [ORCHESTRATION_MACHINES, CHOREOGRAPHY_MACHINES];
+    this.engine = new SagaEngine(
+      this.store,
+      this.transport,
+      this.relay,
+      styles,
+      options,
+      NO_FAULTS,
+    );
+  }
+
+  async start(): Promise<this> {
+    this.relay.start();
+    await this.engine.start();
+    const domain = { flights: this.flights, hotels: this.hotels, payments: this.payments };
+    this.participants = await startTripParticipants(domain, this.transport, REPLY_QUEUE);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.engine.stop();
+    for (const participant of this.participants) await participant.stop();
+    await this.relay.stop();
+    await this.transport.close();
+  }
+
+  /** Starts a booking, then lets every message it causes be handled. */
+  async book(definition: string, trip: TripBooking): Promise<SagaInstance<TripBooking>> {
+    await this.engine.startSaga(definition, trip, { sagaId: trip.bookingId });
+    await this.settle();
+    return this.saga(trip.bookingId);
+  }
+
+  async saga(sagaId: string): Promise<SagaInstance<TripBooking>> {
+    const saga = await this.engine.find(sagaId);
+    if (!saga) throw new Error(`no saga ${sagaId}`);
+    return saga as SagaInstance<TripBooking>;
+  }
+
+  /** Moves time on by `ms`, fires the timers due by then, and settles what they send. */
+  async passTime(ms: number): Promise<number> {
+    this.offsetMs += ms;
+    const fired = await this.engine.fireDueTimers(new Date(Date.now() + this.offsetMs));
+    await this.settle();
+    return fired;
+  }
+
+  /**
+   * Lets messages flow until the broker has none waiting or in hand, and every committed
+   * outbox row (the engine's and each participant's) has reached the broker.
+   */
+  async settle(): Promise<void> {
+    const outboxes = [this.store.outbox, ...this.participants.map((p) => p.inbox.outbox)];
+    for (let turn = 0; turn < MAX_TURNS; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const published = new Set(this.transport.published.map((m) => m.messageId));
+      const rows = outboxes.flatMap((outbox) => outbox.all());
+      const unpublished = rows.some(
+        (row) => !row.sent && !published.has(row.record.message.messageId),
+      );
+      if (!unpublished && this.transport.isIdle()) return;
+    }
+    throw new Error(`the trip did not settle in ${MAX_TURNS} turns`);
+  }
+}

@@ -1,0 +1,125 @@
+import { Logger } from '@nestjs/common';
+import { SagaStatus } from '@app/saga-core';
+import { TripBooking, TripFault } from '@app/trip-api';
+import { InMemoryTripSystem, STEP_TIMEOUT_MS } from './in-memory/trip-system.in-memory';
+import { TRIP_BOOKING_CHOREOGRAPHY } from './trip-booking.choreography';
+import { TRIP_BOOKING_SAGA } from './trip-booking.saga';
+
+/**
+ * The whole trip, in both modes, on the in-memory adapters: the real definitions and engine,
+ * participants that keep stock and balances. No server, no sleep: messages are settled and
+ * time is moved by the test.
+ */
+
+const STOCK = {
+  flights: { 'FL-100': { seats: 10, price: 250 } },
+  hotels: { 'HT-200': { rooms: 5, perNight: 100 } },
+  balances: { rich: 10_000, poor: 100 },
+};
+
+/** 2 seats × 250 + 3 nights × 1 room × 100. */
+const TRIP_PRICE = 2 * 250 + 3 * 100;
+
+function trip(bookingId: string, overrides: Partial<TripBooking> = {}): TripBooking {
+  return {
+    bookingId,
+    customerId: 'rich',
+    flight: { flightId: 'FL-100', seats: 2 },
+    hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
+    faults: {},
+    ...overrides,
+  };
+}
+
+const MODES = [
+  ['orchestrated', TRIP_BOOKING_SAGA],
+  ['choreographed', TRIP_BOOKING_CHOREOGRAPHY],
+] as const;
+
+/** Booking ids are UUIDs, as the API makes them. */
+const ids = {
+  orchestrated: '00000000-0000-4000-8000-00000000000',
+  choreographed: '00000000-0000-4000-8000-00000000001',
+};
+
+describe.each(MODES)('the trip booking, %s, on the in-memory adapters', (mode, definition) => {
+  let system: InMemoryTripSystem;
+  const bookingId = (n: number) => `${ids[mode]}${n}`;
+
+  beforeAll(() => {
+    // The undo of a refused or silent step logs its warnings; the assertions tell the story.
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterAll(() => jest.restoreAllMocks());
+
+  beforeEach(async () => {
+    system = await new InMemoryTripSystem(structuredClone(STOCK)).start();
+  });
+
+  afterEach(() => system.stop());
+
+  it('confirms the booking, taking the seats, the room and the money', async () => {
+    const saga = await system.book(definition, trip(bookingId(1)));
+
+    expect(saga.status).toBe(SagaStatus.CONFIRMED);
+    expect(system.flights.seatsLeft('FL-100')).toBe(8);
+    expect(system.hotels.roomsLeft('HT-200')).toBe(4);
+    expect(system.payments.balanceOf('rich')).toBe(10_000 - TRIP_PRICE);
+    expect(system.journal).toEqual(['flight:reserved', 'hotel:reserved', 'payment:charged']);
+  });
+
+  it('cancels the hotel, then the flight, when the payment is refused for want of funds', async () => {
+    const saga = await system.book(definition, trip(bookingId(2), { customerId: 'poor' }));
+
+    expect(saga.status).toBe(SagaStatus.CANCELLED);
+    expect(saga.failureReason).toMatch(/Insufficient funds/);
+    expect(system.journal).toEqual([
+      'flight:reserved',
+      'hotel:reserved',
+      'hotel:cancelled',
+      'flight:cancelled',
+    ]);
+    expect(system.flights.seatsLeft('FL-100')).toBe(10);
+    expect(system.hotels.roomsLeft('HT-200')).toBe(5);
+    expect(system.payments.balanceOf('poor')).toBe(100);
+  });
+
+  it('cancels the flight when the hotel is sold out, and leaves the payment alone', async () => {
+    const saga = await system.book(
+      definition,
+      trip(bookingId(3), { hotel: { hotelId: 'HT-200', nights: 1, rooms: 6 } }),
+    );
+
+    expect(saga.status).toBe(SagaStatus.CANCELLED);
+    expect(system.journal).toEqual(['flight:reserved', 'flight:cancelled']);
+    expect(system.flights.seatsLeft('FL-100')).toBe(10);
+    expect(system.payments.balanceOf('rich')).toBe(10_000);
+  });
+
+  it('waits for a hotel that never answers, then undoes it and the flight once its deadline passes', async () => {
+    const id = bookingId(4);
+    const waiting = await system.book(
+      definition,
+      trip(id, { faults: { hotel: TripFault.TIMEOUT } }),
+    );
+
+    // The hotel did its work but said nothing: the booking waits, holding the room.
+    expect(waiting.status).toBe(SagaStatus.PENDING);
+    expect(system.hotels.roomsLeft('HT-200')).toBe(4);
+    expect(await system.passTime(STEP_TIMEOUT_MS - 1_000)).toBe(0);
+    expect((await system.saga(id)).status).toBe(SagaStatus.PENDING);
+
+    await system.passTime(2_000);
+
+    expect((await system.saga(id)).status).toBe(SagaStatus.CANCELLED);
+    expect(system.journal).toEqual([
+      'flight:reserved',
+      'hotel:reserved',
+      'hotel:cancelled',
+      'flight:cancelled',
+    ]);
+    expect(system.flights.seatsLeft('FL-100')).toBe(10);
+    expect(system.hotels.roomsLeft('HT-200')).toBe(5);
+    expect(system.payments.balanceOf('rich')).toBe(10_000);
+  });
+});

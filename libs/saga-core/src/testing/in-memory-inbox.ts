@@ -1,0 +1,73 @@
+import type { EntityManager } from 'typeorm';
+import { OutboxRecord } from '../messaging/outbox-store.port';
+import { Inbox, InboxTransaction } from '../participant/inbox.port';
+import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
+import { InMemoryOutboxStore } from './in-memory-outbox.store';
+import { SerialLock } from './serial-lock';
+
+/**
+ * Stands in for `ctx.manager`: there is no database here, so a handler that runs on the
+ * in-memory inbox keeps its state itself (and must not write before it may refuse).
+ */
+const NO_MANAGER = new Proxy(
+  {},
+  {
+    get(_target, property) {
+      throw new Error(`the in-memory inbox has no EntityManager (read of ${String(property)})`);
+    },
+  },
+) as EntityManager;
+
+/**
+ * The inbox in memory, with the PostgreSQL inbox's rules: a message is claimed once per
+ * consumer, and the claim and the outbox rows of one transaction commit together or not at
+ * all. Transactions run one at a time.
+ */
+export class InMemoryInbox implements Inbox {
+  private readonly claimed = new Set<string>();
+  private readonly lock = new SerialLock();
+
+  constructor(readonly outbox: InMemoryOutboxStore = new InMemoryOutboxStore()) {}
+
+  /** Whether `consumer` has handled `messageId` (committed claims only). */
+  has(consumer: string, messageId: string): boolean {
+    return this.claimed.has(keyOf(consumer, messageId));
+  }
+
+  claimsBeforeHandling(delivery: IncomingMessage): boolean {
+    return delivery.deliveryCount > 1 || delivery.redelivered;
+  }
+
+  transaction<T>(consumer: string, work: (tx: InboxTransaction) => Promise<T>): Promise<T> {
+    return this.lock.run(async () => {
+      const claims = new Set<string>();
+      const rows: OutboxRecord[] = [];
+      const claim = async (messageId: string): Promise<boolean> => {
+        const key = keyOf(consumer, messageId);
+        if (this.claimed.has(key) || claims.has(key)) return false;
+        claims.add(key);
+        return true;
+      };
+      const enqueue = async (messages: readonly OutgoingMessage[]) => {
+        const staged = this.outbox.stage(messages);
+        rows.push(...staged);
+        return staged;
+      };
+      const tx: InboxTransaction = {
+        manager: NO_MANAGER,
+        claim,
+        claimAndEnqueue: async (messageId, messages) =>
+          (await claim(messageId)) ? enqueue(messages) : null,
+        enqueue,
+      };
+      const result = await work(tx);
+      for (const key of claims) this.claimed.add(key);
+      this.outbox.commit(rows);
+      return result;
+    });
+  }
+}
+
+function keyOf(consumer: string, messageId: string): string {
+  return `${consumer}\u0000${messageId}`;
+}

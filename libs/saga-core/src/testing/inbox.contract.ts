@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Inbox } from '../participant/inbox.port';
+import { contractMessage } from './contract-fixtures';
+
+/** An inbox under test, with the count of its outbox's unsent rows to see what committed. */
+export interface InboxUnderTest {
+  inbox: Inbox;
+  pendingOutbox(): Promise<number>;
+  dispose?(): Promise<void>;
+}
+
+/**
+ * What every `Inbox` adapter must do: a message is claimed once per consumer, also when
+ * transactions race for it; the claim and the outbox rows of a transaction commit together or
+ * not at all; a claim refused leaves the outbox alone.
+ */
+export function inboxContract(name: string, setup: () => Promise<InboxUnderTest>): void {
+  describe(`${name} keeps the Inbox contract`, () => {
+    let subject: InboxUnderTest;
+    const inbox = () => subject.inbox;
+
+    beforeAll(async () => {
+      subject = await setup();
+    });
+    afterAll(() => subject?.dispose?.());
+
+    it('claims a message once per consumer', async () => {
+      const id = randomUUID();
+      const claim = (consumer: string) => inbox().transaction(consumer, (tx) => tx.claim(id));
+
+      expect(await claim('contract')).toBe(true);
+      expect(await claim('contract')).toBe(false);
+      expect(await claim('another')).toBe(true);
+    });
+
+    it('lets one of ten transactions that race claim a message', async () => {
+      const id = randomUUID();
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () => inbox().transaction('contract', (tx) => tx.claim(id))),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('writes the outbox rows with the claim, and none for a message claimed already', async () => {
+      const id = randomUUID();
+      const before = await subject.pendingOutbox();
+      const messages = [contractMessage(), contractMessage()];
+      const send = () => inbox().transaction('contract', (tx) => tx.claimAndEnqueue(id, messages));
+
+      const first = await send();
+      expect(first?.map((r) => r.message.messageId)).toEqual(messages.map((m) => m.messageId));
+      expect(await send()).toBeNull();
+      expect(await subject.pendingOutbox()).toBe(before + 2);
+    });
+
+    it('keeps neither the claim nor the outbox rows of a transaction that throws', async () => {
+      const id = randomUUID();
+      const before = await subject.pendingOutbox();
+      const failing = inbox().transaction('contract', async (tx) => {
+        await tx.claim(id);
+        await tx.enqueue([contractMessage()]);
+        throw new Error('rolled back');
+      });
+      await expect(failing).rejects.toThrow('rolled back');
+
+      expect(await subject.pendingOutbox()).toBe(before);
+      expect(await inbox().transaction('contract', (tx) => tx.claim(id))).toBe(true);
+    });
+
+    it('claims before handling only a delivery that is likely a redelivery', () => {
+      const delivery = { messageId: 'm', type: 't', body: {}, headers: {} };
+      expect(
+        inbox().claimsBeforeHandling({ ...delivery, deliveryCount: 1, redelivered: false }),
+      ).toBe(false);
+      expect(
+        inbox().claimsBeforeHandling({ ...delivery, deliveryCount: 2, redelivered: true }),
+      ).toBe(true);
+    });
+  });
+}
