@@ -5,8 +5,10 @@ import {
   Module,
   ModuleMetadata,
   Provider,
+  Type,
 } from '@nestjs/common';
 import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { CHOREOGRAPHY_MACHINES } from './choreography/choreography.machines';
 import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
@@ -94,9 +96,10 @@ export class SagaModule {
       },
       {
         provide: SAGA_STORAGE,
-        inject: [SAGA_CORE_OPTIONS, FAULT_HOOKS, ModuleRef],
-        useFactory: (o: SagaCoreOptions, faults: FaultHooks, refs: ModuleRef) =>
-          (o.store ?? typeOrmStorage()).open(adapterContext(o, faults, refs)),
+        // The app's DataSource, when it has one, is made before the storage opens on it.
+        inject: [SAGA_CORE_OPTIONS, FAULT_HOOKS, ModuleRef, { token: DataSource, optional: true }],
+        useFactory: (o: SagaCoreOptions, faults: FaultHooks, refs: ModuleRef, ds?: DataSource) =>
+          (o.store ?? typeOrmStorage()).open(adapterContext(o, faults, refs, ds)),
       },
       port(OUTBOX_STORE, (ports) => ports.outbox),
       port(INBOX, (ports) => ports.inbox),
@@ -163,13 +166,15 @@ function adapterContext(
   o: SagaCoreOptions,
   faults: FaultHooks,
   refs: ModuleRef,
+  dataSource?: DataSource,
 ): SagaAdapterContext {
   return {
     serviceName: o.serviceName,
     faults,
     deliveryLimit: o.deliveryLimit,
     readPoolSize: o.orchestrator?.reads?.poolSize,
-    resolve: (token) => refs.get(token, { strict: false }),
+    resolve: <T>(token: Type<T> | string | symbol): T =>
+      token === DataSource && dataSource ? (dataSource as T) : refs.get(token, { strict: false }),
   };
 }
 

@@ -21,6 +21,11 @@ export function typeOrmStorage(options: TypeOrmStorageOptions = {}): SagaStorage
     name: 'typeorm',
     open: (context) => {
       const dataSource = options.dataSource ?? context.resolve(DataSource);
+      if (!dataSource) {
+        throw new Error(
+          'typeOrmStorage: no TypeORM DataSource (import TypeOrmModule.forRoot, or pass { dataSource })',
+        );
+      }
       return {
         store: new TypeOrmSagaStore(dataSource, {
           readPoolSize: context.readPoolSize,
