@@ -60,6 +60,11 @@ export * from './errors/injected-fault.error';
 export * from './transport/unroutable-message.error';
 
 /** Public API: ports, what an adapter implements. */
+export * from './persistence/saga-storage';
+export * from './transport/saga-transport';
+export * from './participant/inbox.port';
+export * from './messaging/retention-store.port';
+export * from './health/gauge-store.port';
 export * from './persistence/saga-store.port';
 export * from './messaging/outbox-store.port';
 export * from './messaging/messaging-stats.port';
@@ -68,7 +73,9 @@ export * from './transport/message-transport';
 export * from './transport/dead-letters.port';
 export * from './transport/dead-letter-headers';
 
-/** Public API: adapters, PostgreSQL (TypeORM) and RabbitMQ. */
+/** Public API: adapters, PostgreSQL (TypeORM) and RabbitMQ, as `SagaModule.forRoot` takes them. */
+export * from './persistence/typeorm/typeorm.storage';
+export * from './transport/rabbitmq/rabbitmq.saga-transport';
 export * from './persistence/typeorm/migrations';
 export * from './persistence/typeorm/typeorm-saga.store';
 export * from './persistence/typeorm/typeorm-outbox.store';

@@ -5,8 +5,9 @@ import {
   Module,
   ModuleMetadata,
   Provider,
+  Type,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { CHOREOGRAPHY_MACHINES } from './choreography/choreography.machines';
 import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
@@ -19,24 +20,28 @@ import { SagaGaugesCollector } from './health/saga-gauges.collector';
 import { OutboxRelay } from './messaging/outbox-relay';
 import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
 import { RetentionJob } from './messaging/retention-job';
-import { TypeOrmRetentionStore } from './persistence/typeorm/typeorm-retention.store';
 import { INBOX } from './participant/inbox.port';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
-import { TypeOrmInbox } from './persistence/typeorm/typeorm-inbox';
 import { SAGA_STORE } from './persistence/saga-store.port';
-import { TypeOrmOutboxStore } from './persistence/typeorm/typeorm-outbox.store';
-import { TypeOrmSagaStore } from './persistence/typeorm/typeorm-saga.store';
+import { typeOrmStorage } from './persistence/typeorm/typeorm.storage';
+import { SagaAdapterContext, SagaStoragePorts } from './persistence/saga-storage';
+import { GAUGE_STORE } from './health/gauge-store.port';
+import { RETENTION_STORE } from './messaging/retention-store.port';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from './saga-core.options';
 import { SagaLifecycle } from './saga-lifecycle';
 import { SagaHealthIndicator } from './saga-health.indicator';
 import { MessageTransport } from './transport/message-transport';
-import { RabbitMqTransport } from './transport/rabbitmq/rabbitmq.transport';
+import { rabbitMqTransport } from './transport/rabbitmq/rabbitmq.saga-transport';
+import { SagaTransport } from './transport/saga-transport';
 
 const DEFAULT_RETENTION = {
   inboxRetentionMs: 86_400_000,
   outboxRetentionMs: 3_600_000,
   intervalMs: 60_000,
 };
+
+/** The storage ports, opened once per app. */
+const SAGA_STORAGE = Symbol('SAGA_STORAGE');
 
 export interface SagaCoreAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   useFactory: (...args: never[]) => SagaCoreOptions | Promise<SagaCoreOptions>;
@@ -49,12 +54,29 @@ export interface SagaCoreAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
  * when `orchestrator` is set; the `@CommandHandler` dispatcher when `participant` is set; the
  * `@EventHandler` dispatcher when `choreography` is set.
  */
+/**
+ * Wires the engine into a Nest app on the ports it is given: `store` (default
+ * `typeOrmStorage()`, the app's TypeORM `DataSource` on PostgreSQL) and `transport` (default
+ * `rabbitMqTransport({ url: amqpUrl })`). The outbox relay always runs; the `SagaEngine`
+ * (with its reply consumer and timers) when `orchestrator` is set; the `@CommandHandler`
+ * dispatcher when `participant` is set; the `@EventHandler` dispatcher when `choreography` is.
+ */
 @Global()
 @Module({})
 export class SagaModule {
+  /** The module on options known when the app is built. */
+  static forRoot(options: SagaCoreOptions): DynamicModule {
+    return SagaModule.forRootAsync({ useFactory: () => options });
+  }
+
+  /** The module on options read at start, e.g. from `ConfigService`. */
   static forRootAsync(options: SagaCoreAsyncOptions): DynamicModule {
     const providers: Provider[] = [
-      { provide: SAGA_CORE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+      {
+        provide: SAGA_CORE_OPTIONS,
+        useFactory: async (...args: never[]) => checkedOptions(await options.useFactory(...args)),
+        inject: options.inject ?? [],
+      },
       {
         provide: FAULT_HOOKS,
         inject: [SAGA_CORE_OPTIONS],
@@ -68,34 +90,22 @@ export class SagaModule {
       },
       {
         provide: MessageTransport,
-        inject: [SAGA_CORE_OPTIONS, FAULT_HOOKS],
-        useFactory: async (o: SagaCoreOptions, faults: FaultHooks) => {
-          const transport = new RabbitMqTransport({
-            url: o.amqpUrl,
-            connectionName: o.serviceName,
-            deliveryLimit: o.deliveryLimit,
-            faults,
-          });
-          await transport.init();
-          return transport;
-        },
+        inject: [SAGA_CORE_OPTIONS, FAULT_HOOKS, ModuleRef],
+        useFactory: (o: SagaCoreOptions, faults: FaultHooks, refs: ModuleRef) =>
+          transportOf(o).connect(adapterContext(o, faults, refs)),
       },
       {
-        provide: OUTBOX_STORE,
-        inject: [DataSource],
-        useFactory: (ds: DataSource) => new TypeOrmOutboxStore(ds),
+        provide: SAGA_STORAGE,
+        // The app's DataSource, when it has one, is made before the storage opens on it.
+        inject: [SAGA_CORE_OPTIONS, FAULT_HOOKS, ModuleRef, { token: DataSource, optional: true }],
+        useFactory: (o: SagaCoreOptions, faults: FaultHooks, refs: ModuleRef, ds?: DataSource) =>
+          (o.store ?? typeOrmStorage()).open(adapterContext(o, faults, refs, ds)),
       },
-      {
-        provide: INBOX,
-        inject: [DataSource],
-        useFactory: (ds: DataSource) => new TypeOrmInbox(ds),
-      },
-      {
-        provide: SAGA_STORE,
-        inject: [DataSource, SAGA_CORE_OPTIONS, FAULT_HOOKS],
-        useFactory: (ds: DataSource, o: SagaCoreOptions, faults: FaultHooks) =>
-          new TypeOrmSagaStore(ds, { readPoolSize: o.orchestrator?.reads?.poolSize, faults }),
-      },
+      port(OUTBOX_STORE, (ports) => ports.outbox),
+      port(INBOX, (ports) => ports.inbox),
+      port(SAGA_STORE, (ports) => ports.store),
+      port(RETENTION_STORE, (ports) => ports.retention ?? null),
+      port(GAUGE_STORE, (ports) => ports.gauges ?? null),
       {
         provide: OutboxRelay,
         inject: [OUTBOX_STORE, MessageTransport, SAGA_CORE_OPTIONS, FAULT_HOOKS],
@@ -108,9 +118,11 @@ export class SagaModule {
       },
       {
         provide: RetentionJob,
-        inject: [DataSource, SAGA_CORE_OPTIONS],
-        useFactory: (ds: DataSource, o: SagaCoreOptions) =>
-          new RetentionJob(new TypeOrmRetentionStore(ds), o.retention ?? DEFAULT_RETENTION),
+        inject: [SAGA_STORAGE, SAGA_CORE_OPTIONS],
+        useFactory: (ports: SagaStoragePorts, o: SagaCoreOptions) =>
+          ports.retention
+            ? new RetentionJob(ports.retention, o.retention ?? DEFAULT_RETENTION)
+            : null,
       },
       SagaEngine,
       FaultRules,
@@ -129,6 +141,7 @@ export class SagaModule {
         FAULT_HOOKS,
         MessageTransport,
         OUTBOX_STORE,
+        INBOX,
         SAGA_STORE,
         OutboxRelay,
         RetentionJob,
@@ -138,4 +151,38 @@ export class SagaModule {
       ],
     };
   }
+}
+
+function port<T>(token: symbol, pick: (ports: SagaStoragePorts) => T): Provider {
+  return { provide: token, inject: [SAGA_STORAGE], useFactory: pick };
+}
+
+function transportOf(o: SagaCoreOptions): SagaTransport {
+  if (o.transport) return o.transport;
+  return rabbitMqTransport({ url: o.amqpUrl as string });
+}
+
+function adapterContext(
+  o: SagaCoreOptions,
+  faults: FaultHooks,
+  refs: ModuleRef,
+  dataSource?: DataSource,
+): SagaAdapterContext {
+  return {
+    serviceName: o.serviceName,
+    faults,
+    deliveryLimit: o.deliveryLimit,
+    readPoolSize: o.orchestrator?.reads?.poolSize,
+    resolve: <T>(token: Type<T> | string | symbol): T =>
+      token === DataSource && dataSource ? (dataSource as T) : refs.get(token, { strict: false }),
+  };
+}
+
+/** Fails the app's start, naming the option, when the module cannot be wired as asked. */
+function checkedOptions(o: SagaCoreOptions): SagaCoreOptions {
+  if (!o.serviceName) throw new Error('SagaModule: serviceName is required');
+  if (!o.transport && !o.amqpUrl) {
+    throw new Error('SagaModule: give a transport (e.g. rabbitMqTransport({ url })) or amqpUrl');
+  }
+  return o;
 }

@@ -6,6 +6,8 @@ import { RetryPolicy } from './definition/retry-policy';
 import { SagaDefinition } from './definition/saga-definition';
 import { UnregisteredVersions } from './engine/unregistered-definitions';
 import type { OutboxRelayOptions } from './messaging/outbox-relay';
+import type { SagaStorage } from './persistence/saga-storage';
+import type { SagaTransport } from './transport/saga-transport';
 
 export const SAGA_CORE_OPTIONS = Symbol('SAGA_CORE_OPTIONS');
 
@@ -71,7 +73,15 @@ export interface RetentionOptions {
 export interface SagaCoreOptions {
   /** Names this app in the inbox and in AMQP connection names, e.g. `flight-service`. */
   serviceName: string;
-  amqpUrl: string;
+  /**
+   * Where sagas, timers, the inbox and the outbox are kept. Default `typeOrmStorage()`: the
+   * app's TypeORM `DataSource` on PostgreSQL.
+   */
+  store?: SagaStorage;
+  /** The broker. Default `rabbitMqTransport({ url: amqpUrl })`. */
+  transport?: SagaTransport;
+  /** RabbitMQ's URL, when `transport` is not given. */
+  amqpUrl?: string;
   /**
    * Where fault injection plugs in: the named fault points of the engine, the store, the relay
    * and the consumers call it. None by default (`NO_FAULTS`).

@@ -25,12 +25,12 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     private readonly engine: SagaEngine,
     private readonly dispatcher: ParticipantDispatcher,
     private readonly choreography: ChoreographyDispatcher,
-    private readonly retention: RetentionJob,
+    @Inject(RetentionJob) private readonly retention: RetentionJob | null,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
-    this.retention.start();
+    this.retention?.start();
     if (this.options.orchestrator) await this.engine.start();
     if (this.options.participant) await this.dispatcher.start();
     if (this.options.choreography) await this.choreography.start();
@@ -38,7 +38,7 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.engine.stop();
-    await this.retention.stop();
+    await this.retention?.stop();
     await this.relay.stop();
     await this.transport.close();
   }

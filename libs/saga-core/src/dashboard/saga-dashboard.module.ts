@@ -45,7 +45,14 @@ export class SagaDashboardModule implements OnModuleDestroy {
         {
           provide: DEAD_LETTERS,
           inject: [SAGA_CORE_OPTIONS],
-          useFactory: (core: SagaCoreOptions) => new RabbitMqDeadLetters(core.amqpUrl),
+          useFactory: (core: SagaCoreOptions) => {
+            if (!core.amqpUrl) {
+              throw new Error(
+                'SagaDashboardModule reads dead letters from RabbitMQ: set amqpUrl in SagaModule',
+              );
+            }
+            return new RabbitMqDeadLetters(core.amqpUrl);
+          },
         },
         {
           provide: MESSAGING_STATS,

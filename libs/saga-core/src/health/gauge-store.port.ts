@@ -1,3 +1,5 @@
+export const GAUGE_STORE = Symbol('GAUGE_STORE');
+
 /** The outbox and inbox of any service, as its gauges show them. */
 export interface MessagingGauges {
   outboxBacklog: number;

@@ -4,12 +4,10 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { TypeOrmGaugeStore } from '../persistence/typeorm/typeorm-gauge.store';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { deadLetterQueueOf, MessageTransport } from '../transport/message-transport';
 import { SagaStatus } from '../model/saga-status';
-import { EngineGauges, GaugeStore } from './gauge-store.port';
+import { EngineGauges, GAUGE_STORE, GaugeStore } from './gauge-store.port';
 import { addGaugeSource, GaugeReading } from './scrape-gauges';
 
 /** A scrape does not wait longer than this for a server that does not answer. */
@@ -23,16 +21,14 @@ const READ_TIMEOUT_MS = 2_000;
  */
 @Injectable()
 export class SagaGaugesCollector implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly store: GaugeStore;
   private remove: (() => void) | null = null;
 
   constructor(
     @Inject(SAGA_CORE_OPTIONS) private readonly options: SagaCoreOptions,
     private readonly transport: MessageTransport,
-    dataSource: DataSource,
-  ) {
-    this.store = new TypeOrmGaugeStore(dataSource);
-  }
+    /** None on a storage without gauges (in memory): the queue gauges alone are read. */
+    @Inject(GAUGE_STORE) private readonly store: GaugeStore | null,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.remove = addGaugeSource(this.options.serviceName, () => this.read());
@@ -44,16 +40,17 @@ export class SagaGaugesCollector implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async read(): Promise<GaugeReading[]> {
+    const store = this.store;
     const parts = await Promise.all([
-      this.messaging(),
-      this.options.orchestrator ? this.engine() : [],
+      store ? this.messaging(store) : [],
+      store && this.options.orchestrator ? this.engine(store) : [],
       ...this.transport.consumedQueues().map((queue) => this.queue(queue)),
     ]);
     return parts.flat();
   }
 
-  private async messaging(): Promise<GaugeReading[]> {
-    const read = await within(this.store.messaging());
+  private async messaging(store: GaugeStore): Promise<GaugeReading[]> {
+    const read = await within(store.messaging());
     if (!read) return [];
     return [
       { gauge: 'saga_outbox_backlog', value: read.outboxBacklog },
@@ -62,8 +59,8 @@ export class SagaGaugesCollector implements OnApplicationBootstrap, BeforeApplic
     ];
   }
 
-  private async engine(): Promise<GaugeReading[]> {
-    const read = await within(this.store.engine());
+  private async engine(store: GaugeStore): Promise<GaugeReading[]> {
+    const read = await within(store.engine());
     if (!read) return [];
     return [
       { gauge: 'saga_timers_scheduled', value: read.timersScheduled },

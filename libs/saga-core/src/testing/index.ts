@@ -4,6 +4,7 @@ export * from './in-memory-outbox.store';
 export * from './in-memory-inbox';
 export * from './in-memory.transport';
 export * from './in-memory-saga.store';
+export * from './in-memory.adapters';
 export { InMemorySagaTransaction } from './in-memory-saga.transaction';
 export * from './contract-fixtures';
 export * from './saga-store.contract';
