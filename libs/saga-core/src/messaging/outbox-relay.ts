@@ -122,6 +122,17 @@ export class OutboxRelay {
     void work.finally(() => this.publishing.delete(work));
   }
 
+  /**
+   * Resolves once no pass is scheduled or running and no publish after a commit is under way:
+   * what a test (or a shutdown) waits on instead of a pause.
+   */
+  async idle(): Promise<void> {
+    while (this.scheduled || this.running || this.publishing.size > 0) {
+      if (this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+      await Promise.allSettled([this.running, ...this.publishing]);
+    }
+  }
+
   kick(): void {
     this.eager = true;
     this.schedule();
