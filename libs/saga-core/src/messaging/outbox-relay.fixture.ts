@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { InMemoryOutboxRow, InMemoryOutboxStore } from '../testing/in-memory-outbox.store';
 import { OutgoingMessage } from '../transport/message-envelope';
 import { MessageHandler, MessageTransport, QueueSpec } from '../transport/message-transport';
@@ -7,6 +8,7 @@ import {
   PublishOutcome,
   RelayBatchResult,
 } from './outbox-store.port';
+import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
 
 /** The relay specs' harness (not built into the library: `*.fixture.ts`). */
 
@@ -93,4 +95,34 @@ export async function until(condition: () => boolean): Promise<void> {
 /** Lets the event loop turn a few times: what was scheduled with `setImmediate` has run. */
 export async function turns(count = 3): Promise<void> {
   for (let i = 0; i < count; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** One spec's relay, store, transport and silenced warnings, fresh for each case. */
+export interface RelayHarness {
+  store: MemoryOutboxStore;
+  transport: FakeTransport;
+  relay: OutboxRelay;
+  warn: jest.SpyInstance;
+  /** Starts a relay on the store and transport, polling every minute unless told otherwise. */
+  start(options?: OutboxRelayOptions): OutboxRelay;
+}
+
+/** Registers the hooks that make a fresh harness before each case and stop it after. */
+export function relayHarness(): RelayHarness {
+  const h = {} as RelayHarness;
+  beforeEach(() => {
+    h.store = new MemoryOutboxStore();
+    h.transport = new FakeTransport();
+    h.warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    h.start = (options = {}) => {
+      h.relay = new OutboxRelay(h.store, h.transport, { pollIntervalMs: 60_000, ...options });
+      h.relay.start();
+      return h.relay;
+    };
+  });
+  afterEach(async () => {
+    await h.relay?.stop();
+    h.warn.mockRestore();
+  });
+  return h;
 }
