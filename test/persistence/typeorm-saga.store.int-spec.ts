@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ensureDatabase } from '@app/platform';
 import { SagaSpec, StepKind } from '@app/saga-core/definition/saga-spec';
 import { AuditEntry, AuditType } from '@app/saga-core/model/audit-entry';
-import { SagaInstance, SagaTimer, StepState } from '@app/saga-core/model/saga-instance';
+import { SagaInstance, SagaTimer } from '@app/saga-core/model/saga-instance';
 import { SagaStatus } from '@app/saga-core/model/saga-status';
 import { SagaTransition } from '@app/saga-core/model/saga-transition';
 import { StepStatus } from '@app/saga-core/model/step-status';
@@ -16,52 +16,20 @@ import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
 import { TcpProxy } from '../../scripts/support/tcp-proxy';
 import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
 import { waitFor } from '../support/wait-for';
+import { at, contractSaga, stepState as step } from '@app/saga-core/testing/contract-fixtures';
 
-const at = (offsetMs: number) => new Date(Date.UTC(2025, 0, 1) + offsetMs);
-
-function step(name: string, status: StepStatus = StepStatus.PENDING): StepState {
-  const running = status !== StepStatus.PENDING;
-  return {
-    name,
-    status,
-    attempts: running ? 1 : 0,
-    compensationAttempts: 0,
-    startedAt: running ? at(1) : null,
-    endedAt: null,
-    lastError: null,
-    mayHaveTakenEffect: false,
-  };
-}
-
+/** A running trip booking at version 1, waiting for the flight's reply. */
 function newSaga(overrides: Partial<SagaInstance> = {}): SagaInstance {
-  return {
-    id: randomUUID(),
+  return contractSaga({
     definitionName: 'trip-booking',
-    definitionVersion: 1,
-    status: SagaStatus.PENDING,
-    compensating: false,
     data: {
       customerId: 'cust-1',
       flight: { flightId: 'FL-100', seats: 1 },
       note: 'a "quoted" \\ one',
     },
     steps: [step('flight', StepStatus.RUNNING), step('hotel'), step('payment')],
-    awaiting: {
-      kind: 'reply',
-      stepIndex: 0,
-      phase: 'forward',
-      attempt: 1,
-      commandId: randomUUID(),
-    },
-    failureReason: null,
-    labels: { mode: 'orchestrated' },
-    startKey: null,
-    startFingerprint: null,
-    version: 1,
-    createdAt: at(0),
-    updatedAt: at(0),
     ...overrides,
-  };
+  });
 }
 
 function audit(

@@ -9,7 +9,8 @@ import { OutgoingMessage } from '../transport/message-envelope';
 /** Fixed instants, to the millisecond (PostgreSQL keeps microseconds; both round-trip these). */
 export const at = (offsetMs: number): Date => new Date(Date.UTC(2025, 0, 1) + offsetMs);
 
-function step(name: string, status: StepStatus): StepState {
+/** A step's state: started at `at(1)` unless still pending. */
+export function stepState(name: string, status: StepStatus = StepStatus.PENDING): StepState {
   const running = status !== StepStatus.PENDING;
   return {
     name,
@@ -32,7 +33,7 @@ export function contractSaga(overrides: Partial<SagaInstance> = {}): SagaInstanc
     status: SagaStatus.PENDING,
     compensating: false,
     data: { customerId: 'cust-1', items: [{ sku: 'A', n: 2 }] },
-    steps: [step('first', StepStatus.RUNNING), step('second', StepStatus.PENDING)],
+    steps: [stepState('first', StepStatus.RUNNING), stepState('second')],
     awaiting: {
       kind: 'reply',
       stepIndex: 0,
