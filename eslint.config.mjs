@@ -26,6 +26,7 @@ const layering = [
   layer(['engine'], ['**/faults/*', '**/participant/*', '**/dashboard/*', '**/bootstrap/*', ...STYLES, ...ADAPTERS], 'the engine drives styles through SagaMachine and ports, never adapters, faults or a style'),
   layer(['orchestration'], ['**/engine/*', '**/choreography/*', '**/faults/*', ...ADAPTERS], 'orchestration is a plug-in: model and definition only'),
   layer(['participant'], ['**/engine/*', '**/dashboard/*', ...STYLES, ...ADAPTERS], 'the participant kit runs over the inbox, outbox and transport ports, never an adapter'),
+  layer(['kit'], ['**/engine/*', '**/orchestration/*', '**/dashboard/*', '**/faults/*', ...ADAPTERS], 'the participant kit sits on the definitions, the participant runtime and the choreography\'s handler API, never the engine or an adapter'),
   layer(['choreography'], ['**/engine/*', '**/orchestration/*', '**/dashboard/*', ...ADAPTERS], 'choreography is a plug-in beside orchestration: model, definition, ports and the kit'),
   layer(['persistence'], ['**/engine/*', '**/faults/*', ...STYLES], 'the persistence port and its adapters know the model, not the engine'),
   layer(['messaging', 'transport'], ['**/engine/*', '**/faults/*', ...STYLES], 'messaging and transport know the model, not the engine, a style or the faults'),

@@ -1,3 +1,4 @@
+import { tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ComparisonResult, FlowSample } from './compare';
@@ -10,8 +11,6 @@ import {
   sequenceFromAudit,
   sequenceParties,
 } from '@app/saga-core';
-import { tripBookingChoreography } from '../../apps/orchestrator/src/booking/trip-booking.choreography';
-import { tripBookingSaga } from '../../apps/orchestrator/src/booking/trip-booking.saga';
 import { summaryRows } from './summary-rows';
 import { SCENARIOS } from './workload';
 

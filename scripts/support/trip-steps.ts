@@ -1,7 +1,10 @@
 import { choreographyTopology } from '@app/saga-core';
-import { TRIP_PARTICIPANT_PROFILES, TripParticipant } from '@app/trip-api';
-import { tripBookingChoreography } from '../../apps/orchestrator/src/booking/trip-booking.choreography';
-import { tripBookingSaga } from '../../apps/orchestrator/src/booking/trip-booking.saga';
+import {
+  TRIP_PARTICIPANT_PROFILES,
+  TripParticipant,
+  tripBookingChoreography,
+  tripBookingSaga,
+} from '@app/trip-api';
 
 /**
  * The trip's steps as the tools read them: from the trip booking saga's definition and the

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { ChoreographyDispatcher, EventEndpoint, EventMessage } from '@app/saga-core';
+import {
+  ChoreographyDispatcher,
+  EventEndpoint,
+  EventMessage,
+  stepFaultsHeaders,
+  stepFaultsLabels,
+} from '@app/saga-core';
 import { deadLetterQueueOf } from '@app/saga-core/transport/message-transport';
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
 import { TRIP_EVENTS_EXCHANGE, TripBooking, TripEvents } from '@app/trip-api';
@@ -98,18 +104,27 @@ describe('choreographed trip: the participants react to events alone', () => {
     };
   }
 
-  async function publish(body: object, type: string, messageId: string): Promise<void> {
+  async function publish(
+    body: object,
+    type: string,
+    messageId: string,
+    headers?: Record<string, string>,
+  ): Promise<void> {
     await broker.publish({
       messageId,
       exchange: TRIP_EVENTS_EXCHANGE,
       routingKey: type,
       type,
       body,
+      ...(headers ? { headers } : {}),
     });
   }
 
+  /** A booking's faults go in the `x-saga-faults` header, as the orchestrator sends them. */
   async function publishEvent(message: EventMessage<unknown>): Promise<void> {
-    await publish(message, message.type, message.messageId);
+    const { faults } = (message.payload ?? {}) as Partial<TripBooking>;
+    const headers = stepFaultsHeaders({ labels: stepFaultsLabels(faults) });
+    await publish(message, message.type, message.messageId, headers);
   }
 
   async function book(booking: TripBooking): Promise<void> {

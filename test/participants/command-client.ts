@@ -6,6 +6,7 @@ import {
   ReplyMessage,
 } from '@app/saga-core/transport/message-envelope';
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
+import { StepFault, stepFaultsHeaders, stepFaultsLabels } from '@app/saga-core';
 import { eventually } from '../support/wait-for';
 
 /**
@@ -48,8 +49,13 @@ export class CommandClient {
     };
   }
 
-  async send(channel: string, command: CommandMessage): Promise<void> {
-    await this.sendBody(channel, command.type, command, command.messageId);
+  /** `headers`: e.g. `stepFaultHeaders('flight', 'fail')`, as a booking's faults travel. */
+  async send(
+    channel: string,
+    command: CommandMessage,
+    headers?: Record<string, string>,
+  ): Promise<void> {
+    await this.sendBody(channel, command.type, command, command.messageId, headers);
   }
 
   async sendBody(
@@ -57,13 +63,19 @@ export class CommandClient {
     type: string,
     body: object,
     messageId: string = randomUUID(),
+    headers?: Record<string, string>,
   ): Promise<void> {
-    await this.transport.publish({ messageId, exchange: '', routingKey: channel, type, body });
+    const message = { messageId, exchange: '', routingKey: channel, type, body };
+    await this.transport.publish(headers ? { ...message, headers } : message);
   }
 
   /** Sends a command and waits for its reply. */
-  async call(channel: string, command: CommandMessage): Promise<ReplyMessage> {
-    await this.send(channel, command);
+  async call(
+    channel: string,
+    command: CommandMessage,
+    headers?: Record<string, string>,
+  ): Promise<ReplyMessage> {
+    await this.send(channel, command, headers);
     return this.replyTo(command);
   }
 
@@ -100,4 +112,9 @@ export class CommandClient {
   close(): Promise<void> {
     return this.transport.close();
   }
+}
+
+/** The header a booking's demo fault for one step travels in. */
+export function stepFaultHeaders(step: string, fault: StepFault): Record<string, string> {
+  return stepFaultsHeaders({ labels: stepFaultsLabels({ [step]: fault }) });
 }

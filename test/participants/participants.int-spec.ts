@@ -17,7 +17,7 @@ import { createPaymentServiceApp } from '../../apps/payment-service/src/payment-
 import { TestDatabase, createTestDatabase } from '../support/postgres';
 import { TestVhost, createTestVhost, queueDepth } from '../support/rabbitmq-vhost';
 import { eventually, waitFor } from '../support/wait-for';
-import { CommandClient } from './command-client';
+import { CommandClient, stepFaultHeaders } from './command-client';
 import { inboxHas, unsentOutboxRows } from './quiescence';
 
 jest.setTimeout(60_000);
@@ -225,11 +225,18 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       const cases: [unknown, string][] = [
         [{ bookingId, flightId: 'FL-999', seats: 1 }, TripErrorCode.UNKNOWN_FLIGHT],
         [{ bookingId, flightId: 'FL-100', seats: 0 }, 'INVALID_PAYLOAD'],
-        [
-          { bookingId, flightId: 'FL-100', seats: 1, fault: 'fail' },
-          TripErrorCode.INJECTED_FAILURE,
-        ],
       ];
+      const injected = client.command('flight.reserve', {
+        bookingId,
+        flightId: 'FL-100',
+        seats: 1,
+      });
+      const failed = await client.call(
+        FLIGHT_COMMANDS,
+        injected,
+        stepFaultHeaders('flight', 'fail'),
+      );
+      expectRefusal(failed, TripErrorCode.INJECTED_FAILURE);
       for (const [payload, code] of cases) {
         const reply = await client.call(FLIGHT_COMMANDS, client.command('flight.reserve', payload));
         expectRefusal(reply, code);
@@ -309,9 +316,8 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
         hotelId: 'HT-300',
         nights: 1,
         rooms: 1,
-        fault: 'timeout',
       });
-      await client.send(HOTEL_COMMANDS, command);
+      await client.send(HOTEL_COMMANDS, command, stepFaultHeaders('hotel', 'timeout'));
       await eventually(() =>
         request(hotel.getHttpServer()).get(`/reservations/${bookingId}`).expect(200),
       );
@@ -410,7 +416,8 @@ describe('participants (flight, hotel, payment) over PostgreSQL and RabbitMQ', (
       const after = await balance('cust-4');
       const reply = await client.call(
         PAYMENT_COMMANDS,
-        client.command('payment.refund', { bookingId, fault: 'fail-compensation' }),
+        client.command('payment.refund', { bookingId }),
+        stepFaultHeaders('payment', 'fail-compensation'),
       );
       expectRefusal(reply, TripErrorCode.INJECTED_COMPENSATION_FAILURE, true);
       expect(await balance('cust-4')).toBe(after);

@@ -1,16 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { messagingMigrations } from '@app/saga-core';
+import { messagingMigrations, SagaParticipantModule } from '@app/saga-core';
 import { FaultsModule, ServiceAppModule } from '@app/platform';
-import { FLIGHT_COMMANDS } from '@app/trip-api';
+import { FLIGHT_COMMANDS, TripCommandDto, tripStep } from '@app/trip-api';
 import { Flight } from './flight.entity';
 import { FlightCatalogueController } from './flight-catalogue.controller';
 import { FlightCatalogueService } from './flight-catalogue.service';
-import { FlightCommandHandler } from './flight-command.handler';
-import { FlightEventHandler } from './flight-event.handler';
 import { FlightReservation } from './flight-reservation.entity';
 import { FlightReservationService } from './flight-reservation.service';
 import { FlightServiceConfig } from './flight-service.config';
 import { Flights1732260000000 } from './migrations/1732260000000-flights.migration';
+
+import { ReserveFlightDto } from './dto/reserve-flight.dto';
+import { FlightStep } from './flight.step';
 
 @Module({})
 export class AppModule {
@@ -27,14 +28,13 @@ export class AppModule {
         }),
         // POST/GET/DELETE /faults: runtime fault rules on this service's commands and events.
         FaultsModule,
+        // The trip's flight step, its command and event adapters derived from the definitions.
+        SagaParticipantModule.forFeature([
+          tripStep('flight', FlightStep, { run: ReserveFlightDto, undo: TripCommandDto }),
+        ]),
       ],
       controllers: [FlightCatalogueController],
-      providers: [
-        FlightCatalogueService,
-        FlightReservationService,
-        FlightCommandHandler,
-        FlightEventHandler,
-      ],
+      providers: [FlightStep, FlightCatalogueService, FlightReservationService],
     };
   }
 }

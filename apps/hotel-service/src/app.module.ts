@@ -1,16 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { messagingMigrations } from '@app/saga-core';
+import { messagingMigrations, SagaParticipantModule } from '@app/saga-core';
 import { FaultsModule, ServiceAppModule } from '@app/platform';
-import { HOTEL_COMMANDS } from '@app/trip-api';
+import { HOTEL_COMMANDS, TripCommandDto, tripStep } from '@app/trip-api';
 import { Hotel } from './hotel.entity';
 import { HotelCatalogueController } from './hotel-catalogue.controller';
 import { HotelCatalogueService } from './hotel-catalogue.service';
-import { HotelCommandHandler } from './hotel-command.handler';
-import { HotelEventHandler } from './hotel-event.handler';
 import { HotelReservation } from './hotel-reservation.entity';
 import { HotelReservationService } from './hotel-reservation.service';
 import { HotelServiceConfig } from './hotel-service.config';
 import { Hotels1732260000000 } from './migrations/1732260000000-hotels.migration';
+
+import { ReserveHotelDto } from './dto/reserve-hotel.dto';
+import { HotelStep } from './hotel.step';
 
 @Module({})
 export class AppModule {
@@ -27,14 +28,13 @@ export class AppModule {
         }),
         // POST/GET/DELETE /faults: runtime fault rules on this service's commands and events.
         FaultsModule,
+        // The trip's hotel step, its command and event adapters derived from the definitions.
+        SagaParticipantModule.forFeature([
+          tripStep('hotel', HotelStep, { run: ReserveHotelDto, undo: TripCommandDto }),
+        ]),
       ],
       controllers: [HotelCatalogueController],
-      providers: [
-        HotelCatalogueService,
-        HotelReservationService,
-        HotelCommandHandler,
-        HotelEventHandler,
-      ],
+      providers: [HotelStep, HotelCatalogueService, HotelReservationService],
     };
   }
 }

@@ -6,12 +6,12 @@ import {
   parseOperatorKeys,
   SagaDashboardModule,
   sagaEngineMigrations,
+  stepFaultsHeaders,
 } from '@app/saga-core';
 import { ServiceAppModule } from '@app/platform';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
-import { tripBookingChoreography } from './booking/trip-booking.choreography';
-import { tripBookingSaga } from './booking/trip-booking.saga';
+import { tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { tripDashboard } from './dashboard/trip-dashboard';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
@@ -48,6 +48,8 @@ export class OrchestratorModule {
               ],
               replyQueue: ORCHESTRATOR_REPLY_QUEUE,
               eventQueue: ORCHESTRATOR_EVENT_QUEUE,
+              // A booking's faults ride in a header of each of its messages (see the kit).
+              messageHeaders: stepFaultsHeaders,
               unregisteredVersions: config.SAGA_UNREGISTERED_VERSIONS,
               timerRetry: {
                 maxAttempts: config.SAGA_TIMER_MAX_ATTEMPTS,

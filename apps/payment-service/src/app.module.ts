@@ -1,16 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { messagingMigrations } from '@app/saga-core';
+import { messagingMigrations, SagaParticipantModule } from '@app/saga-core';
 import { FaultsModule, ServiceAppModule } from '@app/platform';
-import { PAYMENT_COMMANDS } from '@app/trip-api';
+import { PAYMENT_COMMANDS, TripCommandDto, tripStep } from '@app/trip-api';
 import { Account } from './account.entity';
 import { Payments1732260000000 } from './migrations/1732260000000-payments.migration';
 import { Payment } from './payment.entity';
 import { PaymentAccountsController } from './payment-accounts.controller';
 import { PaymentAccountsService } from './payment-accounts.service';
-import { PaymentCommandHandler } from './payment-command.handler';
-import { PaymentEventHandler } from './payment-event.handler';
 import { PaymentServiceConfig } from './payment-service.config';
 import { PaymentService } from './payment.service';
+
+import { ChargePaymentDto } from './dto/charge-payment.dto';
+import { PaymentStep } from './payment.step';
 
 @Module({})
 export class AppModule {
@@ -27,14 +28,13 @@ export class AppModule {
         }),
         // POST/GET/DELETE /faults: runtime fault rules on this service's commands and events.
         FaultsModule,
+        // The trip's payment step, its command and event adapters derived from the definitions.
+        SagaParticipantModule.forFeature([
+          tripStep('payment', PaymentStep, { run: ChargePaymentDto, undo: TripCommandDto }),
+        ]),
       ],
       controllers: [PaymentAccountsController],
-      providers: [
-        PaymentAccountsService,
-        PaymentService,
-        PaymentCommandHandler,
-        PaymentEventHandler,
-      ],
+      providers: [PaymentStep, PaymentAccountsService, PaymentService],
     };
   }
 }

@@ -41,6 +41,15 @@ export * from './participant/command-payload.validation';
 export * from './choreography/event-handler.decorator';
 export * from './choreography/event-context';
 export * from './choreography/retry-then-give-up.decorator';
+
+/** Public API: the participant kit (one domain port per step, both styles derived). */
+export * from './participant/saga-step-participant';
+export * from './kit/saga-participant.module';
+export * from './kit/saga-step.binding';
+export * from './kit/saga-step-adapters';
+export * from './kit/saga-step.adapter';
+export * from './kit/step-faults';
+export * from './transport/saga-headers';
 export * from './validation/safe-text';
 export * from './validation/safe-text.pipe';
 

@@ -5,6 +5,7 @@ import { ChoreographyDefinition } from './choreography/choreography-definition';
 import { RetryPolicy } from './definition/retry-policy';
 import { SagaDefinition } from './definition/saga-definition';
 import { UnregisteredVersions } from './engine/unregistered-definitions';
+import type { MessageHeadersOf } from './engine/message-headers.machine';
 import type { OutboxRelayOptions } from './messaging/outbox-relay';
 import type { SagaStorage } from './persistence/saga-storage';
 import type { SagaTransport } from './transport/saga-transport';
@@ -33,6 +34,12 @@ export interface OrchestratorOptions {
   unregisteredVersions?: UnregisteredVersions;
   /** HTTP reads: a pool of their own, and a cap on waits open at once (`waitUntilEnded`). */
   reads?: ReadOptions;
+  /**
+   * Headers every message of a saga carries (commands, events, undo requests), read off the
+   * saga, e.g. `(saga) => stepFaultsHeaders(saga.labels)`; the participant kit passes the
+   * `x-saga-` ones on with what it sends.
+   */
+  messageHeaders?: MessageHeadersOf;
 }
 
 export interface ReadOptions {

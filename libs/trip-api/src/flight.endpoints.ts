@@ -1,5 +1,4 @@
 import { commandEndpoint } from '@app/saga-core';
-import { TripFault } from './trip-fault';
 
 export const FLIGHT_COMMANDS = 'flight.commands';
 
@@ -7,7 +6,6 @@ export interface ReserveFlight {
   bookingId: string;
   flightId: string;
   seats: number;
-  fault?: TripFault;
 }
 
 export interface FlightReserved {
@@ -19,7 +17,6 @@ export interface FlightReserved {
 
 export interface CancelFlight {
   bookingId: string;
-  fault?: TripFault;
 }
 
 export const FlightEndpoints = {

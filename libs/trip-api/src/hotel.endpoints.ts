@@ -1,5 +1,4 @@
 import { commandEndpoint } from '@app/saga-core';
-import { TripFault } from './trip-fault';
 
 export const HOTEL_COMMANDS = 'hotel.commands';
 
@@ -8,7 +7,6 @@ export interface ReserveHotel {
   hotelId: string;
   nights: number;
   rooms: number;
-  fault?: TripFault;
 }
 
 export interface HotelReserved {
@@ -21,7 +19,6 @@ export interface HotelReserved {
 
 export interface CancelHotel {
   bookingId: string;
-  fault?: TripFault;
 }
 
 export const HotelEndpoints = {

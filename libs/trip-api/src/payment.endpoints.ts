@@ -1,5 +1,4 @@
 import { commandEndpoint } from '@app/saga-core';
-import { TripFault } from './trip-fault';
 
 export const PAYMENT_COMMANDS = 'payment.commands';
 
@@ -7,7 +6,6 @@ export interface ChargePayment {
   bookingId: string;
   customerId: string;
   amount: number;
-  fault?: TripFault;
 }
 
 export interface PaymentCharged {
@@ -17,7 +15,6 @@ export interface PaymentCharged {
 
 export interface RefundPayment {
   bookingId: string;
-  fault?: TripFault;
 }
 
 export const PaymentEndpoints = {

@@ -34,7 +34,6 @@ describe('tripBookingOf', () => {
   it.each([
     ['not an object', null],
     ['no booking id', { ...booking, bookingId: undefined }],
-    ['no faults', { ...booking, faults: undefined }],
     ['an unknown fault', { ...booking, faults: { hotel: 'explode' } }],
     ['no seats', { ...booking, flight: { flightId: 'FL-100', seats: 0 } }],
     ['a hotel that is not an object', { ...booking, hotel: 'HT-200' }],

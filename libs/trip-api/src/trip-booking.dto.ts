@@ -84,11 +84,11 @@ export class TripBookingDto implements TripBooking {
   @Type(() => TripHotelDto)
   hotel!: TripHotelDto;
 
-  @IsDefined()
+  @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => TripFaultsDto)
-  faults!: TripFaultsDto;
+  faults?: TripFaultsDto;
 
   @IsOptional()
   @IsInt()

@@ -11,7 +11,11 @@ export interface TripBooking {
   customerId: string;
   flight: { flightId: string; seats: number };
   hotel: { hotelId: string; nights: number; rooms: number };
-  faults: Partial<Record<TripParticipant, TripFault>>;
+  /**
+   * The faults asked for, kept readable for bookings started before they moved to the
+   * `x-saga-faults` header (the saga's `faults` label); new bookings leave it out.
+   */
+  faults?: Partial<Record<TripParticipant, TripFault>>;
   flightPrice?: number;
   hotelPrice?: number;
   /** Why the booking is being undone, on failure and cancellation events. */

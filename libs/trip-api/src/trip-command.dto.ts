@@ -1,18 +1,13 @@
-import { IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
-import { TRIP_FAULTS, TripFault } from './trip-fault';
+import { IsNotEmpty, IsString } from 'class-validator';
 import { IsSafeText } from '@app/saga-core';
 
 /**
- * What every trip command carries: the booking and, optionally, the fault to inject. The
- * compensations (cancel, refund) carry nothing else; the reservations extend it.
+ * What every trip command carries: the booking. The compensations (cancel, refund) carry
+ * nothing else; the reservations extend it. Demo faults travel in a header, not here.
  */
 export class TripCommandDto {
   @IsString()
   @IsSafeText()
   @IsNotEmpty()
   bookingId!: string;
-
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  fault?: TripFault;
 }

@@ -1,15 +1,13 @@
-/** Faults a booking may ask a participant to inject, for that booking only. */
-export const TripFault = {
-  /** The participant refuses the step. */
-  FAIL: 'fail',
-  /** The participant does the work, but its answer never arrives. */
-  TIMEOUT: 'timeout',
-  /** The participant's compensation keeps failing. */
-  FAIL_COMPENSATION: 'fail-compensation',
-} as const;
-export type TripFault = (typeof TripFault)[keyof typeof TripFault];
+import { STEP_FAULTS, StepFault, StepFaultCode } from '@app/saga-core';
 
-export const TRIP_FAULTS: readonly TripFault[] = Object.values(TripFault);
+/**
+ * Faults a booking may ask a participant to inject, for that booking only: the kit's step
+ * faults (`StepFault`), carried in the `x-saga-faults` header of the booking's messages.
+ */
+export const TripFault = StepFault;
+export type TripFault = StepFault;
+
+export const TRIP_FAULTS: readonly TripFault[] = STEP_FAULTS;
 
 /** Stable refusal codes the participants reply with. */
 export const TripErrorCode = {
@@ -19,7 +17,6 @@ export const TripErrorCode = {
   UNKNOWN_CUSTOMER: 'UNKNOWN_CUSTOMER',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   ALREADY_CANCELLED: 'ALREADY_CANCELLED',
-  INJECTED_FAILURE: 'INJECTED_FAILURE',
-  INJECTED_COMPENSATION_FAILURE: 'INJECTED_COMPENSATION_FAILURE',
+  ...StepFaultCode,
 } as const;
 export type TripErrorCode = (typeof TripErrorCode)[keyof typeof TripErrorCode];

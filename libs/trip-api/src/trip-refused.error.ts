@@ -1,12 +1,15 @@
+import { TerminalStepError } from '@app/saga-core';
 import { TripErrorCode } from './trip-fault';
 
-/** A participant's business refusal (sold out, insufficient funds…), with the code the booking shows. */
-export class TripRefusedError extends Error {
+/**
+ * A participant's business refusal (sold out, insufficient funds…), with the code the booking
+ * shows: a terminal step error, so the kit answers it as the step's failure in both styles.
+ */
+export class TripRefusedError extends TerminalStepError {
   constructor(
-    readonly code: TripErrorCode,
+    override readonly code: TripErrorCode,
     message: string,
   ) {
-    super(message);
-    this.name = TripRefusedError.name;
+    super(code, message);
   }
 }

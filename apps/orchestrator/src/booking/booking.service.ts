@@ -1,16 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BadRequestException, Injectable, UnprocessableEntityException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { IdempotencyConflictError, SagaEngine, SagaInstance } from '@app/saga-core';
+import {
+  IdempotencyConflictError,
+  SagaEngine,
+  SagaInstance,
+  stepFaultsLabels,
+} from '@app/saga-core';
 import { faultInjectionEnabled } from '@app/platform';
 import { AuditView, BookingView, toAuditView, toBookingView } from './booking.view';
 import { isBookingId } from './booking-id';
 import { BookingMode } from './booking-mode';
 import { CreateBookingDto } from './create-booking.dto';
 import { ListBookingsQuery } from './list-bookings.query';
-import { TripBooking } from '@app/trip-api';
-import { TRIP_BOOKING_CHOREOGRAPHY } from './trip-booking.choreography';
-import { TRIP_BOOKING_SAGA } from './trip-booking.saga';
+import { TRIP_BOOKING_CHOREOGRAPHY, TRIP_BOOKING_SAGA, TripBooking } from '@app/trip-api';
 
 @Injectable()
 export class BookingService {
@@ -41,8 +44,8 @@ export class BookingService {
         nights: request.hotel.nights,
         rooms: request.hotel.rooms,
       },
-      faults: { ...request.faults },
     };
+    const faults = { ...request.faults };
     try {
       const saga =
         mode === BookingMode.ORCHESTRATED ? TRIP_BOOKING_SAGA : TRIP_BOOKING_CHOREOGRAPHY;
@@ -50,9 +53,10 @@ export class BookingService {
         sagaId: bookingId,
         startKey: idempotencyKey,
         startFingerprint: idempotencyKey
-          ? fingerprint({ ...trip, bookingId: undefined, mode })
+          ? fingerprint({ ...trip, bookingId: undefined, faults, mode })
           : undefined,
-        labels: { mode },
+        // The faults go with every message of the booking as a header, not in its payloads.
+        labels: { mode, ...stepFaultsLabels(faults) },
       });
       return toBookingView(instance);
     } catch (error) {

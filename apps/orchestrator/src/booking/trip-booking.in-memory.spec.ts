@@ -1,9 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { SagaStatus } from '@app/saga-core';
-import { TripBooking, TripFault } from '@app/trip-api';
+import {
+  TRIP_BOOKING_CHOREOGRAPHY,
+  TRIP_BOOKING_SAGA,
+  TripBooking,
+  TripFault,
+} from '@app/trip-api';
 import { InMemoryTripSystem, STEP_TIMEOUT_MS } from './in-memory/trip-system.in-memory';
-import { TRIP_BOOKING_CHOREOGRAPHY } from './trip-booking.choreography';
-import { TRIP_BOOKING_SAGA } from './trip-booking.saga';
 
 /**
  * The whole trip, in both modes, on the in-memory adapters: the real definitions and engine,
@@ -26,7 +29,6 @@ function trip(bookingId: string, overrides: Partial<TripBooking> = {}): TripBook
     customerId: 'rich',
     flight: { flightId: 'FL-100', seats: 2 },
     hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
-    faults: {},
     ...overrides,
   };
 }
@@ -98,10 +100,7 @@ describe.each(MODES)('the trip booking, %s, on the in-memory adapters', (mode, d
 
   it('waits for a hotel that never answers, then undoes it and the flight once its deadline passes', async () => {
     const id = bookingId(4);
-    const waiting = await system.book(
-      definition,
-      trip(id, { faults: { hotel: TripFault.TIMEOUT } }),
-    );
+    const waiting = await system.book(definition, trip(id), { hotel: TripFault.TIMEOUT });
 
     // The hotel did its work but said nothing: the booking waits, holding the room.
     expect(waiting.status).toBe(SagaStatus.PENDING);

@@ -23,6 +23,7 @@ import { EventEndpoint, EventMessage } from '../transport/event-message';
 import { parseEventMessage } from '../transport/event-message.parser';
 import { EventOutcome, participantEventsCounter } from './event-metrics';
 import { EVENT_GIVE_UP_METADATA } from './retry-then-give-up.decorator';
+import { sagaHeadersOf } from '../transport/saga-headers';
 
 const DEFAULT_PREFETCH = 32;
 
@@ -121,14 +122,17 @@ export class ChoreographyDispatcher {
     const handler = this.handlers.get(event.type);
     if (!handler) throw new Error(`No handler for ${event.type}`);
     const outgoing: OutgoingMessage[] = [];
+    const sagaHeaders = sagaHeadersOf(delivery.headers);
     const injected = injectedStepError(fault, event.type);
     let raised = false;
     const ctx: EventContext = {
       event,
+      headers: delivery.headers,
       deliveryCount: delivery.deliveryCount,
       manager: tx.manager,
       givingUp,
-      publish: (endpoint, payload) => outgoing.push(this.toOutgoing(event, endpoint, payload)),
+      publish: (endpoint, payload) =>
+        outgoing.push(this.toOutgoing(event, sagaHeaders, endpoint, payload)),
       raiseInjectedFault: () => {
         if (!injected || raised) return;
         raised = true;
@@ -145,6 +149,7 @@ export class ChoreographyDispatcher {
   /** An event of the same saga as `cause`, published by this service through the outbox. */
   private toOutgoing<P>(
     cause: EventMessage,
+    headers: Record<string, string>,
     endpoint: EventEndpoint<P>,
     payload: P,
   ): OutgoingMessage {
@@ -162,6 +167,7 @@ export class ChoreographyDispatcher {
       routingKey: endpoint.type,
       type: endpoint.type,
       body,
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
     };
   }
 

@@ -7,6 +7,8 @@ export type { GivingUp };
 /** What an `@EventHandler` method gets beside the event. */
 export interface EventContext {
   event: EventMessage;
+  /** The event's headers, as the transport delivered them; the `x-saga-` ones go on with what it publishes. */
+  headers: Readonly<Record<string, unknown>>;
   /** 1 on the first delivery of this event, then 2, 3… while the handler keeps throwing. */
   deliveryCount: number;
   /** The local transaction: inbox row, the handler's writes and published events commit together. */

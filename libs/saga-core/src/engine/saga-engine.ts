@@ -85,6 +85,7 @@ export class SagaEngine {
         source: service,
       },
       factories,
+      orchestrator?.messageHeaders ?? null,
     );
     for (const definition of orchestrator?.definitions ?? []) this.register(definition);
     this.ends = new SagaEndWaiters((id) => store.find(id), orchestrator?.reads?.maxOpenWaits);

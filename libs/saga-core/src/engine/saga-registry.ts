@@ -4,6 +4,7 @@ import { UnregisteredDefinitionError } from '../errors/unregistered-definition.e
 import { DefinitionRef, PersistedSpec } from '../persistence/saga-store.port';
 import { StateMachineEnvironment } from '../model/saga-machine';
 import { MachineFactories, RegisteredMachine } from './saga-machine-factories';
+import { MessageHeadersOf, withMessageHeaders } from './message-headers.machine';
 
 /**
  * The sagas an app runs, by name and version: a saga instance stays pinned to the version it
@@ -16,6 +17,8 @@ export class SagaRegistry {
   constructor(
     private readonly env: StateMachineEnvironment,
     private readonly factories: MachineFactories,
+    /** Headers stamped on every message the sagas send (`OrchestratorOptions.messageHeaders`). */
+    private readonly headersOf: MessageHeadersOf | null = null,
   ) {}
 
   /** Registers a built definition of any style this engine runs (`SAGA_MACHINE_FACTORIES`). */
@@ -27,7 +30,8 @@ export class SagaRegistry {
         `no registered coordination style runs this definition (${styles})`,
       );
     }
-    const machine = factory.create(definition, this.env);
+    const created = factory.create(definition, this.env);
+    const machine = this.headersOf ? withMessageHeaders(created, this.headersOf) : created;
     const { name, version } = machine.spec;
     this.machines.set(definitionKey(name, version), machine);
     const current = this.latestByName.get(name);

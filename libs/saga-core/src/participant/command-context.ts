@@ -14,6 +14,8 @@ export interface CommandContext {
    * handler writes here. A refusal rolls back the handler's writes, not the inbox row.
    */
   manager: EntityManager;
+  /** The command's headers (`x-saga-faults`, trace context…), as the transport delivered them. */
+  headers: Readonly<Record<string, unknown>>;
   /** Fault injection: the handler's work commits, but the reply is never sent. */
   suppressReply(): void;
 }

@@ -118,7 +118,7 @@ export class ParticipantDispatcher {
   /** Runs the handler; a refusal (or an injected one) is answered apart, its work rolled back. */
   private async work(
     command: CommandMessage,
-    { tx, fault }: InboundTry,
+    { tx, fault, delivery }: InboundTry,
   ): Promise<InboundWork<CommandOutcome>> {
     const handler = this.handlers.get(command.type);
     if (!handler) throw new Error(`No handler for ${command.type}`);
@@ -135,6 +135,7 @@ export class ParticipantDispatcher {
         phase: command.phase,
         attempt: command.attempt,
         manager: tx.manager,
+        headers: delivery.headers,
         suppressReply: () => {
           suppressed = true;
         },

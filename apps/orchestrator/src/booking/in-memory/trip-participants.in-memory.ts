@@ -138,7 +138,7 @@ export class InMemoryPayments {
     return this.balances.get(customerId) ?? 0;
   }
 
-  async charge(request: Omit<ChargePayment, 'fault'>): Promise<PaymentCharged> {
+  async charge(request: ChargePayment): Promise<PaymentCharged> {
     const { bookingId, customerId, amount } = request;
     const already = this.charges.get(bookingId);
     if (already) return { customerId, amount: already.amount };

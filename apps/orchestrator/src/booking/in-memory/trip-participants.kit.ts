@@ -1,166 +1,73 @@
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import {
   ChoreographyDispatcher,
-  CommandContext,
-  CommandHandler,
-  EventContext,
-  EventHandler,
-  EventMessage,
   FaultRules,
   MessageTransport,
   OutboxRelay,
   ParticipantDispatcher,
-  RetryThenGiveUp,
   SagaCoreOptions,
+  SagaStepParticipant,
+  sagaStepAdapter,
 } from '@app/saga-core';
 import { InMemoryInbox } from '@app/saga-core/testing';
 import {
   CancelFlight,
   CancelHotel,
+  ChargePayment,
   FLIGHT_COMMANDS,
-  FlightEndpoints,
+  FlightReserved,
   HOTEL_COMMANDS,
-  HotelEndpoints,
+  HotelReserved,
   PAYMENT_COMMANDS,
-  PaymentEndpoints,
+  PaymentCharged,
   RefundPayment,
   ReserveFlight,
   ReserveHotel,
-  ChargePayment,
-  reactCompensation,
-  reactForward,
-  runTripCompensation,
-  runTripStep,
-  tripBookingOf,
-  TripEvents,
+  TripParticipant,
+  tripStepBinding,
 } from '@app/trip-api';
 import { InMemoryFlights, InMemoryHotels, InMemoryPayments } from './trip-participants.in-memory';
 
 /**
- * The only file that knows the participant kit's handler API (`@CommandHandler`,
- * `@EventHandler`, the dispatchers): each class is a service's command and event handlers in
- * one, delegating to the in-memory domain services with the services' own fault semantics
- * (`runTripStep`, `reactForward`…). Payloads are trusted here: the services validate theirs.
+ * The trip's participants as the kit runs them, on the in-memory domain services: each is
+ * one domain port (`SagaStepParticipant`), and the kit derives its command and event adapters
+ * from the trip's definitions, with the services' own fault semantics. Payloads are trusted
+ * here: the services check theirs against their DTOs.
  */
 
-class FlightHandlers {
+class FlightStep implements SagaStepParticipant<ReserveFlight, FlightReserved, CancelFlight> {
   constructor(private readonly flights: InMemoryFlights) {}
-
-  @CommandHandler(FlightEndpoints.reserve)
-  reserve(payload: ReserveFlight, ctx: CommandContext) {
-    return runTripStep('flight', payload.fault, ctx, () => this.flights.reserve(payload));
+  run(request: ReserveFlight) {
+    return this.flights.reserve(request);
   }
-
-  @CommandHandler(FlightEndpoints.cancel)
-  cancel(payload: CancelFlight) {
-    return runTripCompensation('flight', payload.fault, () =>
-      this.flights.cancel(payload.bookingId),
-    );
-  }
-
-  @EventHandler(TripEvents.bookingRequested)
-  onRequested(event: EventMessage, ctx: EventContext) {
-    const trip = tripBookingOf(event);
-    const request = { bookingId: trip.bookingId, ...trip.flight };
-    return reactForward('flight', ctx, trip, () => this.flights.reserve(request), {
-      succeeded: TripEvents.flightReserved,
-      failed: TripEvents.flightReservationFailed,
-      enrich: (booking, reserved) => ({ ...booking, flightPrice: reserved.price }),
-    });
-  }
-
-  @EventHandler(
-    TripEvents.hotelReservationFailed,
-    TripEvents.hotelCancelled,
-    TripEvents.hotelCancellationFailed,
-    TripEvents.flightCancellationRequested,
-  )
-  @RetryThenGiveUp()
-  onUndo(event: EventMessage, ctx: EventContext) {
-    const trip = tripBookingOf(event);
-    return reactCompensation('flight', ctx, trip, () => this.flights.cancel(trip.bookingId), {
-      done: TripEvents.flightCancelled,
-      failed: TripEvents.flightCancellationFailed,
-    });
+  undo(request: CancelFlight) {
+    return this.flights.cancel(request.bookingId);
   }
 }
 
-class HotelHandlers {
+class HotelStep implements SagaStepParticipant<ReserveHotel, HotelReserved, CancelHotel> {
   constructor(private readonly hotels: InMemoryHotels) {}
-
-  @CommandHandler(HotelEndpoints.reserve)
-  reserve(payload: ReserveHotel, ctx: CommandContext) {
-    return runTripStep('hotel', payload.fault, ctx, () => this.hotels.reserve(payload));
+  run(request: ReserveHotel) {
+    return this.hotels.reserve(request);
   }
-
-  @CommandHandler(HotelEndpoints.cancel)
-  cancel(payload: CancelHotel) {
-    return runTripCompensation('hotel', payload.fault, () => this.hotels.cancel(payload.bookingId));
-  }
-
-  @EventHandler(TripEvents.flightReserved)
-  onFlightReserved(event: EventMessage, ctx: EventContext) {
-    const trip = tripBookingOf(event);
-    const request = { bookingId: trip.bookingId, ...trip.hotel };
-    return reactForward('hotel', ctx, trip, () => this.hotels.reserve(request), {
-      succeeded: TripEvents.hotelReserved,
-      failed: TripEvents.hotelReservationFailed,
-      enrich: (booking, reserved) => ({ ...booking, hotelPrice: reserved.price }),
-    });
-  }
-
-  @EventHandler(
-    TripEvents.paymentFailed,
-    TripEvents.paymentRefunded,
-    TripEvents.paymentRefundFailed,
-    TripEvents.hotelCancellationRequested,
-  )
-  @RetryThenGiveUp()
-  onUndo(event: EventMessage, ctx: EventContext) {
-    const trip = tripBookingOf(event);
-    return reactCompensation('hotel', ctx, trip, () => this.hotels.cancel(trip.bookingId), {
-      done: TripEvents.hotelCancelled,
-      failed: TripEvents.hotelCancellationFailed,
-    });
+  undo(request: CancelHotel) {
+    return this.hotels.cancel(request.bookingId);
   }
 }
 
-class PaymentHandlers {
+class PaymentStep implements SagaStepParticipant<ChargePayment, PaymentCharged, RefundPayment> {
   constructor(private readonly payments: InMemoryPayments) {}
-
-  @CommandHandler(PaymentEndpoints.charge)
-  charge(payload: ChargePayment, ctx: CommandContext) {
-    return runTripStep('payment', payload.fault, ctx, () => this.payments.charge(payload));
+  run(request: ChargePayment) {
+    return this.payments.charge(request);
   }
-
-  @CommandHandler(PaymentEndpoints.refund)
-  refund(payload: RefundPayment) {
-    return runTripCompensation('payment', payload.fault, () =>
-      this.payments.refund(payload.bookingId),
-    );
+  undo(request: RefundPayment) {
+    return this.payments.refund(request.bookingId);
   }
+}
 
-  @EventHandler(TripEvents.hotelReserved)
-  onHotelReserved(event: EventMessage, ctx: EventContext) {
-    const trip = tripBookingOf(event);
-    const amount = (trip.flightPrice ?? 0) + (trip.hotelPrice ?? 0);
-    const request = { bookingId: trip.bookingId, customerId: trip.customerId, amount };
-    return reactForward('payment', ctx, trip, () => this.payments.charge(request), {
-      succeeded: TripEvents.paymentCharged,
-      failed: TripEvents.paymentFailed,
-      enrich: (booking) => booking,
-    });
-  }
-
-  @EventHandler(TripEvents.cancellationRequested, TripEvents.paymentRefundRequested)
-  @RetryThenGiveUp()
-  onUndo(event: EventMessage, ctx: EventContext) {
-    const trip = tripBookingOf(event);
-    return reactCompensation('payment', ctx, trip, () => this.payments.refund(trip.bookingId), {
-      done: TripEvents.paymentRefunded,
-      failed: TripEvents.paymentRefundFailed,
-    });
-  }
+/** The step's adapter, as `SagaParticipantModule` mounts it in a service. */
+function adapterOf(step: TripParticipant, participant: SagaStepParticipant): object {
+  return sagaStepAdapter(tripStepBinding(step), participant);
 }
 
 /** A participant service running on the in-memory adapters: its inbox, outbox and relay. */
@@ -224,21 +131,21 @@ export async function startTripParticipants(
     await startService(
       'flight',
       FLIGHT_COMMANDS,
-      new FlightHandlers(domain.flights),
+      adapterOf('flight', new FlightStep(domain.flights)),
       transport,
       replyQueue,
     ),
     await startService(
       'hotel',
       HOTEL_COMMANDS,
-      new HotelHandlers(domain.hotels),
+      adapterOf('hotel', new HotelStep(domain.hotels)),
       transport,
       replyQueue,
     ),
     await startService(
       'payment',
       PAYMENT_COMMANDS,
-      new PaymentHandlers(domain.payments),
+      adapterOf('payment', new PaymentStep(domain.payments)),
       transport,
       replyQueue,
     ),

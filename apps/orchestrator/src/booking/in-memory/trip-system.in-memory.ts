@@ -6,11 +6,11 @@ import {
   SagaCoreOptions,
   SagaEngine,
   SagaInstance,
+  stepFaultsHeaders,
+  stepFaultsLabels,
 } from '@app/saga-core';
 import { InMemoryOutboxStore, InMemorySagaStore, InMemoryTransport } from '@app/saga-core/testing';
-import { TripBooking } from '@app/trip-api';
-import { tripBookingChoreography } from '../trip-booking.choreography';
-import { tripBookingSaga } from '../trip-booking.saga';
+import { TripBooking, tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
 import {
   InMemoryFlights,
   InMemoryHotels,
@@ -64,6 +64,7 @@ export class InMemoryTripSystem {
         definitions: [tripBookingSaga(STEP_TIMEOUT_MS), tripBookingChoreography(STEP_TIMEOUT_MS)],
         replyQueue: REPLY_QUEUE,
         timerPollIntervalMs: NEVER_MS,
+        messageHeaders: stepFaultsHeaders,
       },
     };
     const styles = [ORCHESTRATION_MACHINES, CHOREOGRAPHY_MACHINES];
@@ -92,9 +93,14 @@ export class InMemoryTripSystem {
     await this.transport.close();
   }
 
-  /** Starts a booking, then lets every message it causes be handled. */
-  async book(definition: string, trip: TripBooking): Promise<SagaInstance<TripBooking>> {
-    await this.engine.startSaga(definition, trip, { sagaId: trip.bookingId });
+  /** Starts a booking (with its demo faults, as the API does), then settles what it causes. */
+  async book(
+    definition: string,
+    trip: TripBooking,
+    faults: TripBooking['faults'] = {},
+  ): Promise<SagaInstance<TripBooking>> {
+    const labels = stepFaultsLabels(faults);
+    await this.engine.startSaga(definition, trip, { sagaId: trip.bookingId, labels });
     await this.settle();
     return this.saga(trip.bookingId);
   }

@@ -1,6 +1,6 @@
 import { ChoreographyStateMachine, SagaStatus, StepStatus } from '@app/saga-core';
 import { ChoreographyUnitTest } from '@app/saga-core/testing';
-import { TripBooking, TripEvents } from '@app/trip-api';
+import { TripBooking, TripEvents } from '.';
 import { tripBookingChoreography } from './trip-booking.choreography';
 
 const trip: TripBooking = {
@@ -8,7 +8,6 @@ const trip: TripBooking = {
   customerId: 'cust-1',
   flight: { flightId: 'FL-100', seats: 2 },
   hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
-  faults: {},
 };
 const started = () =>
   ChoreographyUnitTest.of(tripBookingChoreography(5_000))

@@ -1,12 +1,8 @@
 import { defineSaga, RetryPolicy, SagaDefinition } from '@app/saga-core';
-import {
-  FlightEndpoints,
-  FlightReserved,
-  HotelEndpoints,
-  HotelReserved,
-  PaymentEndpoints,
-  TripBooking,
-} from '@app/trip-api';
+import { FlightEndpoints, FlightReserved } from './flight.endpoints';
+import { HotelEndpoints, HotelReserved } from './hotel.endpoints';
+import { PaymentEndpoints } from './payment.endpoints';
+import { TripBooking } from './trip-booking';
 
 export const TRIP_BOOKING_SAGA = 'trip-booking';
 
@@ -45,36 +41,24 @@ export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooki
       bookingId: trip.bookingId,
       flightId: trip.flight.flightId,
       seats: trip.flight.seats,
-      fault: trip.faults.flight,
     }))
     .onReply((trip, reply: FlightReserved) => ({ ...trip, flightPrice: reply.price }))
-    .withCompensation(FlightEndpoints.cancel, (trip) => ({
-      bookingId: trip.bookingId,
-      fault: trip.faults.flight,
-    }))
+    .withCompensation(FlightEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
     .step('hotel')
     .invokeParticipant(HotelEndpoints.reserve, (trip) => ({
       bookingId: trip.bookingId,
       hotelId: trip.hotel.hotelId,
       nights: trip.hotel.nights,
       rooms: trip.hotel.rooms,
-      fault: trip.faults.hotel,
     }))
     .onReply((trip, reply: HotelReserved) => ({ ...trip, hotelPrice: reply.price }))
-    .withCompensation(HotelEndpoints.cancel, (trip) => ({
-      bookingId: trip.bookingId,
-      fault: trip.faults.hotel,
-    }))
+    .withCompensation(HotelEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
     .step('payment')
     .invokeParticipant(PaymentEndpoints.charge, (trip) => ({
       bookingId: trip.bookingId,
       customerId: trip.customerId,
       amount: (trip.flightPrice ?? 0) + (trip.hotelPrice ?? 0),
-      fault: trip.faults.payment,
     }))
-    .withCompensation(PaymentEndpoints.refund, (trip) => ({
-      bookingId: trip.bookingId,
-      fault: trip.faults.payment,
-    }))
+    .withCompensation(PaymentEndpoints.refund, (trip) => ({ bookingId: trip.bookingId }))
     .build();
 }

@@ -1,5 +1,5 @@
 import { defineChoreography } from '@app/saga-core';
-import { TripBooking, TripEvents } from '@app/trip-api';
+import { TripBooking, TripEvents } from '.';
 import { tripBookingChoreography } from './trip-booking.choreography';
 
 /** The choreography as it was written by hand before it was derived from the saga. */
@@ -39,7 +39,6 @@ const trip: TripBooking = {
   customerId: 'cust-1',
   flight: { flightId: 'FL-100', seats: 2 },
   hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
-  faults: {},
 };
 
 describe('the trip booking choreography, derived from the trip booking saga', () => {

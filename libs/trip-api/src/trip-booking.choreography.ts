@@ -1,5 +1,6 @@
 import { ChoreographyDefinition, defineChoreography } from '@app/saga-core';
-import { TRIP_STEP_EVENTS, TripBooking, TripEvents } from '@app/trip-api';
+import { TripBooking } from './trip-booking';
+import { TRIP_STEP_EVENTS, TripEvents } from './trip.events';
 import { tripBookingSaga } from './trip-booking.saga';
 
 export const TRIP_BOOKING_CHOREOGRAPHY = 'trip-booking-choreography';

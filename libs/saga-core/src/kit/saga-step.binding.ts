@@ -1,0 +1,93 @@
+import { ChoreographyDefinition } from '../choreography/choreography-definition';
+import { ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
+import { choreographyTopology, StepReactions } from '../definition/choreography-topology';
+import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
+import { SagaDefinition, StepHandlers } from '../definition/saga-definition';
+import { StepSpec } from '../definition/saga-spec';
+import { DefinitionError } from '../errors/definition.error';
+import { EventMessage } from '../transport/event-message';
+
+/** A class the kit validates a request against (class-validator), and a type to inject. */
+export type RequestClass = new () => object;
+
+/**
+ * One step of a saga, as the participant that runs it registers it with the kit: which saga
+ * and step, and (for the choreographed run) how an event's payload reads as the saga's data.
+ * Everything else (the commands, the events, who reacts to what, the requests and how the
+ * result folds into the data) comes from the definitions.
+ */
+export interface SagaStepBinding<Data = unknown> {
+  saga: SagaDefinition<Data>;
+  /** The same saga on events alone; without it the step runs orchestrated only. */
+  choreography?: ChoreographyDefinition<Data>;
+  step: string;
+  /** class-validator DTOs the requests must satisfy; a request that does not is refused. */
+  requests?: { run?: RequestClass; undo?: RequestClass };
+  /**
+   * The saga's data carried by an event of the choreography, checked (throw a
+   * `PoisonMessageError` for a payload that can never be right). Default: the payload as is.
+   */
+  dataOf?: (event: EventMessage) => Data;
+  /** The data a failure or failed undo announces. Default: the data with `reason` set. */
+  withReason?: (data: Data, reason: string) => Data;
+}
+
+/** The events one choreographed step reacts to and announces. */
+export interface ResolvedStepEvents {
+  /** Set the participant to work / to undo (see `choreographyTopology`). */
+  reactions: StepReactions;
+  succeeded: EventRef;
+  failed: EventRef;
+  compensated: EventRef;
+  compensationFailed: EventRef;
+  /** How often an undo is tried before it is announced as failed. */
+  undoRetry: RetryPolicy;
+}
+
+/** A binding checked against its definitions, with what the adapters need at hand. */
+export interface ResolvedStep<Data = unknown> {
+  binding: SagaStepBinding<Data>;
+  step: string;
+  spec: StepSpec;
+  handlers: StepHandlers<Data>;
+  events: ResolvedStepEvents | null;
+  dataOf(event: EventMessage): Data;
+  withReason(data: Data, reason: string): Data;
+}
+
+/** Checks that the step exists in both definitions, in the same place. */
+export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<Data> {
+  const { saga, choreography, step } = binding;
+  const index = saga.spec.steps.findIndex((s) => s.name === step);
+  if (index < 0) {
+    const steps = saga.spec.steps.map((s) => s.name).join(', ');
+    throw new DefinitionError(`saga ${saga.spec.name} has no step ${step} (it has ${steps})`);
+  }
+  let events: ResolvedStepEvents | null = null;
+  if (choreography) {
+    const stepSpec = choreography.spec.steps[index] as ChoreographyStepSpec | undefined;
+    if (stepSpec?.name !== step) {
+      throw new DefinitionError(
+        `choreography ${choreography.spec.name} does not have ${step} as step ${index + 1}, ` +
+          `as saga ${saga.spec.name} does`,
+      );
+    }
+    events = {
+      reactions: choreographyTopology(choreography.spec)[index],
+      succeeded: stepSpec.succeeded,
+      failed: stepSpec.failed,
+      compensated: stepSpec.compensated,
+      compensationFailed: stepSpec.compensationFailed,
+      undoRetry: stepSpec.compensationRetry ?? DEFAULT_COMPENSATION_RETRY,
+    };
+  }
+  return {
+    binding,
+    step,
+    spec: saga.spec.steps[index],
+    handlers: saga.handlers[index],
+    events,
+    dataOf: binding.dataOf ?? ((event) => event.payload as Data),
+    withReason: binding.withReason ?? ((data, reason) => ({ ...data, reason })),
+  };
+}
