@@ -2,6 +2,14 @@
 export const TRIP_PARTICIPANTS = ['flight', 'hotel', 'payment'] as const;
 export type TripParticipant = (typeof TRIP_PARTICIPANTS)[number];
 
+/** The names a participant's events take (see `TripEvents`): those of a reservation or a charge. */
+export type TripEventVocabulary = 'reservation' | 'charge';
+export const TRIP_EVENT_VOCABULARY = {
+  flight: 'reservation',
+  hotel: 'reservation',
+  payment: 'charge',
+} as const satisfies Record<TripParticipant, TripEventVocabulary>;
+
 /** Draws the parts of a sample booking: seeded for a workload, or always the first and least. */
 export interface SampleDraw {
   pick<T>(items: readonly T[]): T;
