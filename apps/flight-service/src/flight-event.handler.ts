@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventContext, EventHandler, EventMessage, RetryThenGiveUp } from '@app/saga-core';
-import { reactCompensation, reactForward, tripBookingOf, TripEvents } from '@app/trip-api';
+import {
+  reactCompensation,
+  reactForward,
+  tripBookingOf,
+  TripEvents,
+  withPrice,
+} from '@app/trip-api';
 import { FlightReservationService } from './flight-reservation.service';
 
 /**
@@ -25,7 +31,7 @@ export class FlightEventHandler {
       {
         succeeded: TripEvents.flightReserved,
         failed: TripEvents.flightReservationFailed,
-        enrich: (booking, reserved) => ({ ...booking, flightPrice: reserved.price }),
+        enrich: (booking, reserved) => withPrice(booking, 'flight', reserved.price),
       },
     );
   }

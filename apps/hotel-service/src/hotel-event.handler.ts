@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EventContext, EventHandler, EventMessage, RetryThenGiveUp } from '@app/saga-core';
-import { reactCompensation, reactForward, tripBookingOf, TripEvents } from '@app/trip-api';
+import {
+  reactCompensation,
+  reactForward,
+  tripBookingOf,
+  TripEvents,
+  withPrice,
+} from '@app/trip-api';
 import { HotelReservationService } from './hotel-reservation.service';
 
 /**
@@ -20,7 +26,7 @@ export class HotelEventHandler {
     return reactForward('hotel', ctx, trip, () => this.reservations.reserve(ctx.manager, request), {
       succeeded: TripEvents.hotelReserved,
       failed: TripEvents.hotelReservationFailed,
-      enrich: (booking, reserved) => ({ ...booking, hotelPrice: reserved.price }),
+      enrich: (booking, reserved) => withPrice(booking, 'hotel', reserved.price),
     });
   }
 

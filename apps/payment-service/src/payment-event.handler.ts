@@ -6,7 +6,14 @@ import {
   PoisonMessageError,
   RetryThenGiveUp,
 } from '@app/saga-core';
-import { reactCompensation, reactForward, tripBookingOf, TripEvents } from '@app/trip-api';
+import {
+  pricesOf,
+  reactCompensation,
+  reactForward,
+  tripAmount,
+  tripBookingOf,
+  TripEvents,
+} from '@app/trip-api';
 import { PaymentService } from './payment.service';
 
 /**
@@ -22,14 +29,14 @@ export class PaymentEventHandler {
   @EventHandler(TripEvents.hotelReserved)
   charge(event: EventMessage, ctx: EventContext): Promise<void> {
     const trip = tripBookingOf(event);
-    const { flightPrice, hotelPrice } = trip;
+    const { flight: flightPrice, hotel: hotelPrice } = pricesOf(trip);
     if (flightPrice === undefined || hotelPrice === undefined) {
       throw new PoisonMessageError(`${event.type} ${event.messageId} carries no prices`);
     }
     const request = {
       bookingId: trip.bookingId,
       customerId: trip.customerId,
-      amount: flightPrice + hotelPrice,
+      amount: tripAmount(trip),
     };
     return reactForward('payment', ctx, trip, () => this.payments.charge(ctx.manager, request), {
       succeeded: TripEvents.paymentCharged,

@@ -6,6 +6,8 @@ import {
   HotelReserved,
   PaymentEndpoints,
   TripBooking,
+  tripAmount,
+  withPrice,
 } from '@app/trip-api';
 
 export const TRIP_BOOKING_SAGA = 'trip-booking';
@@ -32,7 +34,7 @@ export const TRIP_STEP_RETRY: RetryPolicy = {
  * | hotel   | hotel.reserve   | nights × rooms × pn | hotel.cancel  |
  * | payment | payment.charge  | amount charged      | payment.refund (only after a timeout) |
  *
- * The payment amount is what the two reservations priced. Payment is compensatable rather
+ * The payment amount is the sum of what the steps before it priced (`tripAmount`). Payment is compensatable rather
  * than a pivot because its reply may be lost: a charge whose answer never came is refunded.
  * Every step is retried on a transient failure (`TRIP_STEP_RETRY`); every compensation on any
  * failure, 5 tries with backoff, before the booking ends COMPENSATION_FAILED.
@@ -47,7 +49,7 @@ export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooki
       seats: trip.flight.seats,
       fault: trip.faults.flight,
     }))
-    .onReply((trip, reply: FlightReserved) => ({ ...trip, flightPrice: reply.price }))
+    .onReply((trip, reply: FlightReserved) => withPrice(trip, 'flight', reply.price))
     .withCompensation(FlightEndpoints.cancel, (trip) => ({
       bookingId: trip.bookingId,
       fault: trip.faults.flight,
@@ -60,7 +62,7 @@ export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooki
       rooms: trip.hotel.rooms,
       fault: trip.faults.hotel,
     }))
-    .onReply((trip, reply: HotelReserved) => ({ ...trip, hotelPrice: reply.price }))
+    .onReply((trip, reply: HotelReserved) => withPrice(trip, 'hotel', reply.price))
     .withCompensation(HotelEndpoints.cancel, (trip) => ({
       bookingId: trip.bookingId,
       fault: trip.faults.hotel,
@@ -69,7 +71,7 @@ export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooki
     .invokeParticipant(PaymentEndpoints.charge, (trip) => ({
       bookingId: trip.bookingId,
       customerId: trip.customerId,
-      amount: (trip.flightPrice ?? 0) + (trip.hotelPrice ?? 0),
+      amount: tripAmount(trip),
       fault: trip.faults.payment,
     }))
     .withCompensation(PaymentEndpoints.refund, (trip) => ({

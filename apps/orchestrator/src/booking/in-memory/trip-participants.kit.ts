@@ -31,8 +31,10 @@ import {
   reactForward,
   runTripCompensation,
   runTripStep,
+  tripAmount,
   tripBookingOf,
   TripEvents,
+  withPrice,
 } from '@app/trip-api';
 import { InMemoryFlights, InMemoryHotels, InMemoryPayments } from './trip-participants.in-memory';
 
@@ -65,7 +67,7 @@ class FlightHandlers {
     return reactForward('flight', ctx, trip, () => this.flights.reserve(request), {
       succeeded: TripEvents.flightReserved,
       failed: TripEvents.flightReservationFailed,
-      enrich: (booking, reserved) => ({ ...booking, flightPrice: reserved.price }),
+      enrich: (booking, reserved) => withPrice(booking, 'flight', reserved.price),
     });
   }
 
@@ -105,7 +107,7 @@ class HotelHandlers {
     return reactForward('hotel', ctx, trip, () => this.hotels.reserve(request), {
       succeeded: TripEvents.hotelReserved,
       failed: TripEvents.hotelReservationFailed,
-      enrich: (booking, reserved) => ({ ...booking, hotelPrice: reserved.price }),
+      enrich: (booking, reserved) => withPrice(booking, 'hotel', reserved.price),
     });
   }
 
@@ -143,7 +145,7 @@ class PaymentHandlers {
   @EventHandler(TripEvents.hotelReserved)
   onHotelReserved(event: EventMessage, ctx: EventContext) {
     const trip = tripBookingOf(event);
-    const amount = (trip.flightPrice ?? 0) + (trip.hotelPrice ?? 0);
+    const amount = tripAmount(trip);
     const request = { bookingId: trip.bookingId, customerId: trip.customerId, amount };
     return reactForward('payment', ctx, trip, () => this.payments.charge(request), {
       succeeded: TripEvents.paymentCharged,
