@@ -234,7 +234,12 @@ describe('choreographed trip: the participants react to events alone', () => {
       'hotel-service',
       'payment-service',
     ]);
-    expect(charged.payload).toEqual({ ...booking, flightPrice: 500, hotelPrice: 240 });
+    expect(charged.payload).toEqual({
+      ...booking,
+      prices: { flight: 500, hotel: 240 },
+      flightPrice: 500,
+      hotelPrice: 240,
+    });
     expect(await held(booking.bookingId)).toEqual(['RESERVED', 'RESERVED', 'CHARGED']);
     expect(await state(payment, `/payments/${booking.bookingId}`)).toMatchObject({
       customerId: 'cust-1',

@@ -1,4 +1,5 @@
 export * from './trip-participants';
+export * from './trip-participant-fields';
 export * from './trip-fault';
 export * from './flight.endpoints';
 export * from './hotel.endpoints';

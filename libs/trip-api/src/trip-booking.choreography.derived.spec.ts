@@ -55,13 +55,17 @@ describe('the trip booking choreography, derived from the trip booking saga', ()
     expect(derived.startPayload(trip)).toEqual(manual.startPayload(trip));
     expect(derived.cancelPayload(trip, 'late')).toEqual(manual.cancelPayload(trip, 'late'));
     const priced = { ...trip, flightPrice: 500, hotelPrice: 360 };
+    // The derived fold also keeps the prices by participant, beside the fields it always had.
+    const prices = { flight: 500, hotel: 360 };
     for (const step of [0, 1, 2]) {
-      expect(derived.onSucceeded(step, trip, priced)).toEqual(
-        manual.onSucceeded(step, trip, priced),
-      );
-      expect(derived.onSucceeded(step, priced, trip)).toEqual(
-        manual.onSucceeded(step, priced, trip),
-      );
+      expect(derived.onSucceeded(step, trip, priced)).toEqual({
+        ...manual.onSucceeded(step, trip, priced),
+        prices,
+      });
+      expect(derived.onSucceeded(step, priced, trip)).toEqual({
+        ...manual.onSucceeded(step, priced, trip),
+        prices,
+      });
     }
   });
 });

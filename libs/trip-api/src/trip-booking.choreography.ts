@@ -1,5 +1,5 @@
 import { ChoreographyDefinition, defineChoreography } from '@app/saga-core';
-import { TripBooking } from './trip-booking';
+import { TripBooking, withPricesOf } from './trip-booking';
 import { TRIP_STEP_EVENTS, TripEvents } from './trip.events';
 import { tripBookingSaga } from './trip-booking.saga';
 
@@ -32,14 +32,8 @@ export function tripBookingChoreography(
   stepTimeoutMs = 5_000,
   version = TRIP_BOOKING_CHOREOGRAPHY_VERSION,
 ): ChoreographyDefinition<TripBooking> {
-  const fold = (trip: TripBooking, payload: unknown): TripBooking => {
-    const event = payload as Partial<TripBooking>;
-    return {
-      ...trip,
-      flightPrice: event.flightPrice ?? trip.flightPrice,
-      hotelPrice: event.hotelPrice ?? trip.hotelPrice,
-    };
-  };
+  const fold = (trip: TripBooking, payload: unknown): TripBooking =>
+    withPricesOf(trip, payload as Partial<TripBooking>);
   const steps = Object.fromEntries(
     Object.entries(TRIP_STEP_EVENTS).map(([step, events]) => [step, { ...events, fold }]),
   );

@@ -27,6 +27,11 @@ describe('tripBookingOf', () => {
     expect(tripBookingOf(event(booking))).toEqual(booking);
   });
 
+  it('checks the prices by participant', () => {
+    const priced = { ...booking, prices: { flight: 500, hotel: 240 } };
+    expect(tripBookingOf(event(priced))).toEqual(priced);
+  });
+
   it('keeps fields it does not know, for newer publishers', () => {
     expect(tripBookingOf(event({ ...booking, note: 'vip' }))).toMatchObject({ note: 'vip' });
   });
@@ -38,6 +43,8 @@ describe('tripBookingOf', () => {
     ['no seats', { ...booking, flight: { flightId: 'FL-100', seats: 0 } }],
     ['a hotel that is not an object', { ...booking, hotel: 'HT-200' }],
     ['a price that is not a number', { ...booking, flightPrice: '500' }],
+    ['a negative price', { ...booking, prices: { hotel: -1 } }],
+    ['prices that are not an object', { ...booking, prices: 500 }],
   ])('calls a payload with %s poison', (_case, payload) => {
     expect(() => tripBookingOf(event(payload))).toThrow(PoisonMessageError);
   });

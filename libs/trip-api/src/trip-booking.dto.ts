@@ -17,7 +17,8 @@ import {
   TerminalStepError,
   validatePayload,
 } from '@app/saga-core';
-import { TripBooking } from './trip-booking';
+import { TripBooking, TripPrices } from './trip-booking';
+import { participantFieldsDto } from './trip-participant-fields';
 import { TRIP_FAULTS, TripFault } from './trip-fault';
 
 class TripFlightDto {
@@ -46,19 +47,18 @@ class TripHotelDto {
   rooms!: number;
 }
 
-class TripFaultsDto {
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  flight?: TripFault;
+const TripFaultsDto = participantFieldsDto<TripFault>('TripFaultsDto', () => [
+  IsOptional(),
+  IsIn(TRIP_FAULTS),
+  Reflect.metadata('design:type', String),
+]);
 
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  hotel?: TripFault;
-
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  payment?: TripFault;
-}
+const TripPricesDto = participantFieldsDto<number>('TripPricesDto', () => [
+  IsOptional(),
+  IsInt(),
+  Min(0),
+  Reflect.metadata('design:type', Number),
+]);
 
 /** The payload of every trip event. Fields it does not know are kept, for newer publishers. */
 export class TripBookingDto implements TripBooking {
@@ -88,7 +88,13 @@ export class TripBookingDto implements TripBooking {
   @IsObject()
   @ValidateNested()
   @Type(() => TripFaultsDto)
-  faults?: TripFaultsDto;
+  faults?: TripBooking['faults'];
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TripPricesDto)
+  prices?: TripPrices;
 
   @IsOptional()
   @IsInt()

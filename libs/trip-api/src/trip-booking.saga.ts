@@ -2,7 +2,7 @@ import { defineSaga, RetryPolicy, SagaDefinition } from '@app/saga-core';
 import { FlightEndpoints, FlightReserved } from './flight.endpoints';
 import { HotelEndpoints, HotelReserved } from './hotel.endpoints';
 import { PaymentEndpoints } from './payment.endpoints';
-import { TripBooking } from './trip-booking';
+import { TripBooking, tripAmount, withPrice } from './trip-booking';
 
 export const TRIP_BOOKING_SAGA = 'trip-booking';
 
@@ -28,7 +28,7 @@ export const TRIP_STEP_RETRY: RetryPolicy = {
  * | hotel   | hotel.reserve   | nights × rooms × pn | hotel.cancel  |
  * | payment | payment.charge  | amount charged      | payment.refund (only after a timeout) |
  *
- * The payment amount is what the two reservations priced. Payment is compensatable rather
+ * The payment amount is the sum of what the steps before it priced (`tripAmount`). Payment is compensatable rather
  * than a pivot because its reply may be lost: a charge whose answer never came is refunded.
  * Every step is retried on a transient failure (`TRIP_STEP_RETRY`); every compensation on any
  * failure, 5 tries with backoff, before the booking ends COMPENSATION_FAILED.
@@ -42,7 +42,7 @@ export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooki
       flightId: trip.flight.flightId,
       seats: trip.flight.seats,
     }))
-    .onReply((trip, reply: FlightReserved) => ({ ...trip, flightPrice: reply.price }))
+    .onReply((trip, reply: FlightReserved) => withPrice(trip, 'flight', reply.price))
     .withCompensation(FlightEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
     .step('hotel')
     .invokeParticipant(HotelEndpoints.reserve, (trip) => ({
@@ -51,13 +51,13 @@ export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooki
       nights: trip.hotel.nights,
       rooms: trip.hotel.rooms,
     }))
-    .onReply((trip, reply: HotelReserved) => ({ ...trip, hotelPrice: reply.price }))
+    .onReply((trip, reply: HotelReserved) => withPrice(trip, 'hotel', reply.price))
     .withCompensation(HotelEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
     .step('payment')
     .invokeParticipant(PaymentEndpoints.charge, (trip) => ({
       bookingId: trip.bookingId,
       customerId: trip.customerId,
-      amount: (trip.flightPrice ?? 0) + (trip.hotelPrice ?? 0),
+      amount: tripAmount(trip),
     }))
     .withCompensation(PaymentEndpoints.refund, (trip) => ({ bookingId: trip.bookingId }))
     .build();

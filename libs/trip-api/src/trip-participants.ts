@@ -2,6 +2,24 @@
 export const TRIP_PARTICIPANTS = ['flight', 'hotel', 'payment'] as const;
 export type TripParticipant = (typeof TRIP_PARTICIPANTS)[number];
 
+/** The names a participant's events take (see `TripEvents`): those of a reservation or a charge. */
+export type TripEventVocabulary = 'reservation' | 'charge';
+export const TRIP_EVENT_VOCABULARY = {
+  flight: 'reservation',
+  hotel: 'reservation',
+  payment: 'charge',
+} as const satisfies Record<TripParticipant, TripEventVocabulary>;
+
+/**
+ * What a booking asks of each participant that needs more than the booking's root fields: its
+ * part of `POST /bookings` and of every trip event, under its name. An optional step's part
+ * is optional.
+ */
+export interface TripParts {
+  flight: { flightId: string; seats: number };
+  hotel: { hotelId: string; nights: number; rooms: number };
+}
+
 /** Draws the parts of a sample booking: seeded for a workload, or always the first and least. */
 export interface SampleDraw {
   pick<T>(items: readonly T[]): T;

@@ -1,11 +1,83 @@
-import { eventEndpoint, StepEvents } from '@app/saga-core';
+import { EventEndpoint, eventEndpoint, StepEventRefs, StepEvents } from '@app/saga-core';
 import { TripBooking } from './trip-booking';
-import { TripParticipant } from './trip-participants';
+import {
+  TRIP_EVENT_VOCABULARY,
+  TRIP_PARTICIPANTS,
+  TripEventVocabulary,
+  TripParticipant,
+} from './trip-participants';
 
 /** The topic exchange of the choreographed trip booking; routing key = event type. */
 export const TRIP_EVENTS_EXCHANGE = 'trip.events';
 
 const tripEvent = (type: string) => eventEndpoint<TripBooking>(TRIP_EVENTS_EXCHANGE, type);
+
+type StepEventKind = keyof StepEventRefs;
+
+/**
+ * How a participant's events name its work and its undo: `trip.<participant>.<name>`. The
+ * names stay as they were first written by hand, since stored definitions and in-flight
+ * events carry them; `TRIP_EVENT_VOCABULARY` says which one each participant speaks.
+ */
+const VOCABULARIES = {
+  reservation: {
+    succeeded: 'reserved',
+    failed: 'reservation-failed',
+    compensated: 'cancelled',
+    compensationFailed: 'cancellation-failed',
+    compensationRequested: 'cancellation-requested',
+  },
+  charge: {
+    succeeded: 'charged',
+    failed: 'failed',
+    compensated: 'refunded',
+    compensationFailed: 'refund-failed',
+    compensationRequested: 'refund-requested',
+  },
+} as const satisfies Record<TripEventVocabulary, Record<StepEventKind, string>>;
+
+type Vocabulary<P extends TripParticipant> =
+  (typeof VOCABULARIES)[(typeof TRIP_EVENT_VOCABULARY)[P]];
+type PascalCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Capitalize<Head>}${PascalCase<Tail>}`
+  : Capitalize<S>;
+/** `flightReserved`, `paymentRefundFailed`, …: the participant, then its event's name. */
+type ParticipantEventKey = {
+  [P in TripParticipant]: `${P}${PascalCase<Vocabulary<P>[StepEventKind]>}`;
+}[TripParticipant];
+
+const pascalCase = (name: string) =>
+  name.replace(/(^|-)(\w)/g, (_, __: string, letter: string) => letter.toUpperCase());
+
+const stepEventsOf = (participant: TripParticipant): StepEvents<TripBooking> => {
+  const names: Record<StepEventKind, string> = VOCABULARIES[TRIP_EVENT_VOCABULARY[participant]];
+  const event = (kind: StepEventKind) => tripEvent(`trip.${participant}.${names[kind]}`);
+  return {
+    succeeded: event('succeeded'),
+    failed: event('failed'),
+    compensated: event('compensated'),
+    compensationFailed: event('compensationFailed'),
+    compensationRequested: event('compensationRequested'),
+  };
+};
+
+/**
+ * Each step's events, by step: the choreographed trip is derived from the trip booking saga's
+ * steps and these (see `choreographyTopology` for who then reacts to which).
+ */
+export const TRIP_STEP_EVENTS: Readonly<Record<TripParticipant, StepEvents<TripBooking>>> =
+  Object.fromEntries(TRIP_PARTICIPANTS.map((name) => [name, stepEventsOf(name)])) as Record<
+    TripParticipant,
+    StepEvents<TripBooking>
+  >;
+
+const keyedEventsOf = (participant: TripParticipant) => {
+  const names: Record<StepEventKind, string> = VOCABULARIES[TRIP_EVENT_VOCABULARY[participant]];
+  const events = TRIP_STEP_EVENTS[participant];
+  return (Object.keys(names) as StepEventKind[]).map(
+    (kind) => [`${participant}${pascalCase(names[kind])}`, events[kind]] as const,
+  );
+};
 
 /**
  * The choreographed flow. Forward: requested → flight → hotel → payment. A failure goes
@@ -37,48 +109,8 @@ const tripEvent = (type: string) => eventEndpoint<TripBooking>(TRIP_EVENTS_EXCHA
 export const TripEvents = {
   bookingRequested: tripEvent('trip.booking.requested'),
   cancellationRequested: tripEvent('trip.booking.cancellation-requested'),
-  flightReserved: tripEvent('trip.flight.reserved'),
-  flightReservationFailed: tripEvent('trip.flight.reservation-failed'),
-  flightCancelled: tripEvent('trip.flight.cancelled'),
-  flightCancellationFailed: tripEvent('trip.flight.cancellation-failed'),
-  flightCancellationRequested: tripEvent('trip.flight.cancellation-requested'),
-  hotelReserved: tripEvent('trip.hotel.reserved'),
-  hotelReservationFailed: tripEvent('trip.hotel.reservation-failed'),
-  hotelCancelled: tripEvent('trip.hotel.cancelled'),
-  hotelCancellationFailed: tripEvent('trip.hotel.cancellation-failed'),
-  hotelCancellationRequested: tripEvent('trip.hotel.cancellation-requested'),
-  paymentCharged: tripEvent('trip.payment.charged'),
-  paymentFailed: tripEvent('trip.payment.failed'),
-  paymentRefunded: tripEvent('trip.payment.refunded'),
-  paymentRefundFailed: tripEvent('trip.payment.refund-failed'),
-  paymentRefundRequested: tripEvent('trip.payment.refund-requested'),
+  ...(Object.fromEntries(TRIP_PARTICIPANTS.flatMap(keyedEventsOf)) as Record<
+    ParticipantEventKey,
+    EventEndpoint<TripBooking>
+  >),
 } as const;
-
-/**
- * Each step's events, by step: the choreographed trip is derived from the trip booking saga's
- * steps and these (see `choreographyTopology` for who then reacts to which). The names are
- * kept as they were written by hand, since stored definitions and in-flight events carry them.
- */
-export const TRIP_STEP_EVENTS: Readonly<Record<TripParticipant, StepEvents<TripBooking>>> = {
-  flight: {
-    succeeded: TripEvents.flightReserved,
-    failed: TripEvents.flightReservationFailed,
-    compensated: TripEvents.flightCancelled,
-    compensationFailed: TripEvents.flightCancellationFailed,
-    compensationRequested: TripEvents.flightCancellationRequested,
-  },
-  hotel: {
-    succeeded: TripEvents.hotelReserved,
-    failed: TripEvents.hotelReservationFailed,
-    compensated: TripEvents.hotelCancelled,
-    compensationFailed: TripEvents.hotelCancellationFailed,
-    compensationRequested: TripEvents.hotelCancellationRequested,
-  },
-  payment: {
-    succeeded: TripEvents.paymentCharged,
-    failed: TripEvents.paymentFailed,
-    compensated: TripEvents.paymentRefunded,
-    compensationFailed: TripEvents.paymentRefundFailed,
-    compensationRequested: TripEvents.paymentRefundRequested,
-  },
-};

@@ -13,7 +13,14 @@ import { isBookingId } from './booking-id';
 import { BookingMode } from './booking-mode';
 import { CreateBookingDto } from './create-booking.dto';
 import { ListBookingsQuery } from './list-bookings.query';
-import { TRIP_BOOKING_CHOREOGRAPHY, TRIP_BOOKING_SAGA, TripBooking } from '@app/trip-api';
+import {
+  TRIP_BOOKING_CHOREOGRAPHY,
+  TRIP_BOOKING_SAGA,
+  TRIP_PARTICIPANTS,
+  TripBooking,
+  TripParticipant,
+  TripParts,
+} from '@app/trip-api';
 
 @Injectable()
 export class BookingService {
@@ -38,12 +45,7 @@ export class BookingService {
     const trip: TripBooking = {
       bookingId,
       customerId: request.customerId,
-      flight: { flightId: request.flight.flightId, seats: request.flight.seats },
-      hotel: {
-        hotelId: request.hotel.hotelId,
-        nights: request.hotel.nights,
-        rooms: request.hotel.rooms,
-      },
+      ...tripPartsOf(request),
     };
     const faults = { ...request.faults };
     try {
@@ -97,6 +99,20 @@ export class BookingService {
   private findSaga(bookingId: string): Promise<SagaInstance | null> {
     return isBookingId(bookingId) ? this.engine.find(bookingId) : Promise.resolve(null);
   }
+}
+
+/**
+ * Each participant's part of the request, as plain objects: the DTO lets through only the
+ * fields each part declares, and a part an optional step was not asked for stays absent.
+ */
+function tripPartsOf(request: TripParts): TripParts {
+  const parts: Partial<Record<TripParticipant, object>> = request;
+  return Object.fromEntries(
+    TRIP_PARTICIPANTS.flatMap((name) => {
+      const part = parts[name];
+      return part === undefined ? [] : [[name, { ...part }]];
+    }),
+  ) as unknown as TripParts;
 }
 
 /** A stable hash of a request: keys sorted, so field order does not matter. */

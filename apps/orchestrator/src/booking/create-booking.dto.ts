@@ -13,7 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { TRIP_FAULTS, TripFault } from '@app/trip-api';
+import { participantFieldsDto, TRIP_FAULTS, TripFault } from '@app/trip-api';
 import { BOOKING_MODES, BookingMode } from './booking-mode';
 import { IsSafeText } from '@app/saga-core';
 
@@ -53,22 +53,14 @@ export class HotelRequestDto {
   rooms!: number;
 }
 
-export class FaultsDto {
-  @ApiPropertyOptional({ enum: TRIP_FAULTS })
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  flight?: TripFault;
-
-  @ApiPropertyOptional({ enum: TRIP_FAULTS })
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  hotel?: TripFault;
-
-  @ApiPropertyOptional({ enum: TRIP_FAULTS })
-  @IsOptional()
-  @IsIn(TRIP_FAULTS)
-  payment?: TripFault;
-}
+/** `faults`: one optional key per participant. */
+export const FaultsDto = participantFieldsDto<TripFault>('FaultsDto', () => [
+  ApiPropertyOptional({ enum: TRIP_FAULTS }),
+  IsOptional(),
+  IsIn(TRIP_FAULTS),
+  Reflect.metadata('design:type', String),
+]);
+export type FaultsDto = InstanceType<typeof FaultsDto>;
 
 /** `POST /bookings`: unknown fields anywhere are refused (whitelist + forbidNonWhitelisted). */
 export class CreateBookingDto {

@@ -10,6 +10,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { ServiceConfig } from '@app/platform';
+import { TripParticipant, tripParticipantProfiles } from '@app/trip-api';
 
 const PARTICIPANT_URL = /^https?:\/\/\S+$/;
 const NAMED_KEYS = /^[\w.-]+:[^,\s]{12,}(,[\w.-]+:[^,\s]{12,})*$/;
@@ -87,13 +88,32 @@ export class OrchestratorConfig extends ServiceConfig {
   @Min(1, { message: 'THROTTLE_TTL_SECONDS must be at least 1' })
   THROTTLE_TTL_SECONDS: number = 60;
 
-  /** The participants, for the dashboard's System page (their /health and /faults). */
-  @Matches(PARTICIPANT_URL, { message: 'FLIGHT_URL must be an http:// URL' })
-  FLIGHT_URL: string = 'http://localhost:3001';
+  constructor() {
+    super();
+    for (const { name, port } of tripParticipantProfiles()) {
+      this.participantUrls[participantUrlVariable(name)] = `http://localhost:${port}`;
+    }
+  }
 
-  @Matches(PARTICIPANT_URL, { message: 'HOTEL_URL must be an http:// URL' })
-  HOTEL_URL: string = 'http://localhost:3002';
+  /** A participant's base URL, for the dashboard's System page (its /health and /faults). */
+  participantUrl(name: TripParticipant): string {
+    return this.participantUrls[participantUrlVariable(name)];
+  }
 
-  @Matches(PARTICIPANT_URL, { message: 'PAYMENT_URL must be an http:// URL' })
-  PAYMENT_URL: string = 'http://localhost:3003';
+  // The variables live on the instance itself, where loadConfig puts the environment's.
+  private get participantUrls(): Record<string, string> {
+    return this as unknown as Record<string, string>;
+  }
+}
+
+/** `FLIGHT_URL`, `HOTEL_URL`, …: the variable that says where a participant runs. */
+export const participantUrlVariable = (name: TripParticipant): string =>
+  `${name.toUpperCase()}_URL`;
+
+for (const { name } of tripParticipantProfiles()) {
+  const variable = participantUrlVariable(name);
+  Matches(PARTICIPANT_URL, { message: `${variable} must be an http:// URL` })(
+    OrchestratorConfig.prototype,
+    variable,
+  );
 }

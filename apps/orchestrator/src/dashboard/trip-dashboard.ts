@@ -1,4 +1,5 @@
 import { SagaDashboardOptions } from '@app/saga-core';
+import { tripParticipantProfiles } from '@app/trip-api';
 import { BOOKING_MODES } from '../booking/booking-mode';
 import { OrchestratorConfig } from '../config/orchestrator.config';
 
@@ -7,20 +8,15 @@ import { OrchestratorConfig } from '../config/orchestrator.config';
  * diagrams) comes from the engine; these are the trip's own labels, data and apps.
  */
 export function tripDashboard(config: OrchestratorConfig): SagaDashboardOptions {
-  const participant = (name: string, url: string) => ({
-    name: `${name}-service`,
-    url,
-    // Each participant follows the choreographed bookings on `<service name>.events`.
-    queues: [`${name}-service.events`],
-  });
   return {
     title: 'Trip bookings',
     labels: [{ key: 'mode', title: 'Mode', values: BOOKING_MODES }],
     dataFields: [{ name: 'customer', title: 'Customer', path: 'customerId' }],
-    services: [
-      participant('flight', config.FLIGHT_URL),
-      participant('hotel', config.HOTEL_URL),
-      participant('payment', config.PAYMENT_URL),
-    ],
+    // Each participant follows the choreographed bookings on its own event queue.
+    services: tripParticipantProfiles().map(({ name, app, eventQueue }) => ({
+      name: app,
+      url: config.participantUrl(name),
+      queues: [eventQueue],
+    })),
   };
 }
