@@ -106,6 +106,7 @@ export * from './engine/timer-metrics';
 export * from './transport/event-message.parser';
 export * from './choreography/choreography-dispatcher';
 export * from './choreography/choreography-state-machine';
+export * from './participant/inbound-dispatcher';
 export * from './participant/participant-dispatcher';
 export * from './participant/reply-queue-policy';
 export * from './messaging/outbox-relay';

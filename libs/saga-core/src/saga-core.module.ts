@@ -21,6 +21,7 @@ import { OutboxRelay } from './messaging/outbox-relay';
 import { OUTBOX_STORE, OutboxStore } from './messaging/outbox-store.port';
 import { RetentionJob } from './messaging/retention-job';
 import { INBOX } from './participant/inbox.port';
+import { InboundDeps } from './participant/inbound-dispatcher';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
 import { SAGA_STORE } from './persistence/saga-store.port';
 import { typeOrmStorage } from './persistence/typeorm/typeorm.storage';
@@ -126,6 +127,7 @@ export class SagaModule {
       },
       SagaEngine,
       FaultRules,
+      InboundDeps,
       ParticipantDispatcher,
       ChoreographyDispatcher,
       SagaHealthIndicator,

@@ -1,3 +1,4 @@
+import { InboundDeps } from '../participant/inbound-dispatcher';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
@@ -113,13 +114,15 @@ async function started(instances: object[], deliveryLimit?: number) {
   };
   const faults = new FaultRules(options);
   const dispatcher = new ChoreographyDispatcher(
-    options,
-    transport as unknown as MessageTransport,
-    relay as unknown as OutboxRelay,
-    new TypeOrmInbox(database as unknown as DataSource),
-    discovery as unknown as DiscoveryService,
-    new MetadataScanner(),
-    faults,
+    new InboundDeps(
+      options,
+      transport as unknown as MessageTransport,
+      relay as unknown as OutboxRelay,
+      new TypeOrmInbox(database as unknown as DataSource),
+      discovery as unknown as DiscoveryService,
+      new MetadataScanner(),
+      faults,
+    ),
   );
   await dispatcher.start();
   return { handle: handle as MessageHandler, database, faults };

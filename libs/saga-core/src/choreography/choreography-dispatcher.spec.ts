@@ -1,3 +1,4 @@
+import { InboundDeps } from '../participant/inbound-dispatcher';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
@@ -116,13 +117,15 @@ function dispatcherFor(
   };
   const faults = new FaultRules(options);
   const dispatcher = new ChoreographyDispatcher(
-    options,
-    transport as unknown as MessageTransport,
-    relay as unknown as OutboxRelay,
-    new TypeOrmInbox(database as unknown as DataSource),
-    discovery as unknown as DiscoveryService,
-    new MetadataScanner(),
-    faults,
+    new InboundDeps(
+      options,
+      transport as unknown as MessageTransport,
+      relay as unknown as OutboxRelay,
+      new TypeOrmInbox(database as unknown as DataSource),
+      discovery as unknown as DiscoveryService,
+      new MetadataScanner(),
+      faults,
+    ),
   );
   return { dispatcher, transport, database, relay, faults };
 }

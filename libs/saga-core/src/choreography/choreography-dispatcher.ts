@@ -1,22 +1,13 @@
-import { FAULT_HOOKS, FaultHooks, NO_FAULTS } from '../model/fault-hooks';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { RetryPolicy } from '../definition/retry-policy';
 import { dropsReply, injectedStepError } from '../faults/fault-effects';
-import { FaultRules } from '../faults/fault-rules';
-import { OutboxRelay } from '../messaging/outbox-relay';
 import { bindSaga } from '../observability/trace-context';
-import { InboundRuntime, InboundTry, InboundWork } from '../participant/inbound-runtime';
-import { INBOX, Inbox } from '../participant/inbox.port';
-import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
+import { InboundDeps, InboundDispatcher } from '../participant/inbound-dispatcher';
+import { InboundTry, InboundWork } from '../participant/inbound-runtime';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
-import {
-  DEFAULT_DELIVERY_LIMIT,
-  MessageTransport,
-  QueueSpec,
-} from '../transport/message-transport';
+import { DEFAULT_DELIVERY_LIMIT, QueueSpec } from '../transport/message-transport';
 import { EventContext } from './event-context';
 import { EVENT_HANDLER_METADATA, EventHandlerMetadata } from './event-handler.decorator';
 import { EventEndpoint, EventMessage } from '../transport/event-message';
@@ -44,37 +35,23 @@ interface BoundEventHandler {
  * commands do. A `@RetryThenGiveUp` handler that keeps failing ends in its announced failure.
  */
 @Injectable()
-export class ChoreographyDispatcher {
+export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, EventOutcome> {
   private readonly handlers = new Map<string, BoundEventHandler>();
   private readonly events = participantEventsCounter();
-  private readonly runtime: InboundRuntime<EventMessage, EventOutcome>;
-  private started = false;
+  private handled: ReadonlySet<string> = new Set();
 
-  constructor(
-    @Inject(SAGA_CORE_OPTIONS) private readonly options: SagaCoreOptions,
-    private readonly transport: MessageTransport,
-    relay: OutboxRelay,
-    @Inject(INBOX) inbox: Inbox,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    faults: FaultRules,
-    @Optional() @Inject(FAULT_HOOKS) hooks: FaultHooks = NO_FAULTS,
-  ) {
-    const adapter = {
-      // Apart from the command dispatcher's consumer, whose ids are other messages.
-      consumer: `${options.serviceName}:events`,
-      describe: (e: EventMessage) => `${e.type} of saga ${e.correlationId}`,
-      retryPolicy: (type: string) => this.handlers.get(type)?.giveUp ?? null,
-      work: (event: EventMessage, attempt: InboundTry) => this.work(event, attempt),
-      count: (type: string, outcome: EventOutcome) => this.count(type, outcome),
-    };
-    this.runtime = new InboundRuntime(
-      inbox,
-      relay,
-      faults,
-      adapter,
+  constructor(deps: InboundDeps) {
+    super(
+      deps,
+      {
+        // Apart from the command dispatcher's consumer, whose ids are other messages.
+        consumer: `${deps.options.serviceName}:events`,
+        describe: (e) => `${e.type} of saga ${e.correlationId}`,
+        retryPolicy: (type) => this.handlers.get(type)?.giveUp ?? null,
+        work: (event, attempt) => this.work(event, attempt),
+        count: (type, outcome) => this.count(type, outcome),
+      },
       ChoreographyDispatcher.name,
-      hooks,
     );
   }
 
@@ -83,35 +60,28 @@ export class ChoreographyDispatcher {
     return new Set(this.handlers.keys());
   }
 
-  async start(): Promise<void> {
+  protected async prepare(): Promise<QueueSpec | null> {
     const choreography = this.options.choreography;
-    if (!choreography || this.started) return;
+    if (!choreography) return null;
     this.discoverHandlers();
+    this.handled = this.handledTypes;
     const handlers = [...this.handlers.entries()];
     for (const exchange of new Set(handlers.map(([, h]) => h.exchange))) {
-      await this.transport.declareExchange(exchange);
+      await this.declareExchange(exchange);
     }
-    const queue: QueueSpec = {
+    return {
       name: choreography.queue ?? `${this.options.serviceName}.events`,
       bindings: handlers.map(([type, h]) => ({ exchange: h.exchange, routingKey: type })),
       prefetch: choreography.prefetch ?? DEFAULT_PREFETCH,
     };
-    await this.transport.declareQueue(queue);
-    const handled = this.handledTypes;
-    await this.transport.consume(queue, (message) => this.handle(message, handled));
-    this.started = true;
   }
 
-  private async handle(message: IncomingMessage, handled: ReadonlySet<string>): Promise<void> {
-    let event: EventMessage;
-    try {
-      event = parseEventMessage(message.body, handled);
-    } catch (error) {
-      this.count('invalid', 'poison');
-      throw error;
-    }
+  protected parse(message: IncomingMessage): EventMessage {
+    return parseEventMessage(message.body, this.handled);
+  }
+
+  protected admit(event: EventMessage): void {
     bindSaga(event.correlationId);
-    await this.runtime.handle(event, message);
   }
 
   /** Runs the handler; `givingUp` calls it to announce its failure instead of working. */
@@ -204,7 +174,7 @@ export class ChoreographyDispatcher {
     }
   }
 
-  private count(type: string, outcome: EventOutcome): void {
+  protected count(type: string, outcome: EventOutcome): void {
     this.events.inc({ service: this.options.serviceName, type, outcome });
   }
 }

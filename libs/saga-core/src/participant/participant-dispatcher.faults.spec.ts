@@ -1,3 +1,4 @@
+import { InboundDeps } from './inbound-dispatcher';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
@@ -84,13 +85,15 @@ async function started() {
   const wrappers = [{ instance: handlers, isDependencyTreeStatic: () => true }];
   const faults = new FaultRules(options);
   const dispatcher = new ParticipantDispatcher(
-    options,
-    transport as unknown as MessageTransport,
-    { publishCommitted: jest.fn() } as unknown as OutboxRelay,
-    new TypeOrmInbox(database as unknown as DataSource),
-    { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService,
-    new MetadataScanner(),
-    faults,
+    new InboundDeps(
+      options,
+      transport as unknown as MessageTransport,
+      { publishCommitted: jest.fn() } as unknown as OutboxRelay,
+      new TypeOrmInbox(database as unknown as DataSource),
+      { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService,
+      new MetadataScanner(),
+      faults,
+    ),
   );
   await dispatcher.start();
   return { handlers, database, faults, handle: handle as MessageHandler };

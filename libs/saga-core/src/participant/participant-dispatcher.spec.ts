@@ -1,3 +1,4 @@
+import { InboundDeps } from './inbound-dispatcher';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
@@ -57,13 +58,15 @@ function dispatcherFor(
     participant: participant ?? undefined,
   };
   const dispatcher = new ParticipantDispatcher(
-    options,
-    transport as unknown as MessageTransport,
-    {} as OutboxRelay,
-    new TypeOrmInbox({} as DataSource),
-    discovery as unknown as DiscoveryService,
-    new MetadataScanner(),
-    new FaultRules(options),
+    new InboundDeps(
+      options,
+      transport as unknown as MessageTransport,
+      {} as OutboxRelay,
+      new TypeOrmInbox({} as DataSource),
+      discovery as unknown as DiscoveryService,
+      new MetadataScanner(),
+      new FaultRules(options),
+    ),
   );
   return { dispatcher, transport };
 }

@@ -1,21 +1,16 @@
-import { FAULT_HOOKS, FaultHooks, NO_FAULTS } from '../model/fault-hooks';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { Injectable } from '@nestjs/common';
 import { findDecoratedMethods } from '../discovery/decorated-methods';
 import { dropsReply, injectedStepError } from '../faults/fault-effects';
-import { FaultRules } from '../faults/fault-rules';
-import { OutboxRelay } from '../messaging/outbox-relay';
 import { bindSaga } from '../observability/trace-context';
-import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { CommandMessage, IncomingMessage } from '../transport/message-envelope';
-import { MessageTransport, QueueSpec } from '../transport/message-transport';
+import { QueueSpec } from '../transport/message-transport';
 import { CommandContext } from './command-context';
 import { COMMAND_HANDLER_METADATA, CommandHandlerMetadata } from './command-handler.decorator';
 import { parseCommandMessage } from './command-message.parser';
 import { HandlerOutcome, buildReply, replyErrorOf, replyToOutgoing } from './command-reply.builder';
-import { InboundRuntime, InboundTry, InboundWork } from './inbound-runtime';
-import { INBOX, Inbox } from './inbox.port';
+import { InboundDeps, InboundDispatcher } from './inbound-dispatcher';
+import { InboundTry, InboundWork } from './inbound-runtime';
 import { CommandOutcome, participantCommandsCounter } from './participant-metrics';
 import { ReplyQueuePolicy } from './reply-queue-policy';
 import { RolledBackAnswer } from './rolled-back-answer';
@@ -36,36 +31,23 @@ interface BoundHandler {
  * (`FaultRules`), which may delay, fail, refuse, silence, throw or crash it.
  */
 @Injectable()
-export class ParticipantDispatcher {
+export class ParticipantDispatcher extends InboundDispatcher<CommandMessage, CommandOutcome> {
   private readonly handlers = new Map<string, BoundHandler>();
   private readonly commands = participantCommandsCounter();
-  private readonly runtime: InboundRuntime<CommandMessage, CommandOutcome>;
-  private started = false;
+  private handled: ReadonlySet<string> = new Set();
+  private replyQueues: ReplyQueuePolicy | null = null;
 
-  constructor(
-    @Inject(SAGA_CORE_OPTIONS) private readonly options: SagaCoreOptions,
-    private readonly transport: MessageTransport,
-    relay: OutboxRelay,
-    @Inject(INBOX) inbox: Inbox,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    faults: FaultRules,
-    @Optional() @Inject(FAULT_HOOKS) hooks: FaultHooks = NO_FAULTS,
-  ) {
-    const adapter = {
-      consumer: options.serviceName,
-      describe: (c: CommandMessage) => `${c.type} (attempt ${c.attempt}) of saga ${c.sagaId}`,
-      retryPolicy: () => null,
-      work: (command: CommandMessage, attempt: InboundTry) => this.work(command, attempt),
-      count: (type: string, outcome: CommandOutcome) => this.count(type, outcome),
-    };
-    this.runtime = new InboundRuntime(
-      inbox,
-      relay,
-      faults,
-      adapter,
+  constructor(deps: InboundDeps) {
+    super(
+      deps,
+      {
+        consumer: deps.options.serviceName,
+        describe: (c) => `${c.type} (attempt ${c.attempt}) of saga ${c.sagaId}`,
+        retryPolicy: () => null,
+        work: (command, attempt) => this.work(command, attempt),
+        count: (type, outcome) => this.count(type, outcome),
+      },
       ParticipantDispatcher.name,
-      hooks,
     );
   }
 
@@ -74,45 +56,32 @@ export class ParticipantDispatcher {
     return new Set(this.handlers.keys());
   }
 
-  async start(): Promise<void> {
+  protected async prepare(): Promise<QueueSpec | null> {
     const participant = this.options.participant;
-    if (!participant || this.started) return;
+    if (!participant) return null;
     this.discoverHandlers(participant.channel);
+    this.handled = this.handledTypes;
     const replyQueues = new ReplyQueuePolicy(
       participant.replyQueues ?? [this.options.orchestrator?.replyQueue ?? 'saga.replies'],
     );
     // Declared from this app's own configuration: no reply waits for an orchestrator's start.
-    for (const name of replyQueues.queues) await this.transport.declareQueue({ name });
-    const queue: QueueSpec = {
-      name: participant.channel,
-      prefetch: participant.prefetch ?? DEFAULT_PREFETCH,
-    };
-    await this.transport.declareQueue(queue);
-    const handled = this.handledTypes;
-    await this.transport.consume(queue, (message) => this.handle(message, handled, replyQueues));
-    this.started = true;
+    for (const name of replyQueues.queues) await this.declareQueue({ name });
+    this.replyQueues = replyQueues;
+    return { name: participant.channel, prefetch: participant.prefetch ?? DEFAULT_PREFETCH };
   }
 
-  private async handle(
-    message: IncomingMessage,
-    handled: ReadonlySet<string>,
-    replyQueues: ReplyQueuePolicy,
-  ): Promise<void> {
-    let command: CommandMessage;
-    try {
-      command = parseCommandMessage(message.body, handled);
-    } catch (error) {
-      this.count('invalid', 'poison');
-      throw error;
-    }
+  protected parse(message: IncomingMessage): CommandMessage {
+    return parseCommandMessage(message.body, this.handled);
+  }
+
+  protected admit(command: CommandMessage): void {
     bindSaga(command.sagaId, command.step);
     try {
-      replyQueues.check(command.replyTo);
+      this.replyQueues?.check(command.replyTo);
     } catch (error) {
       this.count(command.type, 'poison');
       throw error;
     }
-    await this.runtime.handle(command, message);
   }
 
   /** Runs the handler; a refusal (or an injected one) is answered apart, its work rolled back. */
@@ -184,7 +153,7 @@ export class ParticipantDispatcher {
     }
   }
 
-  private count(type: string, outcome: CommandOutcome): void {
+  protected count(type: string, outcome: CommandOutcome): void {
     this.commands.inc({ service: this.options.serviceName, type, outcome });
   }
 }

@@ -2,6 +2,7 @@ import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import {
   ChoreographyDispatcher,
   FaultRules,
+  InboundDeps,
   MessageTransport,
   OutboxRelay,
   ParticipantDispatcher,
@@ -101,22 +102,10 @@ async function startService(
   const scanner = new MetadataScanner();
   relay.start();
   await new ParticipantDispatcher(
-    options,
-    transport,
-    relay,
-    inbox,
-    discovery,
-    scanner,
-    faults,
+    new InboundDeps(options, transport, relay, inbox, discovery, scanner, faults),
   ).start();
   await new ChoreographyDispatcher(
-    options,
-    transport,
-    relay,
-    inbox,
-    discovery,
-    scanner,
-    faults,
+    new InboundDeps(options, transport, relay, inbox, discovery, scanner, faults),
   ).start();
   return { inbox, stop: () => relay.stop() };
 }
