@@ -9,7 +9,7 @@ import {
   nonEmpty,
   UsageFailure,
 } from '../support/cli-flags';
-import { TripEndpoints, tripEndpointsFromEnv } from '../support/trip-endpoints';
+import { TripEndpoints, tripEndpointsFromEnv, tripEnvNames } from '../support/trip-endpoints';
 import { UsageError } from '../support/command-line';
 
 export interface BenchOptions {
@@ -54,8 +54,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [flags]   (start the apps fi
   --docs FILE          the page that gets the summary table (default docs/benchmarks.md; '-' none)
   --seed S             seed of the workload (default 1)
 
-Environment: ORCHESTRATOR_URL, FLIGHT_URL, HOTEL_URL, PAYMENT_URL, AMQP_URL and
-ORCHESTRATOR_DATABASE_URL, FLIGHT_DATABASE_URL, HOTEL_DATABASE_URL, PAYMENT_DATABASE_URL.`;
+Environment: ${tripEnvNames('URL')}, AMQP_URL and
+${tripEnvNames('DATABASE_URL')}.`;
 
 type Env = Record<string, string | undefined>;
 

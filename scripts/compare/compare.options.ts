@@ -9,7 +9,7 @@ import {
   nonEmpty,
   UsageFailure,
 } from '../support/cli-flags';
-import { TripEndpoints, tripEndpointsFromEnv } from '../support/trip-endpoints';
+import { TripEndpoints, tripEndpointsFromEnv, tripEnvNames } from '../support/trip-endpoints';
 
 export { BOOKING_MODES } from '../support/booking-mode';
 export type { BookingMode } from '../support/booking-mode';
@@ -49,8 +49,8 @@ export const COMPARE_USAGE = `Usage: npm run compare -- [flags]
   --booking-timeout-ms MS a booking still pending after this is unfinished (default 120000)
   --stats-settle-ms MS    quiet time before reading pg_stat_database (default 11000)
 
-Environment: ORCHESTRATOR_URL, FLIGHT_URL, HOTEL_URL, PAYMENT_URL and
-ORCHESTRATOR_DATABASE_URL, FLIGHT_DATABASE_URL, HOTEL_DATABASE_URL, PAYMENT_DATABASE_URL.`;
+Environment: ${tripEnvNames('URL')} and
+${tripEnvNames('DATABASE_URL')}.`;
 
 type Env = Record<string, string | undefined>;
 

@@ -27,6 +27,10 @@ const PG = 'postgres://postgres@localhost:5432';
 const envName = (app: TripAppName, what: 'URL' | 'DATABASE_URL') =>
   `${app.toUpperCase().replace(/-/g, '_')}_${what}`;
 
+/** The variables of every app, in `TRIP_APPS` order: `ORCHESTRATOR_URL, FLIGHT_URL, …`. */
+export const tripEnvNames = (what: 'URL' | 'DATABASE_URL'): string =>
+  TRIP_APPS.map((app) => envName(app, what)).join(', ');
+
 /**
  * The apps' URLs and databases from the environment, the contract's defaults otherwise.
  * `fail` builds the error thrown for a value that is not a URL.
