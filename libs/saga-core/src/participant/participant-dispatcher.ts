@@ -76,8 +76,10 @@ export class ParticipantDispatcher extends InboundDispatcher<CommandMessage, Com
 
   protected admit(command: CommandMessage): void {
     bindSaga(command.sagaId, command.step);
+    // Set by `prepare`, which runs before the queue is consumed; never skipped if it were not.
+    if (!this.replyQueues) throw new Error('ParticipantDispatcher admitted a command before start');
     try {
-      this.replyQueues?.check(command.replyTo);
+      this.replyQueues.check(command.replyTo);
     } catch (error) {
       this.count(command.type, 'poison');
       throw error;
