@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { UndoMarker } from '@app/saga-core';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { FlightReservation, FlightReservationStatus } from './flight-reservation.entity';
@@ -32,6 +33,23 @@ export interface FlightReservationResult {
  * method leaves the transaction as it found it when it refuses, so a caller may go on and
  * commit a refusal (as the choreographed handler does); no savepoint is needed for that.
  */
+/** A booking's seats: a tombstone for an undo that comes first, else released once. */
+const SEATS = new UndoMarker({
+  table: 'flight_reservations',
+  key: 'booking_id',
+  held: FlightReservationStatus.RESERVED,
+  undone: FlightReservationStatus.CANCELLED,
+  tombstone: { flight_id: null, seats: 0, price: 0 },
+  touched: 'updated_at',
+  stock: {
+    table: 'flights',
+    key: 'flight_id',
+    column: 'seats_available',
+    owner: 'flight_id',
+    amount: 'seats',
+  },
+});
+
 @Injectable()
 export class FlightReservationService {
   /**
@@ -80,25 +98,7 @@ export class FlightReservationService {
    * CANCELLED tombstone, so that reservation, if it comes later, is refused.
    */
   async cancel(manager: EntityManager, bookingId: string): Promise<void> {
-    const tombstone: unknown[] = await manager.query(
-      `INSERT INTO flight_reservations (booking_id, flight_id, seats, price, status)
-       VALUES ($1, NULL, 0, 0, '${FlightReservationStatus.CANCELLED}')
-       ON CONFLICT (booking_id) DO NOTHING
-       RETURNING booking_id`,
-      [bookingId],
-    );
-    if (tombstone.length === 1) return;
-    // A reservation exists, committed: the insert waited for it, and this new statement sees
-    // it. Release it once only, with its seats, in one statement.
-    await manager.query(
-      `WITH released AS (
-         UPDATE flight_reservations SET status = '${FlightReservationStatus.CANCELLED}', updated_at = now()
-          WHERE booking_id = $1 AND status = '${FlightReservationStatus.RESERVED}'
-         RETURNING flight_id, seats)
-       UPDATE flights f SET seats_available = f.seats_available + released.seats
-         FROM released WHERE f.flight_id = released.flight_id`,
-      [bookingId],
-    );
+    await SEATS.undo(manager, bookingId);
   }
 
   private async existing(
@@ -106,7 +106,7 @@ export class FlightReservationService {
     bookingId: string,
   ): Promise<FlightReservationResult> {
     const reservation = await manager.findOneByOrFail(FlightReservation, { bookingId });
-    if (reservation.status !== FlightReservationStatus.RESERVED || reservation.flightId === null) {
+    if (SEATS.isUndone(reservation.status) || reservation.flightId === null) {
       throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,
         `Booking ${bookingId} was cancelled before its flight could be reserved`,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { UndoMarker } from '@app/saga-core';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { HotelReservation, HotelReservationStatus } from './hotel-reservation.entity';
@@ -34,6 +35,23 @@ export interface HotelReservationResult {
  * method leaves the transaction as it found it when it refuses, so a caller may go on and
  * commit a refusal (as the choreographed handler does); no savepoint is needed for that.
  */
+/** A booking's rooms: a tombstone for an undo that comes first, else released once. */
+const ROOMS = new UndoMarker({
+  table: 'hotel_reservations',
+  key: 'booking_id',
+  held: HotelReservationStatus.RESERVED,
+  undone: HotelReservationStatus.CANCELLED,
+  tombstone: { hotel_id: null, rooms: 0, nights: 0, price: 0 },
+  touched: 'updated_at',
+  stock: {
+    table: 'hotels',
+    key: 'hotel_id',
+    column: 'rooms_available',
+    owner: 'hotel_id',
+    amount: 'rooms',
+  },
+});
+
 @Injectable()
 export class HotelReservationService {
   /**
@@ -84,25 +102,7 @@ export class HotelReservationService {
    * CANCELLED tombstone, so that reservation, if it comes later, is refused.
    */
   async cancel(manager: EntityManager, bookingId: string): Promise<void> {
-    const tombstone: unknown[] = await manager.query(
-      `INSERT INTO hotel_reservations (booking_id, hotel_id, rooms, nights, price, status)
-       VALUES ($1, NULL, 0, 0, 0, '${HotelReservationStatus.CANCELLED}')
-       ON CONFLICT (booking_id) DO NOTHING
-       RETURNING booking_id`,
-      [bookingId],
-    );
-    if (tombstone.length === 1) return;
-    // A reservation exists, committed: the insert waited for it, and this new statement sees
-    // it. Release it once only, with its rooms, in one statement.
-    await manager.query(
-      `WITH released AS (
-         UPDATE hotel_reservations SET status = '${HotelReservationStatus.CANCELLED}', updated_at = now()
-          WHERE booking_id = $1 AND status = '${HotelReservationStatus.RESERVED}'
-         RETURNING hotel_id, rooms)
-       UPDATE hotels h SET rooms_available = h.rooms_available + released.rooms
-         FROM released WHERE h.hotel_id = released.hotel_id`,
-      [bookingId],
-    );
+    await ROOMS.undo(manager, bookingId);
   }
 
   private async existing(
@@ -110,7 +110,7 @@ export class HotelReservationService {
     bookingId: string,
   ): Promise<HotelReservationResult> {
     const reservation = await manager.findOneByOrFail(HotelReservation, { bookingId });
-    if (reservation.status !== HotelReservationStatus.RESERVED || reservation.hotelId === null) {
+    if (ROOMS.isUndone(reservation.status) || reservation.hotelId === null) {
       throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,
         `Booking ${bookingId} was cancelled before its hotel could be reserved`,

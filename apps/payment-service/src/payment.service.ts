@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { UndoMarker } from '@app/saga-core';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { Payment, PaymentStatus } from './payment.entity';
@@ -24,6 +25,23 @@ export interface ChargeResult {
  * it found it when it refuses, so a caller may go on and commit a refusal (as the
  * choreographed handler does); no savepoint is needed for that.
  */
+/** A booking's charge: a tombstone of 0 for a refund that comes first, else credited back once. */
+const CHARGES = new UndoMarker({
+  table: 'payments',
+  key: 'booking_id',
+  held: PaymentStatus.CHARGED,
+  undone: PaymentStatus.REFUNDED,
+  tombstone: { customer_id: null, amount: 0 },
+  touched: 'updated_at',
+  stock: {
+    table: 'accounts',
+    key: 'customer_id',
+    column: 'balance',
+    owner: 'customer_id',
+    amount: 'amount',
+  },
+});
+
 @Injectable()
 export class PaymentService {
   /**
@@ -69,30 +87,12 @@ export class PaymentService {
    * tombstone of 0, so that charge, if it comes later, is refused.
    */
   async refund(manager: EntityManager, bookingId: string): Promise<void> {
-    const tombstone: unknown[] = await manager.query(
-      `INSERT INTO payments (booking_id, customer_id, amount, status)
-       VALUES ($1, NULL, 0, '${PaymentStatus.REFUNDED}')
-       ON CONFLICT (booking_id) DO NOTHING
-       RETURNING booking_id`,
-      [bookingId],
-    );
-    if (tombstone.length === 1) return;
-    // A payment exists, committed: the insert waited for it, and this new statement sees it.
-    // Credit it back once only, in one statement.
-    await manager.query(
-      `WITH refunded AS (
-         UPDATE payments SET status = '${PaymentStatus.REFUNDED}', updated_at = now()
-          WHERE booking_id = $1 AND status = '${PaymentStatus.CHARGED}'
-         RETURNING customer_id, amount)
-       UPDATE accounts a SET balance = a.balance + refunded.amount
-         FROM refunded WHERE a.customer_id = refunded.customer_id`,
-      [bookingId],
-    );
+    await CHARGES.undo(manager, bookingId);
   }
 
   private async existing(manager: EntityManager, bookingId: string): Promise<ChargeResult> {
     const payment = await manager.findOneByOrFail(Payment, { bookingId });
-    if (payment.status !== PaymentStatus.CHARGED || payment.customerId === null) {
+    if (CHARGES.isUndone(payment.status) || payment.customerId === null) {
       throw new TripRefusedError(
         TripErrorCode.ALREADY_CANCELLED,
         `Booking ${bookingId} was refunded before it could be charged`,

@@ -49,6 +49,7 @@ export * from './kit/saga-step.binding';
 export * from './kit/saga-step-adapters';
 export * from './kit/saga-step.adapter';
 export * from './kit/step-faults';
+export * from './kit/undo-marker';
 export * from './transport/saga-headers';
 export * from './validation/safe-text';
 export * from './validation/safe-text.pipe';

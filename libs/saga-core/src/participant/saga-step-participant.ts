@@ -24,7 +24,8 @@ export interface StepContext {
  *   answer the same. A business refusal throws a `TerminalStepError` (the saga compensates);
  *   any other error is retried.
  * - `undo` must be idempotent and accept an undo that arrives before the work (or without it):
- *   it then leaves a marker so the late work is refused.
+ *   it then leaves a marker so the late work is refused (`UndoMarker` does both for a row of
+ *   holdings per saga).
  */
 export interface SagaStepParticipant<Request = unknown, Result = unknown, UndoRequest = unknown> {
   run(request: Request, ctx: StepContext): Promise<Result>;
