@@ -1,6 +1,10 @@
 import { ChoreographyDefinition } from '../choreography/choreography-definition';
 import { ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
-import { choreographyTopology, StepReactions } from '../definition/choreography-topology';
+import {
+  choreographyTopology,
+  StepReactions,
+  stepActsOn,
+} from '../definition/choreography-topology';
 import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
 import { SagaDefinition, StepHandlers } from '../definition/saga-definition';
 import { StepSpec } from '../definition/saga-spec';
@@ -53,6 +57,12 @@ export interface ResolvedStep<Data = unknown> {
   events: ResolvedStepEvents | null;
   dataOf(event: EventMessage): Data;
   withReason(data: Data, reason: string): Data;
+  /**
+   * Whether an event the step reacts to is for it, on the saga data it carries: false when
+   * the step does not run for that data, or an optional step between the event's step and
+   * this one does (see `stepActsOn`). Always true for a choreography without optional steps.
+   */
+  actsOn(eventType: string, data: Data): boolean;
 }
 
 /** Checks that the step exists in both definitions, in the same place. */
@@ -89,5 +99,10 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
     events,
     dataOf: binding.dataOf ?? ((event) => event.payload as Data),
     withReason: binding.withReason ?? ((data, reason) => ({ ...data, reason })),
+    actsOn: (eventType, data) =>
+      !choreography ||
+      stepActsOn(choreography.spec, index, eventType, (k) =>
+        choreography.handlers.isActive(k, data),
+      ),
   };
 }
