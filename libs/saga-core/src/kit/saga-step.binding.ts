@@ -65,7 +65,7 @@ export interface ResolvedStep<Data = unknown> {
   actsOn(eventType: string, data: Data): boolean;
 }
 
-/** Checks that the step exists in both definitions, in the same place. */
+/** Checks that the step exists in both definitions, in the same place, optional in both or neither. */
 export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<Data> {
   const { saga, choreography, step } = binding;
   const index = saga.spec.steps.findIndex((s) => s.name === step);
@@ -80,6 +80,15 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
       throw new DefinitionError(
         `choreography ${choreography.spec.name} does not have ${step} as step ${index + 1}, ` +
           `as saga ${saga.spec.name} does`,
+      );
+    }
+    // The participants decide from the choreography's predicates: they must be the saga's.
+    const steps = choreography.spec.steps;
+    const differs = saga.spec.steps.find((s, i) => !s.optional !== !steps[i]?.optional);
+    if (differs) {
+      throw new DefinitionError(
+        `step ${differs.name} is optional in only one of saga ${saga.spec.name} and ` +
+          `choreography ${choreography.spec.name} (build it with stepsOf(definition, events))`,
       );
     }
     events = {
