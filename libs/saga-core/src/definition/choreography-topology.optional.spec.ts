@@ -65,17 +65,21 @@ describe('the topology of a choreography with optional steps', () => {
       stepActsOn(spec, step, type, isActive);
 
     it('on the way forward, the optional step takes the event when it runs, the next one when not', () => {
-      expect([acts(2, 'b.done', withC), acts(3, 'b.done', withC), acts(3, 'c.done', withC)]).toEqual(
-        [true, false, true],
-      );
+      expect([
+        acts(2, 'b.done', withC),
+        acts(3, 'b.done', withC),
+        acts(3, 'c.done', withC),
+      ]).toEqual([true, false, true]);
       expect([acts(2, 'b.done', withoutC), acts(3, 'b.done', withoutC)]).toEqual([false, true]);
       expect(acts(0, 'abcd.started', withoutC)).toBe(true);
     });
 
     it('undoing, the step before takes the report of the optional step, or of the one after it', () => {
-      expect([acts(1, 'd.failed', withC), acts(1, 'c.undone', withC), acts(2, 'd.failed', withC)]).toEqual(
-        [false, true, true],
-      );
+      expect([
+        acts(1, 'd.failed', withC),
+        acts(1, 'c.undone', withC),
+        acts(2, 'd.failed', withC),
+      ]).toEqual([false, true, true]);
       expect([acts(1, 'd.failed', withoutC), acts(2, 'd.failed', withoutC)]).toEqual([true, false]);
       expect([acts(3, 'abcd.cancelled', withoutC), acts(1, 'b.undo-requested', withC)]).toEqual([
         true,

@@ -1,4 +1,3 @@
-import { EntityManager } from 'typeorm';
 import { ChoreographyStateMachine } from '../choreography/choreography-state-machine';
 import { EventContext } from '../choreography/event-context';
 import { choreographyTopology } from '../definition/choreography-topology';
@@ -102,7 +101,7 @@ class ChoreographyBus {
       event,
       headers: {},
       deliveryCount,
-      manager: {} as EntityManager,
+      manager: {} as EventContext['manager'],
       givingUp: null,
       publish: <P>(endpoint: EventEndpoint<P>, payload: P) => {
         published.push({
@@ -134,7 +133,10 @@ describe('a choreographed saga with an optional step, run end to end on the kit'
 
       expect(saga.status).toBe(c.failed ? SagaStatus.CANCELLED : SagaStatus.CONFIRMED);
       // Nothing reached the skipped step's participant, and each step ran (and was undone) once.
-      expect(bus.log).toEqual([...c.ran.map((s) => `${s}.run`), ...c.undone.map((s) => `${s}.undo`)]);
+      expect(bus.log).toEqual([
+        ...c.ran.map((s) => `${s}.run`),
+        ...c.undone.map((s) => `${s}.undo`),
+      ]);
       const statusOf = (step: string): StepStatus => {
         if (step === c.failed) return StepStatus.FAILED;
         if (c.undone.includes(step as never)) return StepStatus.COMPENSATED;
@@ -150,7 +152,7 @@ describe('a choreographed saga with an optional step, run end to end on the kit'
     });
   }
 
-  it('refuses a choreography whose optional steps are not the saga\'s', () => {
+  it("refuses a choreography whose optional steps are not the saga's", () => {
     const fromSpec = defineChoreography<Order>('abcd-events', 1)
       .startsWith(eventOf('abcd.started'), (o) => o)
       .cancelledWith(eventOf('abcd.cancelled'), (o) => o)

@@ -21,14 +21,15 @@ export interface Order {
 export const STEPS = ['a', 'b', 'c', 'd'] as const;
 export type StepName = (typeof STEPS)[number];
 
-interface Request {
+interface StepRequest {
   id: string;
   failAt?: string;
 }
 
 export const run = (step: string) =>
-  commandEndpoint<Request, { price: number }>(`${step}.commands`, `${step}.do`);
-export const undo = (step: string) => commandEndpoint<Request>(`${step}.commands`, `${step}.undo`);
+  commandEndpoint<StepRequest, { price: number }>(`${step}.commands`, `${step}.do`);
+export const undo = (step: string) =>
+  commandEndpoint<StepRequest>(`${step}.commands`, `${step}.undo`);
 
 export const priceOf = (step: string): number => (STEPS.indexOf(step as StepName) + 1) * 10;
 
@@ -71,13 +72,13 @@ export const optionalChoreography = defineChoreography<Order>('abcd-events', 1)
   .build();
 
 /** One participant per step, writing what it did (`a.run`, `b.undo`…) to a shared log. */
-export class RecordingParticipant implements SagaStepParticipant<Request, { price: number }> {
+export class RecordingParticipant implements SagaStepParticipant<StepRequest, { price: number }> {
   constructor(
     private readonly step: string,
     private readonly log: string[],
   ) {}
 
-  async run(request: Request): Promise<{ price: number }> {
+  async run(request: StepRequest): Promise<{ price: number }> {
     this.log.push(`${this.step}.run`);
     if (request.failAt === this.step) {
       throw new TerminalStepError('REFUSED', `${this.step} refused`);
