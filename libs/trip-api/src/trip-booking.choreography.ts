@@ -41,6 +41,6 @@ export function tripBookingChoreography(
     .withDefaultTimeout(stepTimeoutMs)
     .startsWith(TripEvents.bookingRequested, (trip) => trip)
     .cancelledWith(TripEvents.cancellationRequested, (trip, reason) => ({ ...trip, reason }))
-    .stepsOf(tripBookingSaga(stepTimeoutMs).spec, steps)
+    .stepsOf(tripBookingSaga(stepTimeoutMs), steps)
     .build();
 }

@@ -1,5 +1,6 @@
 import { StepEventRefs } from '../definition/choreography-topology';
 import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
+import { SagaDefinition } from '../definition/saga-definition';
 import { SagaSpec } from '../definition/saga-spec';
 import { DefinitionError } from '../errors/definition.error';
 import { ChoreographyDefinition } from './choreography-definition';
@@ -18,6 +19,7 @@ export type StepEvents<Data> = { [K in keyof StepEventRefs]: EventEndpoint<unkno
 interface DraftStep<Data> {
   spec: Partial<ChoreographyStepSpec> & { name: string };
   fold: Fold<Data>;
+  onlyIf?: (data: Data) => boolean;
 }
 
 const ref = (e: EventEndpoint<unknown>): EventRef => ({ exchange: e.exchange, type: e.type });
@@ -68,15 +70,22 @@ export class ChoreographyDefinitionBuilder<Data> {
   }
 
   /**
-   * The steps of a saga definition, run on events: the saga's step order, names, timeouts and
-   * undo retries, with each step's events taken from `events` (keyed by step name). Step i
-   * then runs on the success of step i−1 and undoes on the failure or undo of step i+1.
+   * The steps of a saga definition, run on events: the saga's step order, names, timeouts,
+   * undo retries and optional steps (their `onlyIf`), with each step's events taken from
+   * `events` (keyed by step name). Step i then runs on the success of step i−1 and undoes on
+   * the failure or undo of step i+1, passing over the optional steps between that do not run
+   * (see `choreographyTopology`). A bare spec has no predicates: pass the definition.
    */
-  stepsOf(saga: SagaSpec, events: Readonly<Record<string, StepEvents<Data>>>): this {
-    for (const step of saga.steps) {
+  stepsOf(
+    definition: SagaDefinition<Data> | SagaSpec,
+    events: Readonly<Record<string, StepEvents<Data>>>,
+  ): this {
+    const saga = 'spec' in definition ? definition.spec : definition;
+    const handlers = 'spec' in definition ? definition.handlers : [];
+    saga.steps.forEach((step, i) => {
       const e = events[step.name];
       if (!e) throw new DefinitionError(`${this.name}: step ${step.name} has no events`);
-      this.step(step.name)
+      const builder = this.step(step.name)
         .succeededOn(e.succeeded, e.fold)
         .failedOn(e.failed)
         .compensatedOn(e.compensated)
@@ -84,7 +93,9 @@ export class ChoreographyDefinitionBuilder<Data> {
         .compensationRequestedWith(e.compensationRequested)
         .withTimeout(step.timeoutMs)
         .withCompensationRetry(step.compensationRetry);
-    }
+      const onlyIf = handlers[i]?.onlyIf;
+      if (onlyIf) builder.onlyIf(onlyIf);
+    });
     const unknown = Object.keys(events).find((n) => !saga.steps.some((s) => s.name === n));
     if (unknown)
       throw new DefinitionError(`${this.name}: ${unknown} is not a step of ${saga.name}`);
@@ -104,6 +115,7 @@ export class ChoreographyDefinitionBuilder<Data> {
     if (this.steps.length === 0) throw new DefinitionError(`${this.name} has no steps`);
     const steps = this.steps.map((d) => this.complete(d));
     const folds = this.steps.map((d) => d.fold);
+    const predicates = this.steps.map((d) => d.onlyIf);
     const types = [
       start.event,
       cancel.event,
@@ -131,6 +143,7 @@ export class ChoreographyDefinitionBuilder<Data> {
         cancelPayload: cancel.payload,
         onSucceeded: (stepIndex: number, data: Data, payload: unknown) =>
           folds[stepIndex](data, payload),
+        isActive: (stepIndex: number, data: Data) => predicates[stepIndex]?.(data) ?? true,
       },
     });
   }
@@ -154,6 +167,8 @@ export class ChoreographyDefinitionBuilder<Data> {
       compensationFailed,
       compensationRequested,
       compensationRetry: draft.spec.compensationRetry ?? DEFAULT_COMPENSATION_RETRY,
+      // Absent, not false, so that the specs of choreographies without one stay as stored.
+      ...(draft.onlyIf ? { optional: true as const } : {}),
     };
   }
 }
@@ -208,6 +223,16 @@ export class ChoreographyStepBuilder<Data> {
     if (!(timeoutMs > 0))
       throw new DefinitionError(`step ${this.draft.spec.name}: timeout must be > 0`);
     this.draft.spec.timeoutMs = timeoutMs;
+    return this;
+  }
+
+  /**
+   * Runs the step only for a saga whose data satisfies `predicate` (see the saga DSL's
+   * `onlyIf`): decided once by the tracker at the start, and on each event's data by the
+   * participants, so it must read only fields that no step changes.
+   */
+  onlyIf(predicate: (data: Data) => boolean): this {
+    this.draft.onlyIf = predicate;
     return this;
   }
 

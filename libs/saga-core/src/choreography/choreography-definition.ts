@@ -6,6 +6,11 @@ export interface ChoreographyHandlers<Data> {
   cancelPayload(data: Data, reason: string): unknown;
   /** Folds step `stepIndex`'s success event payload into the saga's data. */
   onSucceeded(stepIndex: number, data: Data, payload: unknown): Data;
+  /**
+   * Whether step `stepIndex` runs for a saga with this data (its `onlyIf`; true for a step
+   * without one). The tracker asks it at the start, a participant on each event's data.
+   */
+  isActive(stepIndex: number, data: Data): boolean;
 }
 
 /** A built choreography definition: a serialisable spec, stored and versioned, and its handlers. */

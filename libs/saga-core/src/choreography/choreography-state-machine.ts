@@ -11,7 +11,13 @@ import {
 } from '../model/saga-machine';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
-import { auditLine, beginTransition, startTransition } from '../model/saga-transition.helpers';
+import {
+  auditLine,
+  beginTransition,
+  nextActiveStep,
+  skipInactiveSteps,
+  startTransition,
+} from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
@@ -61,8 +67,14 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     const now = this.env.now();
     const { spec } = this.definition;
     const t = startTransition(spec, input, now);
-    this.publish(t, spec.start, this.definition.handlers.startPayload(input.data), null);
-    this.expect(t, 0);
+    // Optional steps are decided here, once, on the starting data.
+    const { handlers } = this.definition;
+    skipInactiveSteps(
+      t,
+      spec.steps.map((_, i) => handlers.isActive(i, input.data)),
+    );
+    this.publish(t, spec.start, handlers.startPayload(input.data), null);
+    this.expectFrom(t, 0);
     return t;
   }
 
@@ -170,15 +182,21 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     step.endedAt = t.instance.updatedAt;
     t.instance.data = this.definition.handlers.onSucceeded(stepIndex, t.instance.data, payload);
     t.audit.push(auditLine(t, AuditType.STEP_COMPLETED, step.name, {}));
-    if (stepIndex + 1 < t.instance.steps.length) {
-      this.expect(t, stepIndex + 1);
-    } else {
-      t.instance.status = SagaStatus.CONFIRMED;
-      t.instance.awaiting = null;
-      t.timer = null;
-      t.audit.push(auditLine(t, AuditType.SAGA_CONFIRMED, null, {}));
-    }
+    this.expectFrom(t, stepIndex + 1);
     return t;
+  }
+
+  /** Waits for the first step at or after `from` that runs for this saga, or confirms it. */
+  private expectFrom(t: SagaTransition<Data>, from: number): void {
+    const next = nextActiveStep(t.instance, from);
+    if (next >= 0) {
+      this.expect(t, next);
+      return;
+    }
+    t.instance.status = SagaStatus.CONFIRMED;
+    t.instance.awaiting = null;
+    t.timer = null;
+    t.audit.push(auditLine(t, AuditType.SAGA_CONFIRMED, null, {}));
   }
 
   /**

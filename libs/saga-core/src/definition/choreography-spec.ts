@@ -28,6 +28,12 @@ export interface ChoreographyStepSpec {
   compensationRequested: EventRef;
   /** How often the tracker asks for the undo, and how far apart, before it gives it up. */
   compensationRetry: RetryPolicy;
+  /**
+   * Set (and only then present) when the step runs only for some data: the tracker decides
+   * it once, at the start; the participants after and before it also react to the events
+   * around it (see `choreographyTopology`).
+   */
+  optional?: true;
 }
 
 /**

@@ -32,6 +32,10 @@ interface DraftStep<Data> {
  *   .onReply((trip, reply) => ({ ...trip, flightPrice: reply.price }))
  *   .withCompensation(FlightEndpoints.cancel, (trip) => ({ ... }))
  *   .step('hotel') ...
+ *   .step('car')
+ *   .invokeParticipant(CarEndpoints.rent, (trip) => ({ ... }))
+ *   .withCompensation(CarEndpoints.cancel, (trip) => ({ ... }))
+ *   .onlyIf((trip) => trip.car !== undefined)
  *   .build();
  * ```
  */
@@ -89,6 +93,8 @@ export class SagaDefinitionBuilder<Data> {
       retry: spec.retry ?? this.defaults.retry,
       retryOnTimeout: spec.retryOnTimeout ?? false,
       compensationRetry: spec.compensationRetry ?? this.defaults.compensationRetry,
+      // Absent, not false, so that the specs of definitions without one stay as stored.
+      ...(handlers.onlyIf ? { optional: true as const } : {}),
     };
   }
 }
@@ -175,6 +181,18 @@ export class StepBuilder<Data, Reply = unknown> {
   /** Marks a step after the pivot: retried until it succeeds, never compensated. */
   retriable(): this {
     this.draft.spec.kind = StepKind.RETRIABLE;
+    return this;
+  }
+
+  /**
+   * Makes the step optional: it runs only for a saga whose starting data satisfies
+   * `predicate`, asked once when the saga starts. Otherwise the step is SKIPPED: its command
+   * is never sent and it is never compensated; the saga goes from the step before it to the
+   * step after it. The predicate must read only fields that no step changes (a choreography's
+   * participants ask it again on the data each event carries) and must not throw.
+   */
+  onlyIf(predicate: (data: Data) => boolean): this {
+    this.draft.handlers.onlyIf = predicate;
     return this;
   }
 

@@ -30,6 +30,11 @@ export interface StepSpec {
   /** Whether a timeout counts as transient (retried) rather than final (compensate). */
   retryOnTimeout: boolean;
   compensationRetry: RetryPolicy;
+  /**
+   * Set (and only then present) when the step runs only for some data (`onlyIf`): whether it
+   * does is decided once, when the saga starts; a step that does not is SKIPPED.
+   */
+  optional?: true;
 }
 
 /** A saga definition as persisted: a name, a version, and its steps in order. */

@@ -47,12 +47,16 @@ export class SagaStepAdapter<Data = unknown> {
    * The event before the step (or the saga's start): success announces the data with the
    * result folded in (the definition's `onReply`); an injected `fail` or a refusal announces
    * the failure with its reason; `timeout` commits the work and announces nothing. Any other
-   * error rolls the delivery back, and the event comes again.
+   * error rolls the delivery back, and the event comes again. An event that is not for this
+   * step on its data (the step, or an optional step before it, runs: see `stepActsOn`) is
+   * acknowledged doing nothing; the answer depends on the event alone, so a redelivery of it
+   * gets the same.
    */
   async runOnEvent(event: EventMessage, ctx: EventContext): Promise<void> {
     const events = this.eventsOf();
     const { step, handlers } = this.resolved;
     const data = this.resolved.dataOf(event);
+    if (!this.resolved.actsOn(event.type, data)) return;
     let silenced = false;
     let result: unknown;
     try {
@@ -79,12 +83,14 @@ export class SagaStepAdapter<Data = unknown> {
    * An event that undoes the step (a later step failed or was undone, the saga was
    * cancelled, or the undo was asked for): success announces it with the data unchanged.
    * A failed undo is retried with backoff (the step's `compensationRetry`); once its tries
-   * are spent it is announced as failed, so the chain goes on with the steps before it.
+   * are spent it is announced as failed, so the chain goes on with the steps before it. As
+   * on the way forward, an event that is not for this step on its data is let pass.
    */
   async undoOnEvent(event: EventMessage, ctx: EventContext): Promise<void> {
     const events = this.eventsOf();
     const { step, handlers } = this.resolved;
     const data = this.resolved.dataOf(event);
+    if (!this.resolved.actsOn(event.type, data)) return;
     if (ctx.givingUp) {
       ctx.publish(events.compensationFailed, this.resolved.withReason(data, ctx.givingUp.reason));
       return;

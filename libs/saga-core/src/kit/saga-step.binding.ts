@@ -1,6 +1,10 @@
 import { ChoreographyDefinition } from '../choreography/choreography-definition';
 import { ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
-import { choreographyTopology, StepReactions } from '../definition/choreography-topology';
+import {
+  choreographyTopology,
+  StepReactions,
+  stepActsOn,
+} from '../definition/choreography-topology';
 import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
 import { SagaDefinition, StepHandlers } from '../definition/saga-definition';
 import { StepSpec } from '../definition/saga-spec';
@@ -53,9 +57,15 @@ export interface ResolvedStep<Data = unknown> {
   events: ResolvedStepEvents | null;
   dataOf(event: EventMessage): Data;
   withReason(data: Data, reason: string): Data;
+  /**
+   * Whether an event the step reacts to is for it, on the saga data it carries: false when
+   * the step does not run for that data, or an optional step between the event's step and
+   * this one does (see `stepActsOn`). Always true for a choreography without optional steps.
+   */
+  actsOn(eventType: string, data: Data): boolean;
 }
 
-/** Checks that the step exists in both definitions, in the same place. */
+/** Checks that the step exists in both definitions, in the same place, optional in both or neither. */
 export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<Data> {
   const { saga, choreography, step } = binding;
   const index = saga.spec.steps.findIndex((s) => s.name === step);
@@ -70,6 +80,15 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
       throw new DefinitionError(
         `choreography ${choreography.spec.name} does not have ${step} as step ${index + 1}, ` +
           `as saga ${saga.spec.name} does`,
+      );
+    }
+    // The participants decide from the choreography's predicates: they must be the saga's.
+    const steps = choreography.spec.steps;
+    const differs = saga.spec.steps.find((s, i) => !s.optional !== !steps[i]?.optional);
+    if (differs) {
+      throw new DefinitionError(
+        `step ${differs.name} is optional in only one of saga ${saga.spec.name} and ` +
+          `choreography ${choreography.spec.name} (build it with stepsOf(definition, events))`,
       );
     }
     events = {
@@ -89,5 +108,10 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
     events,
     dataOf: binding.dataOf ?? ((event) => event.payload as Data),
     withReason: binding.withReason ?? ((data, reason) => ({ ...data, reason })),
+    actsOn: (eventType, data) =>
+      !choreography ||
+      stepActsOn(choreography.spec, index, eventType, (k) =>
+        choreography.handlers.isActive(k, data),
+      ),
   };
 }

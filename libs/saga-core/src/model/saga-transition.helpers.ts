@@ -103,3 +103,24 @@ export function startTransition<Data>(
   );
   return t;
 }
+
+/**
+ * Marks the steps that do not run for this saga (`active[i]` false: an optional step whose
+ * predicate did not hold on the starting data) SKIPPED, each with its audit line. Decided
+ * once, at the start: from then on a SKIPPED step is passed over both ways.
+ */
+export function skipInactiveSteps(t: SagaTransition<unknown>, active: readonly boolean[]): void {
+  t.instance.steps.forEach((step, i) => {
+    if (active[i] !== false) return;
+    step.status = StepStatus.SKIPPED;
+    t.audit.push(auditLine(t, AuditType.STEP_SKIPPED, step.name, { reason: 'onlyIf' }));
+  });
+}
+
+/** The first step at or after `from` that runs for this saga, or -1 when none is left. */
+export function nextActiveStep(instance: SagaInstance<unknown>, from: number): number {
+  for (let i = from; i < instance.steps.length; i++) {
+    if (instance.steps[i].status !== StepStatus.SKIPPED) return i;
+  }
+  return -1;
+}

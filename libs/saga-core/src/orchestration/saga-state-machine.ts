@@ -1,4 +1,4 @@
-import { SagaDefinition } from '../definition/saga-definition';
+import { activeSteps, SagaDefinition } from '../definition/saga-definition';
 import { SagaSpec } from '../definition/saga-spec';
 import { DeadLetterReason, PoisonMessageError } from '../errors/poison-message.error';
 import { CommandPhase, ReplyMessage, replyTypeOf } from '../transport/message-envelope';
@@ -6,7 +6,12 @@ import { AuditEntry, AuditType } from '../model/audit-entry';
 import { SagaInstance, SagaTimer } from '../model/saga-instance';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
-import { auditLine, beginTransition, startTransition } from '../model/saga-transition.helpers';
+import {
+  auditLine,
+  beginTransition,
+  skipInactiveSteps,
+  startTransition,
+} from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { SagaSteps } from './saga-steps';
 import {
@@ -53,7 +58,9 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
   start(input: SagaStartInput<Data>): SagaTransition<Data> {
     const now = this.env.now();
     const t = startTransition(this.definition.spec, input, now);
-    this.steps.sendForward(t, 0, 1);
+    // Optional steps are decided here, once, on the starting data.
+    skipInactiveSteps(t, activeSteps(this.definition, input.data));
+    this.steps.sendNextFrom(t, 0);
     return t;
   }
 

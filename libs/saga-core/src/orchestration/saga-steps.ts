@@ -6,7 +6,7 @@ import { AwaitedReply, SagaTimer } from '../model/saga-instance';
 import { StateMachineEnvironment, timerKey } from '../model/saga-machine';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
-import { auditLine, finishCompensation } from '../model/saga-transition.helpers';
+import { auditLine, finishCompensation, nextActiveStep } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { needsUndo } from '../model/step-undo';
 import { CommandMessage, CommandPhase, OutgoingMessage } from '../transport/message-envelope';
@@ -56,8 +56,14 @@ export class SagaSteps<Data> {
     const onReply = this.definition.handlers[stepIndex].onReply;
     if (onReply) t.instance.data = onReply(t.instance.data, reply);
     t.audit.push(auditLine(t, AuditType.STEP_COMPLETED, step.name, { attempts: step.attempts }));
-    if (stepIndex + 1 < t.instance.steps.length) {
-      this.sendForward(t, stepIndex + 1, 1);
+    this.sendNextFrom(t, stepIndex + 1);
+  }
+
+  /** Sends the first step at or after `from` that runs for this saga, or confirms it. */
+  sendNextFrom(t: SagaTransition<Data>, from: number): void {
+    const next = nextActiveStep(t.instance, from);
+    if (next >= 0) {
+      this.sendForward(t, next, 1);
       return;
     }
     t.instance.status = SagaStatus.CONFIRMED;
