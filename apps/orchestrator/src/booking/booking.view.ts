@@ -1,4 +1,4 @@
-import { AuditEntry, SagaInstance, StepView, toStepView } from '@app/saga-core';
+import { AuditEntry, SagaInstance, StepView, toStepView, visibleSteps } from '@app/saga-core';
 
 /** A booking as `GET /bookings/:id` shows it. */
 export interface BookingView {
@@ -23,7 +23,7 @@ export function toBookingView(saga: SagaInstance): BookingView {
     bookingId: saga.id,
     mode: saga.labels.mode ?? 'orchestrated',
     status: saga.status,
-    steps: saga.steps.map(toStepView),
+    steps: visibleSteps(saga).map(toStepView),
     failureReason: saga.failureReason,
     createdAt: saga.createdAt.toISOString(),
     updatedAt: saga.updatedAt.toISOString(),

@@ -24,14 +24,14 @@ describe('the choreography tracker with an optional step (a, b, c only if asked,
     const test = ChoreographyUnitTest.of(optionalChoreography)
       .givenStarted({ id: 'o-1', prices: {} })
       .expectPublished(event('abcd.started'))
-      .expectSteps({ a: StepStatus.RUNNING, c: StepStatus.SKIPPED })
+      .expectSteps({ a: StepStatus.RUNNING, c: StepStatus.INACTIVE })
       .whenEvent(a.succeeded, prices('a'))
       .whenEvent(b.succeeded, prices('a', 'b'))
-      .expectSteps({ b: StepStatus.COMPLETED, c: StepStatus.SKIPPED, d: StepStatus.RUNNING })
+      .expectSteps({ b: StepStatus.COMPLETED, c: StepStatus.INACTIVE, d: StepStatus.RUNNING })
       .whenEvent(c.succeeded, prices('a', 'b', 'c'), { ignored: true })
       .whenEvent(d.succeeded, prices('a', 'b', 'd'))
       .expectStatus(SagaStatus.CONFIRMED)
-      .expectSteps({ c: StepStatus.SKIPPED, d: StepStatus.COMPLETED });
+      .expectSteps({ c: StepStatus.INACTIVE, d: StepStatus.COMPLETED });
     expect(test.state.data.prices).toEqual({ a: 1, b: 1, d: 1 });
     expect(test.state.awaiting).toBeNull();
   });
@@ -41,14 +41,14 @@ describe('the choreography tracker with an optional step (a, b, c only if asked,
       .givenStarted({ id: 'o-1', prices: {} })
       .whenEvent(a.succeeded, prices('a'))
       .whenEvent(d.failed, { ...prices('a', 'b'), reason: 'no' })
-      .expectSteps({ b: StepStatus.COMPENSATING, c: StepStatus.SKIPPED, d: StepStatus.FAILED })
+      .expectSteps({ b: StepStatus.COMPENSATING, c: StepStatus.INACTIVE, d: StepStatus.FAILED })
       .whenEvent(b.compensated, prices('a', 'b'))
       .whenEvent(a.compensated, prices('a', 'b'))
       .expectStatus(SagaStatus.CANCELLED)
       .expectSteps({
         a: StepStatus.COMPENSATED,
         b: StepStatus.COMPENSATED,
-        c: StepStatus.SKIPPED,
+        c: StepStatus.INACTIVE,
         d: StepStatus.FAILED,
       });
   });
@@ -71,11 +71,11 @@ describe('the choreography tracker with an optional step (a, b, c only if asked,
       .whenEvent(a.succeeded, prices('a'))
       .whenDeadlinePasses()
       .expectPublished(event('abcd.started'), event('abcd.cancelled'))
-      .expectSteps({ b: StepStatus.TIMED_OUT, c: StepStatus.SKIPPED, d: StepStatus.PENDING })
+      .expectSteps({ b: StepStatus.TIMED_OUT, c: StepStatus.INACTIVE, d: StepStatus.PENDING })
       .whenEvent(d.compensated, prices('a'))
       .whenEvent(b.compensated, prices('a'))
       .whenEvent(a.compensated, prices('a'))
       .expectStatus(SagaStatus.CANCELLED)
-      .expectSteps({ a: StepStatus.COMPENSATED, c: StepStatus.SKIPPED, d: StepStatus.SKIPPED });
+      .expectSteps({ a: StepStatus.COMPENSATED, c: StepStatus.INACTIVE, d: StepStatus.SKIPPED });
   });
 });

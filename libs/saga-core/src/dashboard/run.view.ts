@@ -1,6 +1,7 @@
 import { AuditEntry } from '../model/audit-entry';
 import { SagaInstance, StepState } from '../model/saga-instance';
 import { isTerminal } from '../model/saga-status';
+import { StepStatus } from '../model/step-status';
 
 /** One step of a saga, as JSON: its status, attempts, times and last error. */
 export interface StepView {
@@ -11,6 +12,14 @@ export interface StepView {
   startedAt: string | null;
   endedAt: string | null;
   lastError: string | null;
+}
+
+/**
+ * The steps a saga shows: all but those that do not apply to it (`INACTIVE`), so a saga that
+ * skips an optional step reads as it did before the step existed.
+ */
+export function visibleSteps(saga: Pick<SagaInstance, 'steps'>): StepState[] {
+  return saga.steps.filter((step) => step.status !== StepStatus.INACTIVE);
 }
 
 export function toStepView(step: StepState): StepView {
@@ -76,7 +85,7 @@ export function toRunView(saga: SagaInstance, now = Date.now()): RunView {
     createdAt: saga.createdAt.toISOString(),
     updatedAt: saga.updatedAt.toISOString(),
     durationMs: Math.max(0, end - saga.createdAt.getTime()),
-    steps: saga.steps.map(toStepView),
+    steps: visibleSteps(saga).map(toStepView),
   };
 }
 

@@ -186,7 +186,7 @@ export class StepBuilder<Data, Reply = unknown> {
 
   /**
    * Makes the step optional: it runs only for a saga whose starting data satisfies
-   * `predicate`, asked once when the saga starts. Otherwise the step is SKIPPED: its command
+   * `predicate`, asked once when the saga starts. Otherwise the step is INACTIVE: its command
    * is never sent and it is never compensated; the saga goes from the step before it to the
    * step after it. The predicate must read only fields that no step changes (a choreography's
    * participants ask it again on the data each event carries) and must not throw.

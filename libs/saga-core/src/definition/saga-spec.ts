@@ -32,7 +32,7 @@ export interface StepSpec {
   compensationRetry: RetryPolicy;
   /**
    * Set (and only then present) when the step runs only for some data (`onlyIf`): whether it
-   * does is decided once, when the saga starts; a step that does not is SKIPPED.
+   * does is decided once, when the saga starts; a step that does not is INACTIVE.
    */
   optional?: true;
 }

@@ -16,7 +16,6 @@ export const AuditType = {
   STEP_TIMED_OUT: 'STEP_TIMED_OUT',
   STEP_RETRY_SCHEDULED: 'STEP_RETRY_SCHEDULED',
   /** An optional step does not run for this saga's data (`onlyIf`): it is never sent nor undone. */
-  STEP_SKIPPED: 'STEP_SKIPPED',
   COMPENSATION_STARTED: 'COMPENSATION_STARTED',
   COMPENSATION_SENT: 'COMPENSATION_SENT',
   /**

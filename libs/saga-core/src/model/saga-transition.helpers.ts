@@ -105,22 +105,21 @@ export function startTransition<Data>(
 }
 
 /**
- * Marks the steps that do not run for this saga (`active[i]` false: an optional step whose
- * predicate did not hold on the starting data) SKIPPED, each with its audit line. Decided
- * once, at the start: from then on a SKIPPED step is passed over both ways.
+ * Marks the steps that do not apply to this saga (`active[i]` false: an optional step whose
+ * predicate did not hold on the starting data) INACTIVE. Decided once, at the start, before
+ * the saga's first write: the step is created inactive, with no state change of its own to
+ * audit, and from then on it is passed over both ways.
  */
 export function skipInactiveSteps(t: SagaTransition<unknown>, active: readonly boolean[]): void {
   t.instance.steps.forEach((step, i) => {
-    if (active[i] !== false) return;
-    step.status = StepStatus.SKIPPED;
-    t.audit.push(auditLine(t, AuditType.STEP_SKIPPED, step.name, { reason: 'onlyIf' }));
+    if (active[i] === false) step.status = StepStatus.INACTIVE;
   });
 }
 
 /** The first step at or after `from` that runs for this saga, or -1 when none is left. */
 export function nextActiveStep(instance: SagaInstance<unknown>, from: number): number {
   for (let i = from; i < instance.steps.length; i++) {
-    if (instance.steps[i].status !== StepStatus.SKIPPED) return i;
+    if (instance.steps[i].status !== StepStatus.INACTIVE) return i;
   }
   return -1;
 }

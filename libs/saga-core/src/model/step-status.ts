@@ -20,5 +20,11 @@ export const StepStatus = {
   COMPENSATION_FAILED: 'COMPENSATION_FAILED',
   /** The saga ended before reaching it. */
   SKIPPED: 'SKIPPED',
+  /**
+   * An optional step that does not apply to this saga: its `onlyIf` did not hold on the
+   * starting data. Never run, never undone, and left out of the saga's views (`visibleSteps`),
+   * so a saga that does not ask for it reads as if the step did not exist.
+   */
+  INACTIVE: 'INACTIVE',
 } as const;
 export type StepStatus = (typeof StepStatus)[keyof typeof StepStatus];

@@ -49,12 +49,14 @@ describe('an orchestrated saga with an optional step (a, b, c only if asked, d)'
       const statusOf = (step: string): StepStatus => {
         if (step === c.failed) return StepStatus.FAILED;
         if (c.undone.includes(step as never)) return StepStatus.COMPENSATED;
-        return c.ran.includes(step as never) ? StepStatus.COMPLETED : StepStatus.SKIPPED;
+        if (c.ran.includes(step as never)) return StepStatus.COMPLETED;
+        return step === 'c' && !c.order.extra ? StepStatus.INACTIVE : StepStatus.SKIPPED;
       };
       test.expectSteps(Object.fromEntries(STEPS.map((s) => [s, statusOf(s)])));
 
       const lines = (type: string) => test.audit.filter((a) => a.type === type).map((a) => a.step);
-      expect(lines(AuditType.STEP_SKIPPED)).toEqual(c.order.extra ? [] : ['c']);
+      // An inactive step has no audit line: it is created so, with no change of its own.
+      if (!c.order.extra) expect(test.audit.filter((a) => a.step === 'c')).toEqual([]);
       expect(lines(AuditType.COMMAND_SENT)).toEqual(c.ran);
       expect(lines(AuditType.COMPENSATION_SENT)).toEqual(c.undone);
       const folded = c.ran.filter((s) => s !== c.failed);
@@ -82,15 +84,15 @@ describe('an orchestrated saga with an optional step (a, b, c only if asked, d)'
     SagaUnitTest.of(only('x'))
       .givenStarted({ flags: ['y'] })
       .expectCommand(commandEndpoint('y.commands', 'y.do'))
-      .expectSteps({ x: StepStatus.SKIPPED, y: StepStatus.RUNNING })
+      .expectSteps({ x: StepStatus.INACTIVE, y: StepStatus.RUNNING })
       .andReplyFailure('NO')
       .expectNoCommand()
       .expectStatus(SagaStatus.CANCELLED)
-      .expectSteps({ x: StepStatus.SKIPPED, y: StepStatus.FAILED });
+      .expectSteps({ x: StepStatus.INACTIVE, y: StepStatus.FAILED });
     SagaUnitTest.of(only('x'))
       .givenStarted({ flags: [] })
       .expectNoCommand()
       .expectStatus(SagaStatus.CONFIRMED)
-      .expectSteps({ x: StepStatus.SKIPPED, y: StepStatus.SKIPPED });
+      .expectSteps({ x: StepStatus.INACTIVE, y: StepStatus.INACTIVE });
   });
 });
