@@ -12,6 +12,8 @@ export interface FlowSample {
   scenario: string;
   status: string;
   audit: AuditLine[];
+  /** The booking's steps, as `GET /bookings/:id` shows them. */
+  steps: string[];
   /** Booked after every mode was measured, only to draw it: the workload had none. */
   extra: boolean;
 }
@@ -32,7 +34,16 @@ export async function flowsFromRun(
     const record = records.find((r) => r.scenario === scenario && r.status === status);
     if (!record?.bookingId) continue;
     const audit = audits.get(record.bookingId) ?? (await client.audit(record.bookingId));
-    samples.push({ kind, bookingId: record.bookingId, scenario, status, audit, extra: false });
+    const steps = (await client.get(record.bookingId))?.steps ?? [];
+    samples.push({
+      kind,
+      bookingId: record.bookingId,
+      scenario,
+      status,
+      audit,
+      steps,
+      extra: false,
+    });
   }
   return samples;
 }
@@ -59,12 +70,14 @@ export async function extraFlows(
       .records;
     if (!record.bookingId) continue;
     const audit = await client.audit(record.bookingId);
+    const steps = (await client.get(record.bookingId))?.steps ?? [];
     samples.push({
       kind,
       bookingId: record.bookingId,
       scenario,
       status: record.status,
       audit,
+      steps,
       extra: true,
     });
   }

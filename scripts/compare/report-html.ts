@@ -107,7 +107,7 @@ function flowSection(result: ComparisonResult, kind: FlowSample['kind']): string
     const flow = m.flows.find((f) => f.kind === kind);
     if (!flow)
       return `<figure class="card"><figcaption>${esc(m.mode)}</figcaption><p>No such booking in this run.</p></figure>`;
-    const parties = sequenceParties(SPECS[m.mode] ?? null, { engine: 'orchestrator' });
+    const parties = sequenceParties(SPECS[m.mode] ?? null, { engine: 'orchestrator' }, flow.steps);
     const items = sequenceFromAudit(flow.audit, parties, { startLabel: 'POST /bookings' });
     const svg = renderSequenceSvg(`${m.mode}-${kind}`, items, parties);
     const extra = flow.extra ? ' · extra booking, not measured' : '';

@@ -8,6 +8,8 @@ export interface BookingSnapshot {
   status: string;
   createdAt: string | null;
   updatedAt: string | null;
+  /** The names of the steps it shows (an optional step it did not ask for is not one). */
+  steps: string[];
 }
 
 /** One line of `GET /bookings/:id/audit`. */
@@ -67,6 +69,7 @@ export class BookingClient {
       status: text(view.status, 'status'),
       createdAt: typeof view.createdAt === 'string' ? view.createdAt : null,
       updatedAt: typeof view.updatedAt === 'string' ? view.updatedAt : null,
+      steps: Array.isArray(view.steps) ? view.steps.map((s) => text(record(s).name, 'name')) : [],
     };
   }
 

@@ -11,7 +11,14 @@ import { isTerminal, SagaStatus } from '../model/saga-status';
 import { PersistedSpec, SagaQuery } from '../persistence/saga-store.port';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { formatCursor } from './run-query.parser';
-import { ActionView, RunDetailView, RunView, toAuditLineView, toRunView } from './run.view';
+import {
+  ActionView,
+  RunDetailView,
+  RunView,
+  toAuditLineView,
+  toRunView,
+  visibleSteps,
+} from './run.view';
 import { SAGA_DASHBOARD_OPTIONS, SagaDashboardOptions } from './saga-dashboard.options';
 
 export interface RunsPage {
@@ -106,7 +113,7 @@ export class DashboardRunsService {
       definitions.find(
         (d) => d.spec.name === saga.definitionName && d.spec.version === saga.definitionVersion,
       )?.spec ?? null;
-    const steps = saga.steps.map((s) => s.name);
+    const steps = visibleSteps(saga).map((s) => s.name);
     const now = Date.now();
     const parties = sequenceParties(spec, { engine: this.engineName }, steps);
     const timeline = timelineFromAudit(audit, steps, isTerminal(saga.status) ? undefined : now);

@@ -30,20 +30,26 @@ export interface SequencePartyNames {
  * success by the next one; its failure, its undo and a failed undo by the one before it, which
  * undoes its own work in turn; the cancel event by the last step, from which the undo runs
  * back. An event no step reacts to ends at the engine, which follows every one of them.
+ *
+ * `runSteps` are the steps of the run drawn (its visible steps): an optional step it does not
+ * have gets no lifeline, and its neighbours react to each other past it. Without a spec they
+ * are the lifelines.
  */
 export function sequenceParties(
   spec: PersistedSpec | null,
   names: SequencePartyNames = {},
-  fallbackSteps: readonly string[] = [],
+  runSteps: readonly string[] = [],
 ): SequenceParties {
   const client = names.client ?? 'client';
   const engine = names.engine ?? 'engine';
-  const steps = spec ? spec.steps.map((s) => s.name) : [...fallbackSteps];
+  const applies = (name: string) => runSteps.length === 0 || runSteps.includes(name);
+  const steps = spec ? spec.steps.map((s) => s.name).filter(applies) : [...runSteps];
   const publishers = new Map<string, string>();
   const reactors = new Map<string, string>();
   const styles = new Map<string, EventStyle>();
   if (spec && 'style' in spec && spec.style === 'choreography') {
-    reactionsOf(spec, engine, { publishers, reactors, styles });
+    const run = { ...spec, steps: spec.steps.filter((s) => applies(s.name)) };
+    reactionsOf(run, engine, { publishers, reactors, styles });
   }
   return {
     lifelines: [client, engine, ...steps],
