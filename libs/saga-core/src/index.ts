@@ -43,7 +43,7 @@ export * from './choreography/event-context';
 export * from './choreography/retry-then-give-up.decorator';
 
 /** Public API: the participant's messages as a Nest custom transport strategy. */
-export * from './participant/saga-message.server';
+export * from './kit/saga-message.server';
 export * from './participant/saga-message.context';
 export * from './participant/saga-failure.interceptor';
 

@@ -7,7 +7,7 @@ import { TerminalStepError } from './errors/terminal-step.error';
 import { SagaStatus } from './model/saga-status';
 import { StepStatus } from './model/step-status';
 import { CommandHandler } from './participant/command-handler.decorator';
-import { SagaMessageServer } from './participant/saga-message.server';
+import { SagaMessageServer } from './kit/saga-message.server';
 import { SagaModule } from './saga-core.module';
 import { SagaCoreOptions } from './saga-core.options';
 import {
@@ -88,7 +88,7 @@ describe('SagaModule.forRoot({ store, transport })', () => {
       controllers: [ShopParticipant],
     }).compile();
     // The participant consumes its commands through its message server.
-    app = module.createNestMicroservice({ strategy: module.get(SagaMessageServer) });
+    app = module.createNestMicroservice({ strategy: module.get(SagaMessageServer), logger: false });
     await app.listen();
   });
 

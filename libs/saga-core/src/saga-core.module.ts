@@ -23,7 +23,7 @@ import { RetentionJob } from './messaging/retention-job';
 import { INBOX } from './participant/inbox.port';
 import { InboundDeps } from './participant/inbound-dispatcher';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
-import { SagaMessageServer } from './participant/saga-message.server';
+import { SagaMessageServer } from './kit/saga-message.server';
 import { SAGA_STORE } from './persistence/saga-store.port';
 import { typeOrmStorage } from './persistence/typeorm/typeorm.storage';
 import { SagaAdapterContext, SagaStoragePorts } from './persistence/saga-storage';

@@ -39,8 +39,11 @@ type Dto = new () => object;
 function refusalOf(error: unknown, context: ExecutionContext): TerminalStepError | null {
   if (!(error instanceof BadRequestException)) return null;
   const types: unknown[] =
-    Reflect.getMetadata('design:paramtypes', context.getClass().prototype as object, context.getHandler().name) ??
-    [];
+    Reflect.getMetadata(
+      'design:paramtypes',
+      context.getClass().prototype as object,
+      context.getHandler().name,
+    ) ?? [];
   const dto = types[0];
   if (typeof dto !== 'function' || dto === Object) return null;
   try {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { ChoreographyDispatcher } from '../choreography/choreography-dispatcher';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
-import { ParticipantDispatcher } from './participant-dispatcher';
+import { ParticipantDispatcher } from '../participant/participant-dispatcher';
 
 /**
  * The participant's messages as a Nest custom transport: connect it with

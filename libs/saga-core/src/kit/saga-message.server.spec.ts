@@ -17,17 +17,17 @@ import { commandEndpoint } from '../definition/command-endpoint';
 import { defineSaga } from '../definition/saga-definition.builder';
 import { SagaEngine } from '../engine/saga-engine';
 import { TerminalStepError } from '../errors/terminal-step.error';
-import { SagaParticipantModule } from '../kit/saga-participant.module';
+import { SagaParticipantModule } from './saga-participant.module';
 import { SagaStatus } from '../model/saga-status';
 import { SagaModule } from '../saga-core.module';
 import { inMemoryStorage, inMemoryTransport } from '../testing/in-memory.adapters';
 import { InMemoryTransport } from '../testing/in-memory.transport';
 import { ReplyMessage } from '../transport/message-envelope';
-import { CommandHandler } from './command-handler.decorator';
-import { INVALID_PAYLOAD, validatePayload } from './command-payload.validation';
-import { SagaMessageContext } from './saga-message.context';
+import { CommandHandler } from '../participant/command-handler.decorator';
+import { INVALID_PAYLOAD, validatePayload } from '../participant/command-payload.validation';
+import { SagaMessageContext } from '../participant/saga-message.context';
 import { SagaMessageServer } from './saga-message.server';
-import { SagaStepParticipant } from './saga-step-participant';
+import { SagaStepParticipant } from '../participant/saga-step-participant';
 
 interface Order {
   orderId: string;
