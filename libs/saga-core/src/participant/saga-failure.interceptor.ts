@@ -5,19 +5,25 @@ import {
   Injectable,
   NestInterceptor,
 } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
 import { Observable, catchError, throwError } from 'rxjs';
 import { TerminalStepError } from '../errors/terminal-step.error';
 import { INVALID_PAYLOAD, validatePayload } from './command-payload.validation';
+import { replyErrorOf } from './command-reply.builder';
 import { SagaMessageContext } from './saga-message.context';
 
 /**
  * Bound to every saga message handler by `@CommandHandler` and `@EventHandler`, innermost
  * (after the app's global and class interceptors): records on
  * the `SagaMessageContext` what the handler, or a pipe before it, failed with, before any
- * exception filter answers it, then lets the error go on unchanged for the app's own
- * interceptors and filters. A `ValidationPipe`'s `BadRequestException` on a handler whose
+ * exception filter answers it. A `ValidationPipe`'s `BadRequestException` on a handler whose
  * payload has a DTO is recorded as the refusal the kit's own check gives (`INVALID_PAYLOAD`,
  * with the same message), so the saga compensates as it would without the pipe.
+ *
+ * A refusal (a `TerminalStepError` or `RetryableStepError`: the step's answer, not a fault)
+ * goes on to the app's interceptors and filters as an `RpcException` carrying it, the way Nest
+ * expects an answered message to fail, so the default filter does not log it as an error; any
+ * other error goes on unchanged.
  */
 @Injectable()
 export class SagaFailureInterceptor implements NestInterceptor {
@@ -26,8 +32,10 @@ export class SagaFailureInterceptor implements NestInterceptor {
     if (!(ctx instanceof SagaMessageContext)) return next.handle();
     return next.handle().pipe(
       catchError((error: unknown) => {
-        ctx.recordFailure(refusalOf(error, context) ?? error);
-        return throwError(() => error);
+        const failure = refusalOf(error, context) ?? error;
+        ctx.recordFailure(failure);
+        const answered = replyErrorOf(failure) !== null;
+        return throwError(() => (answered ? new RpcException(failure as Error) : error));
       }),
     );
   }
