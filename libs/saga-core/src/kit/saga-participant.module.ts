@@ -13,8 +13,9 @@ export interface SagaStepRegistration<Data = unknown> extends SagaStepBinding<Da
 /**
  * The participant kit: each step a service runs is registered once, and the kit mounts its
  * command adapter and (with a choreography) its event adapter, subscribed to what the saga's
- * definition says the step reacts to, as a message controller of the app's `SagaMessageServer`. The app keeps `SagaModule.forRoot({ participant,
- * choreography })` for the queues and declares the `use` providers in its own modules.
+ * definition says the step reacts to, as a message controller of the app's
+ * `SagaMessageServer`. The app keeps `SagaModule.forRoot({ participant, choreography })` for
+ * the queues and declares the `use` providers in its own modules.
  *
  * ```ts
  * SagaParticipantModule.forFeature([
