@@ -17,7 +17,8 @@ export interface EventHandlerMetadata {
  * as `(event: EventMessage, ctx: EventContext)` in the app's local transaction, together with
  * the inbox row and whatever it publishes; throwing rolls all of it back and the event is
  * delivered again (past the queue's delivery limit, it is dead-lettered). It is also the
- * method's `@EventPattern(types)`: on a controller, it runs through Nest's pipeline.
+ * method's `@EventPattern(types)`: on a controller, it runs through Nest's pipeline (a
+ * provider's method is called as it is).
  */
 export function EventHandler(...endpoints: EventEndpoint<unknown>[]): MethodDecorator {
   const exchanges = new Set(endpoints.map((e) => e.exchange));

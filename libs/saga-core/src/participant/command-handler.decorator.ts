@@ -19,7 +19,8 @@ export interface CommandHandlerMetadata {
  * throws becomes a failure reply, and any other error retries the message. It is also the
  * method's `@MessagePattern(type)`: on a controller, the `SagaMessageServer` runs it through
  * Nest's pipeline (pipes, guards, interceptors, filters), its own `SagaFailureInterceptor`
- * innermost so that no filter's answer hides a refusal.
+ * innermost so that no filter's answer hides a refusal. A provider's method (Nest registers
+ * none as a message handler) is called as it is.
  */
 export function CommandHandler(
   endpoint: CommandEndpoint<unknown, unknown> | CommandHandlerMetadata,
