@@ -134,7 +134,9 @@ describe('SagaMessageServer: messages through the Nest pipeline', () => {
     });
     app.useGlobalInterceptors(interceptor);
     app.useGlobalFilters(filter);
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true }));
+    app.useGlobalPipes(
+      new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }),
+    );
     await app.listen();
   });
 

@@ -5,7 +5,6 @@ import { RetryThenGiveUp } from '../choreography/retry-then-give-up.decorator';
 import { eventEndpoint, EventMessage } from '../transport/event-message';
 import { CommandContext } from '../participant/command-context';
 import { CommandHandler } from '../participant/command-handler.decorator';
-import { SagaMessageContext } from '../participant/saga-message.context';
 import { SagaStepParticipant } from '../participant/saga-step-participant';
 import { RequestClass, resolveStep, ResolvedStep, SagaStepBinding } from './saga-step.binding';
 import { SagaStepAdapter } from './saga-step.adapter';
@@ -25,12 +24,13 @@ function decorate(target: object, method: string, ...decorators: MethodDecorator
 
 /**
  * A message handler's parameters, as Nest's pipeline reads them: the payload (`@Payload()`,
- * typed with the request's DTO, so a `ValidationPipe` checks it) and the context (`@Ctx()`).
+ * typed with the request's DTO, so a `ValidationPipe` checks it) and the context (`@Ctx()`, a
+ * `SagaMessageContext`, typed `Object` so that no pipe validates or transforms it).
  */
 function messageParams(target: object, method: string, payloadType: RequestClass | undefined) {
   Payload()(target, method, 0);
   Ctx()(target, method, 1);
-  const types = [payloadType ?? Object, SagaMessageContext];
+  const types = [payloadType ?? Object, Object];
   Reflect.defineMetadata('design:paramtypes', types, target, method);
 }
 
