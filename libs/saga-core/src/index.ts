@@ -42,6 +42,11 @@ export * from './choreography/event-handler.decorator';
 export * from './choreography/event-context';
 export * from './choreography/retry-then-give-up.decorator';
 
+/** Public API: the participant's messages as a Nest custom transport strategy. */
+export * from './kit/saga-message.server';
+export * from './participant/saga-message.context';
+export * from './participant/saga-failure.interceptor';
+
 /** Public API: the participant kit (one domain port per step, both styles derived). */
 export * from './participant/saga-step-participant';
 export * from './kit/saga-participant.module';

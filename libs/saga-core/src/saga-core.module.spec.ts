@@ -1,4 +1,4 @@
-import { Injectable, INestApplicationContext } from '@nestjs/common';
+import { Controller, INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { commandEndpoint } from './definition/command-endpoint';
 import { defineSaga } from './definition/saga-definition.builder';
@@ -7,6 +7,7 @@ import { TerminalStepError } from './errors/terminal-step.error';
 import { SagaStatus } from './model/saga-status';
 import { StepStatus } from './model/step-status';
 import { CommandHandler } from './participant/command-handler.decorator';
+import { SagaMessageServer } from './kit/saga-message.server';
 import { SagaModule } from './saga-core.module';
 import { SagaCoreOptions } from './saga-core.options';
 import {
@@ -41,7 +42,7 @@ const orderSaga = defineSaga<Order>('order', 1)
   .build();
 
 /** A participant with its business state in memory: what is reserved, and what was released. */
-@Injectable()
+@Controller()
 class ShopParticipant {
   readonly reserved = new Set<string>();
   readonly released = new Set<string>();
@@ -71,7 +72,7 @@ const SHOP: Omit<SagaCoreOptions, 'store' | 'transport'> = {
 };
 
 describe('SagaModule.forRoot({ store, transport })', () => {
-  let app: INestApplicationContext;
+  let app: INestMicroservice;
   const storage: InMemoryStorageHandle = {};
   const broker = new InMemoryTransport();
 
@@ -84,9 +85,11 @@ describe('SagaModule.forRoot({ store, transport })', () => {
           transport: inMemoryTransport(broker),
         }),
       ],
-      providers: [ShopParticipant],
+      controllers: [ShopParticipant],
     }).compile();
-    app = await module.init();
+    // The participant consumes its commands through its message server.
+    app = module.createNestMicroservice({ strategy: module.get(SagaMessageServer), logger: false });
+    await app.listen();
   });
 
   afterAll(() => app?.close());
@@ -123,7 +126,7 @@ describe('SagaModule options', () => {
   it('refuses to start without a transport or an AMQP URL, naming both', async () => {
     const module = Test.createTestingModule({
       imports: [SagaModule.forRoot({ ...SHOP, store: inMemoryStorage() })],
-      providers: [ShopParticipant],
+      controllers: [ShopParticipant],
     });
     await expect(module.compile()).rejects.toThrow(/give a transport .* or amqpUrl/);
   });

@@ -23,6 +23,7 @@ import { RetentionJob } from './messaging/retention-job';
 import { INBOX } from './participant/inbox.port';
 import { InboundDeps } from './participant/inbound-dispatcher';
 import { ParticipantDispatcher } from './participant/participant-dispatcher';
+import { SagaMessageServer } from './kit/saga-message.server';
 import { SAGA_STORE } from './persistence/saga-store.port';
 import { typeOrmStorage } from './persistence/typeorm/typeorm.storage';
 import { SagaAdapterContext, SagaStoragePorts } from './persistence/saga-storage';
@@ -130,6 +131,7 @@ export class SagaModule {
       InboundDeps,
       ParticipantDispatcher,
       ChoreographyDispatcher,
+      SagaMessageServer,
       SagaHealthIndicator,
       SagaLifecycle,
       SagaGaugesCollector,
@@ -148,6 +150,7 @@ export class SagaModule {
         OutboxRelay,
         RetentionJob,
         SagaEngine,
+        SagaMessageServer,
         SagaHealthIndicator,
         FaultRules,
       ],

@@ -4,17 +4,17 @@ import {
   Injectable,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { ChoreographyDispatcher } from './choreography/choreography-dispatcher';
 import { SagaEngine } from './engine/saga-engine';
 import { OutboxRelay } from './messaging/outbox-relay';
 import { RetentionJob } from './messaging/retention-job';
-import { ParticipantDispatcher } from './participant/participant-dispatcher';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from './saga-core.options';
 import { MessageTransport } from './transport/message-transport';
 
 /**
- * Starts consuming only once the whole app is up (so no message meets a half-built app), and
- * stops in reverse: consumers and timers first, then the relay, then the broker connection.
+ * Starts the engine only once the whole app is up (so no message meets a half-built app), and
+ * stops in reverse: consumers and timers first, then the relay, then the broker connection. A
+ * participant's queues are consumed by `SagaMessageServer`, when the app starts it as its
+ * microservice.
  */
 @Injectable()
 export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -23,8 +23,6 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     private readonly transport: MessageTransport,
     private readonly relay: OutboxRelay,
     private readonly engine: SagaEngine,
-    private readonly dispatcher: ParticipantDispatcher,
-    private readonly choreography: ChoreographyDispatcher,
     @Inject(RetentionJob) private readonly retention: RetentionJob | null,
   ) {}
 
@@ -32,8 +30,6 @@ export class SagaLifecycle implements OnApplicationBootstrap, BeforeApplicationS
     this.relay.start();
     this.retention?.start();
     if (this.options.orchestrator) await this.engine.start();
-    if (this.options.participant) await this.dispatcher.start();
-    if (this.options.choreography) await this.choreography.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

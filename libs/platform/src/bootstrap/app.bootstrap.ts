@@ -5,7 +5,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { httpTracingMiddleware } from '../observability/http-tracing.middleware';
 import { OBSERVED_SERVICE } from '../observability/tracing.lifecycle';
-import { DatabaseSessionLimits, pgSessionOptions } from '@app/saga-core';
+import { DatabaseSessionLimits, pgSessionOptions, SagaMessageServer } from '@app/saga-core';
 import { ensureDatabase, runMigrations } from './database.bootstrap';
 import { ServiceUnavailableFilter } from './service-unavailable.filter';
 
@@ -21,8 +21,11 @@ export interface CreateServiceAppOptions {
 }
 
 /**
- * Builds a service, initialised but not listening: its database exists and is migrated before
- * any provider initialises (seeds its catalogue) and before any consumer starts.
+ * Builds a service, initialised but not listening on HTTP: its database exists and is migrated
+ * before any provider initialises (seeds its catalogue) and before any consumer starts. A
+ * participant's commands and events arrive through its `SagaMessageServer`, connected as a
+ * microservice that shares the app's global pipes, interceptors, guards and filters, and
+ * started once the app is initialised.
  */
 export async function createServiceApp(
   rootModule: DynamicModule,
@@ -44,8 +47,13 @@ export async function createServiceApp(
     // First, so that filters an app adds for its own errors are consulted before it.
     app.useGlobalFilters(new ServiceUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
     options.configure?.(app);
+    const messages = app.get(SagaMessageServer, { strict: false });
+    if (messages.consumes) {
+      app.connectMicroservice({ strategy: messages }, { inheritAppConfig: true });
+    }
     await runMigrations(app.get(DataSource));
     await app.init();
+    await app.startAllMicroservices();
   } catch (error) {
     await app.close().catch(() => undefined);
     throw error;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
+import { Observable, throwError } from 'rxjs';
 import { isTransientFailure, retryAfterOfBusy } from '@app/saga-core';
 
 /** What a client is told to wait before trying again. */
@@ -13,14 +14,16 @@ const WARN_EVERY_MS = 10_000;
  * time: a lock or statement timeout) gets a `503` saying so, with `Retry-After`, instead of a
  * bare `500`: the request was fine, the service is not, and trying again shortly is the right
  * move. So does a request refused for want of room (`ServiceBusyError`: too many open waits).
- * Every other error goes to Nest's usual handling.
+ * Every other error goes to Nest's usual handling. A saga message's error (an `rpc` host) goes
+ * back as it is to the `SagaMessageServer`, which tells a refusal from a retry by it.
  */
 @Catch()
 export class ServiceUnavailableFilter extends BaseExceptionFilter {
   private readonly logger = new Logger(ServiceUnavailableFilter.name);
   private lastWarnedAt = 0;
 
-  override catch(exception: unknown, host: ArgumentsHost): void {
+  override catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() === 'rpc') return throwError(() => exception);
     const busy = retryAfterOfBusy(exception);
     if (host.getType() === 'http' && busy !== null) {
       this.answer(host, busy, (exception as Error).message);

@@ -24,7 +24,7 @@ interface BoundEventHandler {
   exchange: string;
   /** Set by `@RetryThenGiveUp`: tries with backoff, then an announced failure. */
   giveUp: RetryPolicy | null;
-  invoke(event: EventMessage, ctx: EventContext): Promise<unknown>;
+  invoke(...args: unknown[]): Promise<unknown>;
 }
 
 /**
@@ -89,8 +89,7 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
     event: EventMessage,
     { tx, delivery, fault, givingUp }: InboundTry,
   ): Promise<InboundWork<EventOutcome>> {
-    const handler = this.handlers.get(event.type);
-    if (!handler) throw new Error(`No handler for ${event.type}`);
+    if (!this.handlers.has(event.type)) throw new Error(`No handler for ${event.type}`);
     const outgoing: OutgoingMessage[] = [];
     const sagaHeaders = sagaHeadersOf(delivery.headers);
     const injected = injectedStepError(fault, event.type);
@@ -109,7 +108,7 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
         throw injected;
       },
     };
-    await handler.invoke(event, ctx);
+    await this.callHandler(event.type, event, ctx);
     // A handler that does not model a step never raised it: the delivery fails instead.
     if (injected && !raised) throw injected;
     if (dropsReply(fault)) return { outcome: 'suppressed', outgoing: [] };
@@ -172,6 +171,9 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
     if (this.handlers.size === 0) {
       throw new Error(`No @EventHandler methods found in ${this.options.serviceName}`);
     }
+    this.bindHandlers(
+      [...this.handlers].map(([type, { name, invoke }]) => ({ name, types: [type], invoke })),
+    );
   }
 
   protected count(type: string, outcome: EventOutcome): void {

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider, Type } from '@nestjs/common';
+import { Controller, DynamicModule, Module, Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SagaStepParticipant } from '../participant/saga-step-participant';
 import { SagaStepBinding } from './saga-step.binding';
@@ -13,8 +13,9 @@ export interface SagaStepRegistration<Data = unknown> extends SagaStepBinding<Da
 /**
  * The participant kit: each step a service runs is registered once, and the kit mounts its
  * command adapter and (with a choreography) its event adapter, subscribed to what the saga's
- * definition says the step reacts to. The app keeps `SagaModule.forRoot({ participant,
- * choreography })` for the queues and declares the `use` providers in its own modules.
+ * definition says the step reacts to, as a message controller of the app's
+ * `SagaMessageServer`. The app keeps `SagaModule.forRoot({ participant, choreography })` for
+ * the queues and declares the `use` providers in its own modules.
  *
  * ```ts
  * SagaParticipantModule.forFeature([
@@ -25,18 +26,21 @@ export interface SagaStepRegistration<Data = unknown> extends SagaStepBinding<Da
 @Module({})
 export class SagaParticipantModule {
   static forFeature<Data>(steps: readonly SagaStepRegistration<Data>[]): DynamicModule {
-    const providers: Provider[] = steps.map((registration) => {
+    const controllers = steps.map((registration) => {
       const Adapter = sagaStepAdapterClass(registration as SagaStepBinding<unknown>);
-      return {
-        provide: Adapter,
-        inject: [ModuleRef],
-        useFactory: (modules: ModuleRef) => {
+      // A controller, as Nest registers message handlers of controllers only.
+      const Mounted = class extends Adapter {
+        constructor(modules: ModuleRef) {
           let participant: SagaStepParticipant | null = null;
-          return new Adapter(() => (participant ??= resolve(modules, registration.use)));
-        },
+          super(() => (participant ??= resolve(modules, registration.use)));
+        }
       };
+      Object.defineProperty(Mounted, 'name', { value: Adapter.name });
+      Reflect.defineMetadata('design:paramtypes', [ModuleRef], Mounted);
+      Controller()(Mounted);
+      return Mounted;
     });
-    return { module: SagaParticipantModule, providers };
+    return { module: SagaParticipantModule, controllers };
   }
 }
 

@@ -1,3 +1,4 @@
+import { Ctx, Payload } from '@nestjs/microservices';
 import { EventHandler } from '../choreography/event-handler.decorator';
 import { EventContext } from '../choreography/event-context';
 import { RetryThenGiveUp } from '../choreography/retry-then-give-up.decorator';
@@ -5,7 +6,7 @@ import { eventEndpoint, EventMessage } from '../transport/event-message';
 import { CommandContext } from '../participant/command-context';
 import { CommandHandler } from '../participant/command-handler.decorator';
 import { SagaStepParticipant } from '../participant/saga-step-participant';
-import { resolveStep, ResolvedStep, SagaStepBinding } from './saga-step.binding';
+import { RequestClass, resolveStep, ResolvedStep, SagaStepBinding } from './saga-step.binding';
 import { SagaStepAdapter } from './saga-step.adapter';
 
 export type SagaStepAdapterClass = new (
@@ -22,9 +23,23 @@ function decorate(target: object, method: string, ...decorators: MethodDecorator
 }
 
 /**
+ * A message handler's parameters, as Nest's pipeline reads them: the payload (`@Payload()`,
+ * typed with the request's DTO, so a `ValidationPipe` checks it) and the context (`@Ctx()`, a
+ * `SagaMessageContext`, typed `Object` so that no pipe validates or transforms it).
+ */
+function messageParams(target: object, method: string, payloadType: RequestClass | undefined) {
+  Payload()(target, method, 0);
+  Ctx()(target, method, 1);
+  const types = [payloadType ?? Object, Object];
+  Reflect.defineMetadata('design:paramtypes', types, target, method);
+}
+
+/**
  * The adapter class of one step: its own methods (so their metadata is the step's alone)
  * carry the step's command and compensation `@CommandHandler`s and, with a choreography,
- * `@EventHandler`s for exactly the events `choreographyTopology` says it reacts to.
+ * `@EventHandler`s for exactly the events `choreographyTopology` says it reacts to (each also
+ * its `@MessagePattern` / `@EventPattern`), with `@Payload()` and `@Ctx()` parameters, so that,
+ * mounted as a controller, it runs through Nest's pipeline (see `SagaMessageServer`).
  */
 export function sagaStepAdapterClass<Data>(binding: SagaStepBinding<Data>): SagaStepAdapterClass {
   const resolved = resolveStep(binding) as ResolvedStep;
@@ -48,21 +63,28 @@ export function sagaStepAdapterClass<Data>(binding: SagaStepBinding<Data>): Saga
   const name = `${pascal(resolved.spec.name)}${pascal(binding.saga.spec.name)}StepAdapter`;
   Object.defineProperty(Adapter, 'name', { value: name });
   const proto = Adapter.prototype;
-  decorate(proto, 'runCommand', CommandHandler(resolved.spec.command));
-  if (resolved.spec.compensation) {
-    decorate(proto, 'undoCommand', CommandHandler(resolved.spec.compensation));
+  const { command, compensation } = resolved.spec;
+  const requests = binding.requests;
+  decorate(proto, 'runCommand', CommandHandler(command));
+  messageParams(proto, 'runCommand', requests?.run);
+  if (compensation) {
+    decorate(proto, 'undoCommand', CommandHandler(compensation));
+    messageParams(proto, 'undoCommand', requests?.undo);
   }
   const events = resolved.events;
   if (events) {
     const endpoints = (refs: { exchange: string; type: string }[]) =>
       refs.map((ref) => eventEndpoint<unknown>(ref.exchange, ref.type));
-    decorate(proto, 'runOnEvent', EventHandler(...endpoints(events.reactions.work)));
+    const { work, undo } = events.reactions;
+    decorate(proto, 'runOnEvent', EventHandler(...endpoints(work)));
+    messageParams(proto, 'runOnEvent', undefined);
     decorate(
       proto,
       'undoOnEvent',
-      EventHandler(...endpoints(events.reactions.undo)),
+      EventHandler(...endpoints(undo)),
       RetryThenGiveUp(events.undoRetry),
     );
+    messageParams(proto, 'undoOnEvent', undefined);
   }
   return Adapter;
 }

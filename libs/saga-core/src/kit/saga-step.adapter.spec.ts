@@ -1,3 +1,4 @@
+import { PATTERN_METADATA } from '@nestjs/microservices/constants';
 import { IsInt, IsString, Min } from 'class-validator';
 import { defineChoreography } from '../choreography/choreography-definition.builder';
 import { EventContext } from '../choreography/event-context';
@@ -142,6 +143,18 @@ describe('the participant kit: one step, both styles, from the definitions', () 
     expect(meta(EVENT_GIVE_UP_METADATA, 'undoOnEvent')).toEqual(
       choreography.spec.steps[0].compensationRetry,
     );
+    // The same methods as Nest message handlers: patterns, and the payload's DTO for the pipes.
+    expect(meta(PATTERN_METADATA, 'runCommand')).toEqual(['stock.reserve']);
+    expect(meta(PATTERN_METADATA, 'undoOnEvent')).toEqual([
+      'payment.failed',
+      'payment.undone',
+      'payment.undo-failed',
+      'stock.undo-requested',
+    ]);
+    const paramTypes = (method: string): unknown =>
+      Reflect.getMetadata('design:paramtypes', proto, method);
+    expect(paramTypes('runCommand')).toEqual([ReserveDto, Object]);
+    expect(paramTypes('undoCommand')).toEqual([Object, Object]);
     // Each step's class is its own: the other step's metadata is not shared.
     const payment = sagaStepAdapterClass({ ...binding, step: 'payment', requests: {} });
     const paymentProto = payment.prototype as unknown as Record<string, object>;

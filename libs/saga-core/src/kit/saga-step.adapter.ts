@@ -12,7 +12,9 @@ import { runStepUndo, runStepWork, stepFaultOf } from './step-faults';
  * port: the same request, built from the saga's data by the definition, the same faults (from
  * the `x-saga-faults` header) and the same refusal rule in both styles. The kit makes one
  * subclass per step whose methods carry that step's `@CommandHandler` and `@EventHandler`
- * metadata (see `sagaStepAdapterClass`); the dispatchers run them over the inbound runtime.
+ * metadata (see `sagaStepAdapterClass`); the dispatchers run them over the inbound runtime,
+ * through the app's `SagaMessageServer` and so through Nest's pipeline. The request is checked
+ * here too, so an app without a `ValidationPipe` refuses a malformed one all the same.
  */
 export class SagaStepAdapter<Data = unknown> {
   constructor(

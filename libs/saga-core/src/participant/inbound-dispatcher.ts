@@ -1,5 +1,5 @@
 import { FAULT_HOOKS, FaultHooks, NO_FAULTS } from '../model/fault-hooks';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { FaultRules } from '../faults/fault-rules';
 import { OutboxRelay } from '../messaging/outbox-relay';
@@ -8,6 +8,13 @@ import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
 import { InboundAdapter, InboundMessage, InboundRuntime } from './inbound-runtime';
 import { INBOX, Inbox } from './inbox.port';
+import { SagaMessageContext } from './saga-message.context';
+import {
+  BoundMessageMethod,
+  SagaMessageHandlers,
+  callMessageHandler,
+  directMessageHandlers,
+} from './saga-message.handlers';
 
 /** What a dispatcher of either style runs on, injected once for both. */
 @Injectable()
@@ -30,6 +37,10 @@ export class InboundDeps {
  * delivery that cannot be parsed is counted as poison before the transport dead-letters it.
  * The command adapter (`ParticipantDispatcher`) and the event adapter
  * (`ChoreographyDispatcher`) add only how they find their handlers and run one.
+ *
+ * Handlers are called through `SagaMessageHandlers`: the `SagaMessageServer` that starts the
+ * dispatcher, so each message runs through Nest's pipeline; a dispatcher started without one
+ * (built by hand) calls the discovered methods as they are.
  */
 export abstract class InboundDispatcher<M extends InboundMessage, O extends string> {
   protected readonly options: SagaCoreOptions;
@@ -37,13 +48,17 @@ export abstract class InboundDispatcher<M extends InboundMessage, O extends stri
   protected readonly scanner: MetadataScanner;
   protected readonly runtime: InboundRuntime<M, O>;
   private readonly transport: MessageTransport;
+  private readonly logger: Logger;
   private started = false;
+  private messages: SagaMessageHandlers | null = null;
+  private given: SagaMessageHandlers | null = null;
 
   protected constructor(deps: InboundDeps, adapter: InboundAdapter<M, O>, loggerName: string) {
     this.options = deps.options;
     this.transport = deps.transport;
     this.discovery = deps.discovery;
     this.scanner = deps.scanner;
+    this.logger = new Logger(loggerName);
     this.runtime = new InboundRuntime(
       deps.inbox,
       deps.relay,
@@ -54,9 +69,13 @@ export abstract class InboundDispatcher<M extends InboundMessage, O extends stri
     );
   }
 
-  /** Declares and consumes this app's queue, if its style is configured; once. */
-  async start(): Promise<void> {
+  /**
+   * Declares and consumes this app's queue, if its style is configured; once. `handlers` are
+   * where each message's handler is found (the server's); the discovered methods by default.
+   */
+  async start(handlers?: SagaMessageHandlers): Promise<void> {
     if (this.started) return;
+    this.given = handlers ?? null;
     const queue = await this.prepare();
     if (!queue) return;
     await this.transport.declareQueue(queue);
@@ -74,6 +93,42 @@ export abstract class InboundDispatcher<M extends InboundMessage, O extends stri
   protected abstract admit(message: M): void;
 
   protected abstract count(type: string, outcome: string): void;
+
+  /**
+   * Where `methods` (the handlers discovery found) are called from: the server that started
+   * the dispatcher, through Nest's pipeline, for each it has registered (a controller's method
+   * with its pattern); any other (a provider's, which Nest does not register) as it is.
+   */
+  protected bindHandlers(methods: readonly BoundMessageMethod[]): void {
+    const direct = directMessageHandlers(methods);
+    const given = this.given;
+    if (!given) {
+      this.messages = direct;
+      return;
+    }
+    for (const { name, types } of methods) {
+      if (types.some((type) => !given.getHandlerByPattern(type))) {
+        this.logger.warn(
+          `${name} is not a controller method with its pattern: its messages skip Nest's ` +
+            'pipes, guards, interceptors and filters',
+        );
+      }
+    }
+    this.messages = {
+      getHandlerByPattern: (type) =>
+        given.getHandlerByPattern(type) ?? direct.getHandlerByPattern(type),
+    };
+  }
+
+  /** Runs the handler of `pattern` through the handlers bound at start. */
+  protected callHandler<C extends object>(
+    pattern: string,
+    payload: unknown,
+    context: C,
+  ): Promise<unknown> {
+    if (!this.messages) throw new Error(`${pattern} arrived before its handlers were bound`);
+    return callMessageHandler(this.messages, payload, SagaMessageContext.of(pattern, context));
+  }
 
   protected declareQueue(queue: QueueSpec): Promise<void> {
     return this.transport.declareQueue(queue);

@@ -20,7 +20,7 @@ const DEFAULT_PREFETCH = 32;
 interface BoundHandler {
   /** `Class.method`, for configuration errors. */
   name: string;
-  invoke(payload: unknown, ctx: CommandContext): Promise<unknown>;
+  invoke(...args: unknown[]): Promise<unknown>;
 }
 
 /**
@@ -91,15 +91,14 @@ export class ParticipantDispatcher extends InboundDispatcher<CommandMessage, Com
     command: CommandMessage,
     { tx, fault, delivery }: InboundTry,
   ): Promise<InboundWork<CommandOutcome>> {
-    const handler = this.handlers.get(command.type);
-    if (!handler) throw new Error(`No handler for ${command.type}`);
+    if (!this.handlers.has(command.type)) throw new Error(`No handler for ${command.type}`);
     let suppressed = dropsReply(fault);
     let payload: unknown;
     const injected = injectedStepError(fault, command.type);
     try {
       // An injected fail or refuse answers in place of the handler, which never runs.
       if (injected) throw injected;
-      payload = await handler.invoke(command.payload, {
+      const ctx: CommandContext = {
         sagaId: command.sagaId,
         messageId: command.messageId,
         step: command.step,
@@ -110,7 +109,8 @@ export class ParticipantDispatcher extends InboundDispatcher<CommandMessage, Com
         suppressReply: () => {
           suppressed = true;
         },
-      });
+      };
+      payload = await this.callHandler(command.type, command.payload, ctx);
     } catch (error) {
       const replyError = replyErrorOf(error);
       if (!replyError) throw error;
@@ -153,6 +153,9 @@ export class ParticipantDispatcher extends InboundDispatcher<CommandMessage, Com
     if (this.handlers.size === 0) {
       throw new Error(`No @CommandHandler methods found for the participant channel ${channel}`);
     }
+    this.bindHandlers(
+      [...this.handlers].map(([type, { name, invoke }]) => ({ name, types: [type], invoke })),
+    );
   }
 
   protected count(type: string, outcome: CommandOutcome): void {

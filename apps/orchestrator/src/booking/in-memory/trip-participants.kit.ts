@@ -77,7 +77,10 @@ export interface RunningParticipant {
   stop(): Promise<void>;
 }
 
-/** Starts one service's command and event dispatchers over `transport`, as `SagaModule` does. */
+/**
+ * Starts one service's command and event dispatchers over `transport`, as `SagaModule` does;
+ * with no `SagaMessageServer` to start them, they call the adapters' methods as they are.
+ */
 async function startService(
   name: string,
   channel: string,
