@@ -14,6 +14,16 @@ export const TRIP_EVENT_VOCABULARY = {
 } as const satisfies Record<TripParticipant, TripEventVocabulary>;
 
 /**
+ * The codes each participant refuses a step with (`TripRefusedError`), besides the undo that
+ * comes too late (`ALREADY_CANCELLED`), which any of them may answer; `TripErrorCode` lists them.
+ */
+export const TRIP_REFUSAL_CODES = {
+  flight: ['SOLD_OUT', 'UNKNOWN_FLIGHT'],
+  hotel: ['SOLD_OUT', 'UNKNOWN_HOTEL'],
+  payment: ['UNKNOWN_CUSTOMER', 'INSUFFICIENT_FUNDS'],
+} as const satisfies Record<TripParticipant, readonly string[]>;
+
+/**
  * What a booking asks of each participant that needs more than the booking's root fields: its
  * part of `POST /bookings` and of every trip event, under its name. An optional step's part
  * is optional.
