@@ -11,7 +11,7 @@ import {
 import { ServiceAppModule } from '@app/platform';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
-import { tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
+import { tripBookingDefinitions } from '@app/trip-api';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { tripDashboard } from './dashboard/trip-dashboard';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
@@ -41,11 +41,7 @@ export class OrchestratorModule {
           poolSize: 20,
           saga: {
             orchestrator: {
-              definitions: [
-                tripBookingSaga(config.STEP_TIMEOUT_MS),
-                tripBookingChoreography(config.STEP_TIMEOUT_MS, 1),
-                tripBookingChoreography(config.STEP_TIMEOUT_MS),
-              ],
+              definitions: tripBookingDefinitions(config.STEP_TIMEOUT_MS),
               replyQueue: ORCHESTRATOR_REPLY_QUEUE,
               eventQueue: ORCHESTRATOR_EVENT_QUEUE,
               // A booking's faults ride in a header of each of its messages (see the kit).
