@@ -15,6 +15,8 @@ import { tripBookingDefinitions } from '@app/trip-api';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { tripDashboard } from './dashboard/trip-dashboard';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
+import { METRICS_TARGETS, participantTargets } from './observability/metrics-targets';
+import { MetricsTargetsController } from './observability/metrics-targets.controller';
 import { OperatorController } from './operator/operator.controller';
 import { PublicApiThrottlerGuard } from './public-api-throttler.guard';
 
@@ -72,8 +74,17 @@ export class OrchestratorModule {
           ],
         }),
       ],
-      controllers: [BookingsController, SagaDefinitionsController, OperatorController],
-      providers: [BookingService, ...throttle],
+      controllers: [
+        BookingsController,
+        SagaDefinitionsController,
+        OperatorController,
+        MetricsTargetsController,
+      ],
+      providers: [
+        BookingService,
+        { provide: METRICS_TARGETS, useValue: participantTargets(config) },
+        ...throttle,
+      ],
     };
   }
 }
