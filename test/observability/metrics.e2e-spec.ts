@@ -5,12 +5,13 @@ import { load } from 'js-yaml';
 import { tripParticipantProfiles } from '@app/trip-api';
 import { participantUrlVariable } from '../../apps/orchestrator/src/config/orchestrator.config';
 import { METRICS_TARGETS_PATH } from '../../apps/orchestrator/src/observability/metrics-targets';
+import { TRIP_APPS } from '../../scripts/support/trip-endpoints';
 import { AppName, TripSystem } from '../support/trip-system';
 import { eventually } from '../support/wait-for';
 
 const ROOT = join(__dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-const APPS: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+const APPS: readonly AppName[] = TRIP_APPS;
 
 interface Panel {
   type: string;
@@ -195,7 +196,9 @@ describe('metrics, their Prometheus scrape config and the Grafana dashboard', ()
     const orchestrator = compose.services.orchestrator.environment ?? {};
     const base = `orchestrator:${orchestrator.PORT}`;
     expect(job.static_configs.flatMap((c) => c.targets)).toEqual([base]);
-    expect(job.http_sd_configs.map((c) => c.url)).toEqual([`http://${base}${METRICS_TARGETS_PATH}`]);
+    expect(job.http_sd_configs.map((c) => c.url)).toEqual([
+      `http://${base}${METRICS_TARGETS_PATH}`,
+    ]);
     // What the orchestrator lists is where it reaches each participant: its compose service.
     for (const { name, app } of tripParticipantProfiles()) {
       expect(orchestrator[participantUrlVariable(name)]).toBe(

@@ -1,9 +1,4 @@
-import {
-  defineSaga,
-  RetryPolicy,
-  SagaDefinition,
-  SagaDefinitionBuilder,
-} from '@app/saga-core';
+import { defineSaga, RetryPolicy, SagaDefinition, SagaDefinitionBuilder } from '@app/saga-core';
 import { FlightEndpoints, FlightReserved } from './flight.endpoints';
 import { HotelEndpoints, HotelReserved } from './hotel.endpoints';
 import { PaymentEndpoints } from './payment.endpoints';

@@ -11,9 +11,7 @@ export type TripFault = StepFault;
 export const TRIP_FAULTS: readonly TripFault[] = STEP_FAULTS;
 
 /** The refusal codes of every participant (`TRIP_REFUSAL_CODES`), and the late undo's. */
-type TripRefusalCode =
-  | (typeof TRIP_REFUSAL_CODES)[TripParticipant][number]
-  | 'ALREADY_CANCELLED';
+type TripRefusalCode = (typeof TRIP_REFUSAL_CODES)[TripParticipant][number] | 'ALREADY_CANCELLED';
 
 const TRIP_REFUSALS: readonly TripRefusalCode[] = [
   ...TRIP_PARTICIPANTS.flatMap((name) => TRIP_REFUSAL_CODES[name]),
