@@ -2,7 +2,7 @@ import { appDir, TRIP_APPS, TripAppName } from '../support/trip-endpoints';
 import { UsageError } from '../support/command-line';
 
 /** The colour of each app's prefix, by its place in `TRIP_APPS` (round again past the last). */
-const COLOURS = ['blue', 'green', 'yellow', 'magenta', 'cyan', 'red', 'white', 'gray'];
+export const APP_COLOURS = ['blue', 'green', 'yellow', 'magenta', 'cyan', 'red', 'white', 'gray'];
 
 /** One built app as `concurrently` runs it: its name (the prefix), its command line, its colour. */
 export interface AppCommand {
@@ -29,7 +29,7 @@ export function appCommands(names: readonly string[], node = process.execPath): 
           {
             name,
             command: `${JSON.stringify(node)} --max-old-space-size=128 ${main(name)}`,
-            prefixColor: COLOURS[i % COLOURS.length],
+            prefixColor: APP_COLOURS[i % APP_COLOURS.length],
           },
         ]
       : [],
