@@ -1,7 +1,11 @@
+import { TRIP_APPS, TripAppName } from '../support/trip-endpoints';
 import { figuresOf, medianFigures, RunFigures } from './run-figures';
 import { linearSlope } from './slope';
 
-const rss = { orchestrator: 100, flight: 80, hotel: 80, payment: 80 };
+/** The same figure for every app. */
+const byApp = <T>(value: T) =>
+  Object.fromEntries(TRIP_APPS.map((app) => [app, value])) as Record<TripAppName, T>;
+const rss = { ...byApp(80), orchestrator: 100 };
 
 describe('run figures', () => {
   it('counts the bookings that ended in the window and divides the counters by them', () => {
@@ -15,10 +19,9 @@ describe('run figures', () => {
       { windowStart: 0, windowEnd: 2_000, samples },
       {
         cpuSeconds: {
+          ...byApp(0),
           orchestrator: 0.03,
           flight: null,
-          hotel: 0,
-          payment: 0,
           postgres: 0.06,
           rabbitmq: 0,
         },

@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
 import { load } from 'js-yaml';
+import { tripParticipantProfiles } from '@app/trip-api';
+import { participantUrlVariable } from '../../apps/orchestrator/src/config/orchestrator.config';
+import { METRICS_TARGETS_PATH } from '../../apps/orchestrator/src/observability/metrics-targets';
+import { TRIP_APPS } from '../../scripts/support/trip-endpoints';
 import { AppName, TripSystem } from '../support/trip-system';
 import { eventually } from '../support/wait-for';
 
 const ROOT = join(__dirname, '../..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-const APPS: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+const APPS: readonly AppName[] = TRIP_APPS;
 
 interface Panel {
   type: string;
@@ -176,18 +180,31 @@ describe('metrics, their Prometheus scrape config and the Grafana dashboard', ()
     expect(panels.filter((p) => p.datasource?.uid !== prometheus.uid)).toEqual([]);
   });
 
-  it('scrapes the four apps of docker-compose.yml on their ports, and provisions what Grafana mounts', () => {
+  it('scrapes the orchestrator, and the participants it lists from their URLs, as docker-compose.yml runs them', () => {
     const compose = load(read('docker-compose.yml')) as {
       services: Record<string, { environment?: Record<string, string>; volumes?: string[] }>;
     };
     const config = load(read('deploy/prometheus/prometheus.yml')) as {
-      scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[];
+      scrape_configs: {
+        metrics_path: string;
+        static_configs: { targets: string[] }[];
+        http_sd_configs: { url: string }[];
+      }[];
     };
     const [job] = config.scrape_configs;
     expect(job.metrics_path).toBe('/metrics');
-    const apps = ['orchestrator', 'flight-service', 'hotel-service', 'payment-service'];
-    const expected = apps.map((name) => `${name}:${compose.services[name].environment?.PORT}`);
-    expect(job.static_configs.flatMap((c) => c.targets).sort()).toEqual(expected.sort());
+    const orchestrator = compose.services.orchestrator.environment ?? {};
+    const base = `orchestrator:${orchestrator.PORT}`;
+    expect(job.static_configs.flatMap((c) => c.targets)).toEqual([base]);
+    expect(job.http_sd_configs.map((c) => c.url)).toEqual([
+      `http://${base}${METRICS_TARGETS_PATH}`,
+    ]);
+    // What the orchestrator lists is where it reaches each participant: its compose service.
+    for (const { name, app } of tripParticipantProfiles()) {
+      expect(orchestrator[participantUrlVariable(name)]).toBe(
+        `http://${app}:${compose.services[app].environment?.PORT}`,
+      );
+    }
     expect(compose.services.prometheus.volumes).toContain(
       './deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro',
     );
@@ -196,6 +213,18 @@ describe('metrics, their Prometheus scrape config and the Grafana dashboard', ()
         './deploy/grafana/provisioning:/etc/grafana/provisioning:ro',
         './deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro',
       ]),
+    );
+  });
+
+  it('lists the participants for Prometheus where the orchestrator reaches them (HTTP service discovery)', async () => {
+    const response = await system.http('orchestrator').get(METRICS_TARGETS_PATH).expect(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json; charset=utf-8/);
+    // The test system sets no FLIGHT_URL, …: each participant's default, from its profile.
+    expect(response.body).toEqual(
+      tripParticipantProfiles().map(({ name, app, port }) => ({
+        targets: [`localhost:${port}`],
+        labels: { participant: name, app },
+      })),
     );
   });
 });

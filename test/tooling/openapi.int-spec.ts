@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { TRIP_APPS } from '../../scripts/support/trip-endpoints';
 import { AppName, TripSystem } from '../support/trip-system';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '../..');
-const APPS: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+const APPS: readonly AppName[] = TRIP_APPS;
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;

@@ -11,10 +11,12 @@ import {
 import { ServiceAppModule } from '@app/platform';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
-import { tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
+import { tripBookingDefinitions } from '@app/trip-api';
 import { OrchestratorConfig } from './config/orchestrator.config';
 import { tripDashboard } from './dashboard/trip-dashboard';
 import { SagaDefinitionsController } from './definitions/saga-definitions.controller';
+import { METRICS_TARGETS, participantTargets } from './observability/metrics-targets';
+import { MetricsTargetsController } from './observability/metrics-targets.controller';
 import { OperatorController } from './operator/operator.controller';
 import { PublicApiThrottlerGuard } from './public-api-throttler.guard';
 
@@ -41,11 +43,7 @@ export class OrchestratorModule {
           poolSize: 20,
           saga: {
             orchestrator: {
-              definitions: [
-                tripBookingSaga(config.STEP_TIMEOUT_MS),
-                tripBookingChoreography(config.STEP_TIMEOUT_MS, 1),
-                tripBookingChoreography(config.STEP_TIMEOUT_MS),
-              ],
+              definitions: tripBookingDefinitions(config.STEP_TIMEOUT_MS),
               replyQueue: ORCHESTRATOR_REPLY_QUEUE,
               eventQueue: ORCHESTRATOR_EVENT_QUEUE,
               // A booking's faults ride in a header of each of its messages (see the kit).
@@ -76,8 +74,17 @@ export class OrchestratorModule {
           ],
         }),
       ],
-      controllers: [BookingsController, SagaDefinitionsController, OperatorController],
-      providers: [BookingService, ...throttle],
+      controllers: [
+        BookingsController,
+        SagaDefinitionsController,
+        OperatorController,
+        MetricsTargetsController,
+      ],
+      providers: [
+        BookingService,
+        { provide: METRICS_TARGETS, useValue: participantTargets(config) },
+        ...throttle,
+      ],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { METRICS_TARGETS_PATH } from './observability/metrics-targets';
 
 /** Probes, not clients: a scraper or a load balancer must never be turned away. */
-const UNTHROTTLED = new Set(['/health', '/metrics']);
+const UNTHROTTLED = new Set(['/health', '/metrics', METRICS_TARGETS_PATH]);
 
 /** The rate limit of the public API (`THROTTLE_LIMIT` per `THROTTLE_TTL_SECONDS` per client). */
 @Injectable()

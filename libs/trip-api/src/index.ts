@@ -11,4 +11,5 @@ export * from './trip.events';
 export * from './trip-booking.dto';
 export * from './trip-booking.saga';
 export * from './trip-booking.choreography';
+export * from './trip-booking.definitions';
 export * from './trip-step';

@@ -1,12 +1,20 @@
 import { ChoreographyDefinition, defineChoreography } from '@app/saga-core';
 import { TripBooking, withPricesOf } from './trip-booking';
 import { TRIP_STEP_EVENTS, TripEvents } from './trip.events';
-import { tripBookingSaga } from './trip-booking.saga';
+import { TRIP_BOOKING_SAGA_VERSION, tripBookingSaga } from './trip-booking.saga';
+import { TripParticipant } from './trip-participants';
 
 export const TRIP_BOOKING_CHOREOGRAPHY = 'trip-booking-choreography';
 
-/** The version new bookings start on; see `tripBookingChoreography`. */
-export const TRIP_BOOKING_CHOREOGRAPHY_VERSION = 2;
+/**
+ * The saga version whose steps a version of the choreography runs: version 1 (before the undo
+ * request events) and 2 run the saga's first; from then on, version v + 1 runs the saga's v.
+ */
+export const tripSagaVersionOf = (choreographyVersion: number): number =>
+  Math.max(1, choreographyVersion - 1);
+
+/** The version new bookings start on: the one that runs the saga's latest steps. */
+export const TRIP_BOOKING_CHOREOGRAPHY_VERSION = TRIP_BOOKING_SAGA_VERSION + 1;
 
 /**
  * The trip booking saga's steps on events alone, derived from `tripBookingSaga` and each
@@ -26,7 +34,8 @@ export const TRIP_BOOKING_CHOREOGRAPHY_VERSION = 2;
  * | payment | payment.charged  | payment.failed             | payment.refunded / refund-failed        | payment.refund-requested        |
  *
  * Version 2 added the undo request events. Version 1 stays registered so that bookings
- * started on it finish: its stored spec lacks those events, but it runs the same flow.
+ * started on it finish: its stored spec lacks those events, but it runs the same flow. Each
+ * later version runs a later version of the saga's steps (`tripSagaVersionOf`).
  */
 export function tripBookingChoreography(
   stepTimeoutMs = 5_000,
@@ -34,13 +43,23 @@ export function tripBookingChoreography(
 ): ChoreographyDefinition<TripBooking> {
   const fold = (trip: TripBooking, payload: unknown): TripBooking =>
     withPricesOf(trip, payload as Partial<TripBooking>);
+  const saga = tripBookingSaga(stepTimeoutMs, tripSagaVersionOf(version));
   const steps = Object.fromEntries(
-    Object.entries(TRIP_STEP_EVENTS).map(([step, events]) => [step, { ...events, fold }]),
+    saga.spec.steps.map(({ name }) => [name, { ...TRIP_STEP_EVENTS[name as TripParticipant], fold }]),
   );
   return defineChoreography<TripBooking>(TRIP_BOOKING_CHOREOGRAPHY, version)
     .withDefaultTimeout(stepTimeoutMs)
     .startsWith(TripEvents.bookingRequested, (trip) => trip)
     .cancelledWith(TripEvents.cancellationRequested, (trip, reason) => ({ ...trip, reason }))
-    .stepsOf(tripBookingSaga(stepTimeoutMs), steps)
+    .stepsOf(saga, steps)
     .build();
+}
+
+/** Every version of the choreography, oldest first. */
+export function tripBookingChoreographies(
+  stepTimeoutMs = 5_000,
+): ChoreographyDefinition<TripBooking>[] {
+  return Array.from({ length: TRIP_BOOKING_CHOREOGRAPHY_VERSION }, (_, i) =>
+    tripBookingChoreography(stepTimeoutMs, i + 1),
+  );
 }

@@ -1,6 +1,5 @@
 import { Type } from 'class-transformer';
 import {
-  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -18,34 +17,13 @@ import {
   validatePayload,
 } from '@app/saga-core';
 import { TripBooking, TripPrices } from './trip-booking';
-import { participantFieldsDto } from './trip-participant-fields';
+import {
+  participantFieldsDto,
+  TripPartsBefore,
+  TripPartsFields,
+  tripPartValidators,
+} from './trip-participant-fields';
 import { TRIP_FAULTS, TripFault } from './trip-fault';
-
-class TripFlightDto {
-  @IsString()
-  @IsSafeText()
-  @IsNotEmpty()
-  flightId!: string;
-
-  @IsInt()
-  @Min(1)
-  seats!: number;
-}
-
-class TripHotelDto {
-  @IsString()
-  @IsSafeText()
-  @IsNotEmpty()
-  hotelId!: string;
-
-  @IsInt()
-  @Min(1)
-  nights!: number;
-
-  @IsInt()
-  @Min(1)
-  rooms!: number;
-}
 
 const TripFaultsDto = participantFieldsDto<TripFault>('TripFaultsDto', () => [
   IsOptional(),
@@ -60,8 +38,11 @@ const TripPricesDto = participantFieldsDto<number>('TripPricesDto', () => [
   Reflect.metadata('design:type', Number),
 ]);
 
-/** The payload of every trip event. Fields it does not know are kept, for newer publishers. */
-export class TripBookingDto implements TripBooking {
+/**
+ * The payload of every trip event; each part is checked by its DTO class (`TRIP_PART_DTOS`).
+ * Fields it does not know are kept, for newer publishers.
+ */
+export class TripBookingDto extends TripPartsFields implements TripBooking {
   @IsString()
   @IsSafeText()
   @IsNotEmpty()
@@ -72,22 +53,11 @@ export class TripBookingDto implements TripBooking {
   @IsNotEmpty()
   customerId!: string;
 
-  @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => TripFlightDto)
-  flight!: TripFlightDto;
-
-  @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => TripHotelDto)
-  hotel!: TripHotelDto;
-
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => TripFaultsDto)
+  @TripPartsBefore(tripPartValidators)
   faults?: TripBooking['faults'];
 
   @IsOptional()

@@ -1,4 +1,4 @@
-import { defineSaga, RetryPolicy, SagaDefinition } from '@app/saga-core';
+import { defineSaga, RetryPolicy, SagaDefinition, SagaDefinitionBuilder } from '@app/saga-core';
 import { FlightEndpoints, FlightReserved } from './flight.endpoints';
 import { HotelEndpoints, HotelReserved } from './hotel.endpoints';
 import { PaymentEndpoints } from './payment.endpoints';
@@ -20,6 +20,12 @@ export const TRIP_STEP_RETRY: RetryPolicy = {
 };
 
 /**
+ * The version new bookings start on. A change to the steps is a new version, as the stored
+ * definition of a version never changes and a booking stays on the version it started on.
+ */
+export const TRIP_BOOKING_SAGA_VERSION = 1;
+
+/**
  * The trip booking saga.
  *
  * | step    | command         | reply carries       | compensation  |
@@ -32,33 +38,73 @@ export const TRIP_STEP_RETRY: RetryPolicy = {
  * than a pivot because its reply may be lost: a charge whose answer never came is refunded.
  * Every step is retried on a transient failure (`TRIP_STEP_RETRY`); every compensation on any
  * failure, 5 tries with backoff, before the booking ends COMPENSATION_FAILED.
+ *
+ * A version's steps are those of `TRIP_BOOKING_STEPS` since it or before: a booking runs the
+ * steps of the version it started on (`tripBookingSagas` builds them all).
  */
-export function tripBookingSaga(stepTimeoutMs = 5_000): SagaDefinition<TripBooking> {
-  return defineSaga<TripBooking>(TRIP_BOOKING_SAGA, 1)
-    .withDefaults({ timeoutMs: stepTimeoutMs, retry: TRIP_STEP_RETRY })
-    .step('flight')
-    .invokeParticipant(FlightEndpoints.reserve, (trip) => ({
-      bookingId: trip.bookingId,
-      flightId: trip.flight.flightId,
-      seats: trip.flight.seats,
-    }))
-    .onReply((trip, reply: FlightReserved) => withPrice(trip, 'flight', reply.price))
-    .withCompensation(FlightEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
-    .step('hotel')
-    .invokeParticipant(HotelEndpoints.reserve, (trip) => ({
-      bookingId: trip.bookingId,
-      hotelId: trip.hotel.hotelId,
-      nights: trip.hotel.nights,
-      rooms: trip.hotel.rooms,
-    }))
-    .onReply((trip, reply: HotelReserved) => withPrice(trip, 'hotel', reply.price))
-    .withCompensation(HotelEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
-    .step('payment')
-    .invokeParticipant(PaymentEndpoints.charge, (trip) => ({
-      bookingId: trip.bookingId,
-      customerId: trip.customerId,
-      amount: tripAmount(trip),
-    }))
-    .withCompensation(PaymentEndpoints.refund, (trip) => ({ bookingId: trip.bookingId }))
-    .build();
+export function tripBookingSaga(
+  stepTimeoutMs = 5_000,
+  version = TRIP_BOOKING_SAGA_VERSION,
+): SagaDefinition<TripBooking> {
+  if (!Number.isInteger(version) || version < 1 || version > TRIP_BOOKING_SAGA_VERSION) {
+    throw new RangeError(`${TRIP_BOOKING_SAGA} has versions 1 to ${TRIP_BOOKING_SAGA_VERSION}`);
+  }
+  const saga = defineSaga<TripBooking>(TRIP_BOOKING_SAGA, version).withDefaults({
+    timeoutMs: stepTimeoutMs,
+    retry: TRIP_STEP_RETRY,
+  });
+  for (const step of TRIP_BOOKING_STEPS) if (step.since <= version) step.add(saga);
+  return saga.build();
 }
+
+/** Every version of the saga, oldest first: bookings stay on the version they started on. */
+export function tripBookingSagas(stepTimeoutMs = 5_000): SagaDefinition<TripBooking>[] {
+  return Array.from({ length: TRIP_BOOKING_SAGA_VERSION }, (_, i) =>
+    tripBookingSaga(stepTimeoutMs, i + 1),
+  );
+}
+
+type TripSagaBuilder = SagaDefinitionBuilder<TripBooking>;
+
+/** The saga's steps, in order, each with the first version it is in (see the table above). */
+const TRIP_BOOKING_STEPS: readonly { since: number; add: (saga: TripSagaBuilder) => void }[] = [
+  {
+    since: 1,
+    add: (saga) =>
+      saga
+        .step('flight')
+        .invokeParticipant(FlightEndpoints.reserve, (trip) => ({
+          bookingId: trip.bookingId,
+          flightId: trip.flight.flightId,
+          seats: trip.flight.seats,
+        }))
+        .onReply((trip, reply: FlightReserved) => withPrice(trip, 'flight', reply.price))
+        .withCompensation(FlightEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId })),
+  },
+  {
+    since: 1,
+    add: (saga) =>
+      saga
+        .step('hotel')
+        .invokeParticipant(HotelEndpoints.reserve, (trip) => ({
+          bookingId: trip.bookingId,
+          hotelId: trip.hotel.hotelId,
+          nights: trip.hotel.nights,
+          rooms: trip.hotel.rooms,
+        }))
+        .onReply((trip, reply: HotelReserved) => withPrice(trip, 'hotel', reply.price))
+        .withCompensation(HotelEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId })),
+  },
+  {
+    since: 1,
+    add: (saga) =>
+      saga
+        .step('payment')
+        .invokeParticipant(PaymentEndpoints.charge, (trip) => ({
+          bookingId: trip.bookingId,
+          customerId: trip.customerId,
+          amount: tripAmount(trip),
+        }))
+        .withCompensation(PaymentEndpoints.refund, (trip) => ({ bookingId: trip.bookingId })),
+  },
+];

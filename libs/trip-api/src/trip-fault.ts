@@ -1,4 +1,5 @@
 import { STEP_FAULTS, StepFault, StepFaultCode } from '@app/saga-core';
+import { TRIP_PARTICIPANTS, TRIP_REFUSAL_CODES, TripParticipant } from './trip-participants';
 
 /**
  * Faults a booking may ask a participant to inject, for that booking only: the kit's step
@@ -9,14 +10,19 @@ export type TripFault = StepFault;
 
 export const TRIP_FAULTS: readonly TripFault[] = STEP_FAULTS;
 
-/** Stable refusal codes the participants reply with. */
+/** The refusal codes of every participant (`TRIP_REFUSAL_CODES`), and the late undo's. */
+type TripRefusalCode = (typeof TRIP_REFUSAL_CODES)[TripParticipant][number] | 'ALREADY_CANCELLED';
+
+const TRIP_REFUSALS: readonly TripRefusalCode[] = [
+  ...TRIP_PARTICIPANTS.flatMap((name) => TRIP_REFUSAL_CODES[name]),
+  'ALREADY_CANCELLED',
+];
+
+/** Stable refusal codes the participants reply with, in saga order, then the kit's fault codes. */
 export const TripErrorCode = {
-  SOLD_OUT: 'SOLD_OUT',
-  UNKNOWN_FLIGHT: 'UNKNOWN_FLIGHT',
-  UNKNOWN_HOTEL: 'UNKNOWN_HOTEL',
-  UNKNOWN_CUSTOMER: 'UNKNOWN_CUSTOMER',
-  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
-  ALREADY_CANCELLED: 'ALREADY_CANCELLED',
+  ...(Object.fromEntries(TRIP_REFUSALS.map((code) => [code, code])) as {
+    readonly [C in TripRefusalCode]: C;
+  }),
   ...StepFaultCode,
 } as const;
 export type TripErrorCode = (typeof TripErrorCode)[keyof typeof TripErrorCode];

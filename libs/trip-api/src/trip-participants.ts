@@ -1,3 +1,6 @@
+import { FlightRequestDto } from './flight-request.dto';
+import { HotelRequestDto } from './hotel-request.dto';
+
 /** The participants of a trip, in saga order. */
 export const TRIP_PARTICIPANTS = ['flight', 'hotel', 'payment'] as const;
 export type TripParticipant = (typeof TRIP_PARTICIPANTS)[number];
@@ -11,6 +14,16 @@ export const TRIP_EVENT_VOCABULARY = {
 } as const satisfies Record<TripParticipant, TripEventVocabulary>;
 
 /**
+ * The codes each participant refuses a step with (`TripRefusedError`), besides the undo that
+ * comes too late (`ALREADY_CANCELLED`), which any of them may answer; `TripErrorCode` lists them.
+ */
+export const TRIP_REFUSAL_CODES = {
+  flight: ['SOLD_OUT', 'UNKNOWN_FLIGHT'],
+  hotel: ['SOLD_OUT', 'UNKNOWN_HOTEL'],
+  payment: ['UNKNOWN_CUSTOMER', 'INSUFFICIENT_FUNDS'],
+} as const satisfies Record<TripParticipant, readonly string[]>;
+
+/**
  * What a booking asks of each participant that needs more than the booking's root fields: its
  * part of `POST /bookings` and of every trip event, under its name. An optional step's part
  * is optional.
@@ -19,6 +32,27 @@ export interface TripParts {
   flight: { flightId: string; seats: number };
   hotel: { hotelId: string; nights: number; rooms: number };
 }
+export type TripPart = keyof TripParts;
+
+/** A part's DTO class, and whether every booking carries that part (its key is not optional). */
+export interface TripPartDto<T> {
+  dto: new () => NonNullable<T>;
+  required: undefined extends T ? false : true;
+}
+
+/**
+ * Each part's DTO class, which checks it in `POST /bookings` and in every trip event (see
+ * `TripPartsBefore`): a required part must be there, an optional step's part may be left out.
+ */
+export const TRIP_PART_DTOS: { readonly [P in TripPart]-?: TripPartDto<TripParts[P]> } = {
+  flight: { dto: FlightRequestDto, required: true },
+  hotel: { dto: HotelRequestDto, required: true },
+};
+
+/** The participants that have a part, in saga order. */
+export const TRIP_PARTS: readonly TripPart[] = TRIP_PARTICIPANTS.filter(
+  (name): name is TripPart => name in TRIP_PART_DTOS,
+);
 
 /** Draws the parts of a sample booking: seeded for a workload, or always the first and least. */
 export interface SampleDraw {

@@ -4,7 +4,8 @@ import { TRIP_STEP_EVENTS, TripEvents } from './trip.events';
 describe('TripEvents', () => {
   it('keeps every event name it had when they were written by hand', () => {
     const types = Object.fromEntries(Object.entries(TripEvents).map(([key, e]) => [key, e.type]));
-    expect(types).toEqual({
+    // A new participant adds its own; none of these may change.
+    expect(types).toMatchObject({
       bookingRequested: 'trip.booking.requested',
       cancellationRequested: 'trip.booking.cancellation-requested',
       flightReserved: 'trip.flight.reserved',

@@ -1,57 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsDefined,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
-  Max,
   MaxLength,
-  Min,
   ValidateNested,
 } from 'class-validator';
-import { participantFieldsDto, TRIP_FAULTS, TripFault } from '@app/trip-api';
+import {
+  participantFieldsDto,
+  TRIP_FAULTS,
+  TRIP_PART_DTOS,
+  TripFault,
+  TripPart,
+  TripPartsBefore,
+  TripPartsFields,
+  tripPartValidators,
+} from '@app/trip-api';
 import { BOOKING_MODES, BookingMode } from './booking-mode';
 import { IsSafeText } from '@app/saga-core';
-
-export class FlightRequestDto {
-  @ApiProperty({ example: 'FL-100' })
-  @IsString()
-  @IsSafeText()
-  @IsNotEmpty()
-  @MaxLength(64)
-  flightId!: string;
-
-  @ApiProperty({ example: 1, minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  seats!: number;
-}
-
-export class HotelRequestDto {
-  @ApiProperty({ example: 'HT-200' })
-  @IsString()
-  @IsSafeText()
-  @IsNotEmpty()
-  @MaxLength(64)
-  hotelId!: string;
-
-  @ApiProperty({ example: 2, minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(365)
-  nights!: number;
-
-  @ApiProperty({ example: 1, minimum: 1 })
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  rooms!: number;
-}
 
 /** `faults`: one optional key per participant. */
 export const FaultsDto = participantFieldsDto<TripFault>('FaultsDto', () => [
@@ -62,8 +31,17 @@ export const FaultsDto = participantFieldsDto<TripFault>('FaultsDto', () => [
 ]);
 export type FaultsDto = InstanceType<typeof FaultsDto>;
 
+/** A part of `POST /bookings`: required or optional as its step (`TRIP_PART_DTOS`). */
+const requestPart = (part: TripPart): PropertyDecorator[] => {
+  const { dto, required } = TRIP_PART_DTOS[part];
+  return [
+    required ? ApiProperty({ type: dto }) : ApiPropertyOptional({ type: dto }),
+    ...tripPartValidators(part),
+  ];
+};
+
 /** `POST /bookings`: unknown fields anywhere are refused (whitelist + forbidNonWhitelisted). */
-export class CreateBookingDto {
+export class CreateBookingDto extends TripPartsFields {
   @ApiPropertyOptional({ enum: BOOKING_MODES, default: 'orchestrated' })
   @IsOptional()
   @IsIn(BOOKING_MODES)
@@ -76,24 +54,11 @@ export class CreateBookingDto {
   @MaxLength(64)
   customerId!: string;
 
-  @ApiProperty({ type: FlightRequestDto })
-  @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => FlightRequestDto)
-  flight!: FlightRequestDto;
-
-  @ApiProperty({ type: HotelRequestDto })
-  @IsDefined()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => HotelRequestDto)
-  hotel!: HotelRequestDto;
-
   @ApiPropertyOptional({ type: FaultsDto, example: { payment: 'fail' } })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => FaultsDto)
+  @TripPartsBefore(requestPart)
   faults?: FaultsDto;
 }

@@ -10,7 +10,7 @@ import {
   stepFaultsLabels,
 } from '@app/saga-core';
 import { InMemoryOutboxStore, InMemorySagaStore, InMemoryTransport } from '@app/saga-core/testing';
-import { TripBooking, tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
+import { TripBooking, tripBookingDefinitions } from '@app/trip-api';
 import {
   InMemoryFlights,
   InMemoryHotels,
@@ -61,7 +61,7 @@ export class InMemoryTripSystem {
       serviceName: 'orchestrator',
       amqpUrl: 'memory://',
       orchestrator: {
-        definitions: [tripBookingSaga(STEP_TIMEOUT_MS), tripBookingChoreography(STEP_TIMEOUT_MS)],
+        definitions: tripBookingDefinitions(STEP_TIMEOUT_MS),
         replyQueue: REPLY_QUEUE,
         timerPollIntervalMs: NEVER_MS,
         messageHeaders: stepFaultsHeaders,
