@@ -89,6 +89,18 @@ describe('UndoMarker on PostgreSQL', () => {
     expect(await available()).toBe(10);
   });
 
+  it('gives back a fixed amount when every holding takes the same', async () => {
+    const one = new UndoMarker({ ...SEATS_SPEC, stock: { ...SEATS_SPEC.stock, amount: 1 } });
+    await a.query(RESERVE, ['fixed', 1]);
+    expect(await available()).toBe(9);
+    expect(await one.undo(runnerOf(a), 'fixed')).toBe('released');
+    expect(await one.undo(runnerOf(a), 'fixed')).toBe('already-undone');
+    expect(await available()).toBe(10);
+    expect(
+      () => new UndoMarker({ ...SEATS_SPEC, stock: { ...SEATS_SPEC.stock, amount: 1.5 } }),
+    ).toThrow(/not a whole number/);
+  });
+
   it('refuses names that are not plain SQL identifiers', () => {
     expect(() => new UndoMarker({ ...SEATS_SPEC, table: 'holdings; DROP TABLE items' })).toThrow(
       /not a plain SQL identifier/,

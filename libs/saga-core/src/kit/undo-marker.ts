@@ -21,9 +21,12 @@ export interface HoldingsTable {
   tombstone: Readonly<Record<string, string | number | null>>;
   /** A column stamped with `now()` when the holding is given back, if any. */
   touched?: string;
-  /** Where a released holding goes back to: `stock.column += holding.amount`, on the row
-   * of `stock.table` whose `stock.key` is the holding's `owner`. */
-  stock: { table: string; key: string; column: string; owner: string; amount: string };
+  /**
+   * Where a released holding goes back to: `stock.column += amount`, on the row of
+   * `stock.table` whose `stock.key` is the holding's `owner`; `amount` is a column of the
+   * holding, or a whole number when every holding takes the same (one car a rental).
+   */
+  stock: { table: string; key: string; column: string; owner: string; amount: string | number };
 }
 
 /** What an undo did: marked a saga whose work never came, gave the work back, or nothing. */
@@ -35,6 +38,11 @@ const LITERAL = /^[A-Za-z0-9_-]+$/;
 function identifier(name: string): string {
   if (!IDENTIFIER.test(name)) throw new DefinitionError(`"${name}" is not a plain SQL identifier`);
   return name;
+}
+
+function wholeNumber(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new DefinitionError(`${value} is not a whole number`);
+  return String(value);
 }
 
 function literal(value: string): string {
@@ -87,13 +95,15 @@ export class UndoMarker {
       identifier(s.key),
       identifier(s.column),
     ];
-    const [owner, amount] = [identifier(s.owner), identifier(s.amount)];
+    const owner = identifier(s.owner);
+    const amount = typeof s.amount === 'number' ? wholeNumber(s.amount) : identifier(s.amount);
+    const given = typeof s.amount === 'number' ? amount : `released.${amount}`;
     this.releaseSql = `WITH released AS (
          UPDATE ${table} SET ${status} = ${undone}${touched}
           WHERE ${key} = $1 AND ${status} = ${held}
-         RETURNING ${owner}, ${amount}),
+         RETURNING ${typeof s.amount === 'number' ? owner : `${owner}, ${amount}`}),
        given AS (
-         UPDATE ${stock} s SET ${column} = s.${column} + released.${amount}
+         UPDATE ${stock} s SET ${column} = s.${column} + ${given}
            FROM released WHERE s.${stockKey} = released.${owner}
          RETURNING 1)
        SELECT (SELECT count(*) FROM released)::int AS released`;
