@@ -9,7 +9,7 @@ export type { TripDatabaseUrls } from './trip-endpoints';
 export interface BookingOutcome {
   bookingId: string;
   status: string;
-  /** The steps it ran or skipped: those not SKIPPED; every participant when not known. */
+  /** The steps it ran or may have run: not SKIPPED nor INACTIVE; every participant when not known. */
   takes?: readonly string[];
 }
 
@@ -93,12 +93,15 @@ function sagaOutcomes(orchestratorUrl: string): Promise<BookingOutcome[]> {
   );
 }
 
-/** The steps each saga ran or may have run: all but those it SKIPPED. */
+/**
+ * The steps each saga ran or may have run: all but those it SKIPPED (it ended before them) and
+ * those that do not apply to it (INACTIVE: an optional step it did not ask for).
+ */
 async function stepsTaken(orchestratorUrl: string): Promise<Map<string, string[]>> {
   const rows = await queryRows<{ id: string; takes: string[] }>(
     orchestratorUrl,
     `SELECT saga_id::text AS id, array_agg(name) AS takes
-       FROM saga_step_states WHERE status <> 'SKIPPED' GROUP BY saga_id`,
+       FROM saga_step_states WHERE status NOT IN ('SKIPPED', 'INACTIVE') GROUP BY saga_id`,
   );
   return new Map(rows.map((r) => [r.id, r.takes]));
 }
