@@ -45,7 +45,10 @@ export function tripBookingChoreography(
     withPricesOf(trip, payload as Partial<TripBooking>);
   const saga = tripBookingSaga(stepTimeoutMs, tripSagaVersionOf(version));
   const steps = Object.fromEntries(
-    saga.spec.steps.map(({ name }) => [name, { ...TRIP_STEP_EVENTS[name as TripParticipant], fold }]),
+    saga.spec.steps.map(({ name }) => [
+      name,
+      { ...TRIP_STEP_EVENTS[name as TripParticipant], fold },
+    ]),
   );
   return defineChoreography<TripBooking>(TRIP_BOOKING_CHOREOGRAPHY, version)
     .withDefaultTimeout(stepTimeoutMs)
