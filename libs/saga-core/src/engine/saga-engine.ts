@@ -141,9 +141,8 @@ export class SagaEngine {
     data: Data,
     options: StartSagaOptions = {},
   ): Promise<StartSagaResult<Data>> {
-    return inSpan(`saga start ${name}`, { 'saga.definition': name }, () =>
-      this.insertStart(name, data, options),
-    );
+    const attributes = { 'saga.definition': name, 'saga.service': this.service };
+    return inSpan(`saga start ${name}`, attributes, () => this.insertStart(name, data, options));
   }
 
   /** Handles one reply; the transport acks it once this resolves. */

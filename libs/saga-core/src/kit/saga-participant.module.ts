@@ -1,3 +1,4 @@
+import { ApiExcludeController } from '@nestjs/swagger';
 import { Controller, DynamicModule, Module, Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SagaStepParticipant } from '../participant/saga-step-participant';
@@ -38,6 +39,8 @@ export class SagaParticipantModule {
       Object.defineProperty(Mounted, 'name', { value: Adapter.name });
       Reflect.defineMetadata('design:paramtypes', [ModuleRef], Mounted);
       Controller()(Mounted);
+      // It has no HTTP route: nothing of it belongs in the app's OpenAPI document.
+      ApiExcludeController()(Mounted);
       return Mounted;
     });
     return { module: SagaParticipantModule, controllers };
