@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FaultPoint } from '@app/saga-core';
 import { freePort } from '../../scripts/support/free-port';
 import { AppProcess } from '../support/app-process';
-import { AuditLine, BookingView, TripSystem } from '../support/trip-system';
+import { appsBut, AuditLine, BookingView, PARTICIPANTS, TripSystem } from '../support/trip-system';
 import { assertTripInvariants } from '../support/trip-invariants';
 import { waitFor } from '../support/wait-for';
 
@@ -28,7 +28,7 @@ describe('crash recovery', () => {
     let port: number;
 
     beforeAll(async () => {
-      system = await TripSystem.start({ apps: ['flight', 'hotel', 'payment'], env });
+      system = await TripSystem.start({ apps: [...PARTICIPANTS], env });
       port = await freePort();
     });
 
@@ -105,7 +105,7 @@ describe('crash recovery', () => {
     let port: number;
 
     beforeAll(async () => {
-      system = await TripSystem.start({ apps: ['orchestrator', 'flight', 'hotel'], env });
+      system = await TripSystem.start({ apps: appsBut('payment'), env });
       port = await freePort();
     });
 

@@ -1,7 +1,8 @@
+import { TRIP_BOOKING_SAGA_VERSION } from '@app/trip-api';
 import { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { queueDepth } from '../support/rabbitmq-vhost';
-import { TripSystem } from '../support/trip-system';
+import { PARTICIPANTS, TripSystem } from '../support/trip-system';
 import { waitFor } from '../support/wait-for';
 
 const ALICE_KEY = 'alice-operator-key-for-the-dashboard';
@@ -23,7 +24,7 @@ describe('the dashboard, in a browser', () => {
 
   beforeAll(async () => {
     [system, browser] = await Promise.all([
-      TripSystem.start({ apps: ['flight', 'hotel', 'payment'] }),
+      TripSystem.start({ apps: [...PARTICIPANTS] }),
       launchChromium(),
     ]);
     await startOrchestrator(LONG_STEP_TIMEOUT_MS);
@@ -39,7 +40,7 @@ describe('the dashboard, in a browser', () => {
 
   afterEach(async () => {
     await page?.close();
-    for (const name of ['flight', 'hotel', 'payment'] as const) {
+    for (const name of PARTICIPANTS) {
       await system.http(name).delete('/faults').expect(200);
     }
   });
@@ -99,7 +100,9 @@ describe('the dashboard, in a browser', () => {
     await rows.first().locator('a').click();
     await page.locator('#run-header[data-status="CANCELLED"]').waitFor();
     expect(await page.textContent('#run-failure')).toMatch(/^payment: /);
-    expect(await page.textContent('#run-definition')).toBe('trip-booking@1');
+    expect(await page.textContent('#run-definition')).toBe(
+      `trip-booking@${TRIP_BOOKING_SAGA_VERSION}`,
+    );
     // The timeline: both reservations undone, the hotel's before the flight's.
     const undo = await page.$$eval('#timeline rect.compensation', (bars) =>
       bars.map((b) => ({

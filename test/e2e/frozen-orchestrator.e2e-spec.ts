@@ -4,7 +4,7 @@ import { mapLimit } from '../../scripts/support/map-limit';
 import { vhostQueueDepths } from '../../scripts/support/rabbitmq-admin';
 import { AppProcess } from '../support/app-process';
 import { assertTripInvariants } from '../support/trip-invariants';
-import { AuditLine, BookingView, TripSystem } from '../support/trip-system';
+import { AuditLine, BookingView, PARTICIPANTS, TripSystem } from '../support/trip-system';
 import { waitFor } from '../support/wait-for';
 
 const STEP_TIMEOUT_MS = 2_000;
@@ -39,7 +39,7 @@ describe('a frozen orchestrator', () => {
   let b: AppProcess;
 
   beforeAll(async () => {
-    system = await TripSystem.start({ apps: ['flight', 'hotel', 'payment'] });
+    system = await TripSystem.start({ apps: [...PARTICIPANTS] });
     const env = {
       STEP_TIMEOUT_MS: String(STEP_TIMEOUT_MS),
       DATABASE_LOCK_TIMEOUT_MS: '1000',

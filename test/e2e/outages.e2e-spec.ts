@@ -1,11 +1,11 @@
 import { FLIGHT_COMMANDS, HOTEL_COMMANDS, PAYMENT_COMMANDS } from '@app/trip-api';
 import { TcpProxy } from '../../scripts/support/tcp-proxy';
 import { queueDepth } from '../support/rabbitmq-vhost';
-import { AppName, TripSystem } from '../support/trip-system';
+import { ALL_APPS, AppName, TripSystem } from '../support/trip-system';
 import { assertTripInvariants } from '../support/trip-invariants';
 import { waitFor } from '../support/wait-for';
 
-const APPS: AppName[] = ['orchestrator', 'flight', 'hotel', 'payment'];
+const APPS: readonly AppName[] = ALL_APPS;
 const DEAD_LETTER_QUEUES = [
   'orchestrator.replies',
   FLIGHT_COMMANDS,

@@ -1,5 +1,5 @@
 import { OUTBOX_STORE, OutboxStore } from '@app/saga-core';
-import { TripSystem } from '../support/trip-system';
+import { PARTICIPANTS, TripSystem } from '../support/trip-system';
 import { assertTripInvariants } from '../support/trip-invariants';
 import { waitFor } from '../support/wait-for';
 
@@ -71,7 +71,7 @@ describe('an event no queue is bound for yet', () => {
     ]);
     expect((await system.booking(bookingId)).status).toBe('PENDING');
 
-    for (const name of ['flight', 'hotel', 'payment'] as const) await system.startApp(name);
+    for (const name of PARTICIPANTS) await system.startApp(name);
     expect(await store.releaseParked(parked.map((p) => p.id))).toBe(1);
 
     expect((await system.settled(bookingId, 30_000)).status).toBe('CONFIRMED');

@@ -17,6 +17,19 @@ import { createTestDatabase, TestDatabase } from './postgres';
 import { createTestVhost, TestVhost } from './rabbitmq-vhost';
 
 export type AppName = TripAppName;
+
+/** Every app of the trip, the orchestrator first, as the participant profiles list them. */
+export const ALL_APPS: readonly AppName[] = TRIP_APPS;
+/** Every participant of the trip. */
+export const PARTICIPANTS: readonly TripParticipant[] = TRIP_APPS.filter(
+  (app): app is TripParticipant => app !== 'orchestrator',
+);
+/** Every app but `left` (those a test runs its own way, or later). */
+export const appsBut = (...left: AppName[]): AppName[] =>
+  TRIP_APPS.filter((app) => !left.includes(app));
+/** Every participant but `left`. */
+export const participantsBut = (...left: TripParticipant[]): TripParticipant[] =>
+  PARTICIPANTS.filter((name) => !left.includes(name));
 type Env = Record<string, string | undefined>;
 type AppFactory = (env: Env, options: { logger: false }) => Promise<INestApplication>;
 
