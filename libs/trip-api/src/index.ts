@@ -1,4 +1,5 @@
 export * from './trip-participants';
+export * from './car';
 export * from './trip-participant-fields';
 export * from './trip-fault';
 export * from './flight.endpoints';

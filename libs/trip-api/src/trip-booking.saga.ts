@@ -1,4 +1,5 @@
 import { defineSaga, RetryPolicy, SagaDefinition, SagaDefinitionBuilder } from '@app/saga-core';
+import { CarEndpoints, CarReserved } from './car';
 import { FlightEndpoints, FlightReserved } from './flight.endpoints';
 import { HotelEndpoints, HotelReserved } from './hotel.endpoints';
 import { PaymentEndpoints } from './payment.endpoints';
@@ -23,7 +24,7 @@ export const TRIP_STEP_RETRY: RetryPolicy = {
  * The version new bookings start on. A change to the steps is a new version, as the stored
  * definition of a version never changes and a booking stays on the version it started on.
  */
-export const TRIP_BOOKING_SAGA_VERSION = 1;
+export const TRIP_BOOKING_SAGA_VERSION = 2;
 
 /**
  * The trip booking saga.
@@ -32,6 +33,7 @@ export const TRIP_BOOKING_SAGA_VERSION = 1;
  * | ------- | --------------- | ------------------- | ------------- |
  * | flight  | flight.reserve  | seats × price       | flight.cancel |
  * | hotel   | hotel.reserve   | nights × rooms × pn | hotel.cancel  |
+ * | car     | car.reserve     | days × price a day  | car.cancel (only for a booking with `car`; since v2) |
  * | payment | payment.charge  | amount charged      | payment.refund (only after a timeout) |
  *
  * The payment amount is the sum of what the steps before it priced (`tripAmount`). Payment is compensatable rather
@@ -94,6 +96,19 @@ const TRIP_BOOKING_STEPS: readonly { since: number; add: (saga: TripSagaBuilder)
         }))
         .onReply((trip, reply: HotelReserved) => withPrice(trip, 'hotel', reply.price))
         .withCompensation(HotelEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId })),
+  },
+  {
+    since: 2,
+    add: (saga) =>
+      saga
+        .step('car')
+        .invokeParticipant(CarEndpoints.reserve, ({ bookingId, car }) => {
+          if (!car) throw new Error(`booking ${bookingId} has no car to rent`);
+          return { bookingId, carClass: car.carClass, days: car.days };
+        })
+        .onReply((trip, reply: CarReserved) => withPrice(trip, 'car', reply.price))
+        .withCompensation(CarEndpoints.cancel, (trip) => ({ bookingId: trip.bookingId }))
+        .onlyIf((trip) => trip.car !== undefined),
   },
   {
     since: 1,

@@ -1,8 +1,9 @@
+import { CAR_REFUSAL_CODES, CarRequestDto } from './car';
 import { FlightRequestDto } from './flight-request.dto';
 import { HotelRequestDto } from './hotel-request.dto';
 
 /** The participants of a trip, in saga order. */
-export const TRIP_PARTICIPANTS = ['flight', 'hotel', 'payment'] as const;
+export const TRIP_PARTICIPANTS = ['flight', 'hotel', 'car', 'payment'] as const;
 export type TripParticipant = (typeof TRIP_PARTICIPANTS)[number];
 
 /** The names a participant's events take (see `TripEvents`): those of a reservation or a charge. */
@@ -10,6 +11,7 @@ export type TripEventVocabulary = 'reservation' | 'charge';
 export const TRIP_EVENT_VOCABULARY = {
   flight: 'reservation',
   hotel: 'reservation',
+  car: 'reservation',
   payment: 'charge',
 } as const satisfies Record<TripParticipant, TripEventVocabulary>;
 
@@ -20,6 +22,7 @@ export const TRIP_EVENT_VOCABULARY = {
 export const TRIP_REFUSAL_CODES = {
   flight: ['SOLD_OUT', 'UNKNOWN_FLIGHT'],
   hotel: ['SOLD_OUT', 'UNKNOWN_HOTEL'],
+  car: ['SOLD_OUT', ...Object.values(CAR_REFUSAL_CODES)],
   payment: ['UNKNOWN_CUSTOMER', 'INSUFFICIENT_FUNDS'],
 } as const satisfies Record<TripParticipant, readonly string[]>;
 
@@ -31,6 +34,8 @@ export const TRIP_REFUSAL_CODES = {
 export interface TripParts {
   flight: { flightId: string; seats: number };
   hotel: { hotelId: string; nights: number; rooms: number };
+  /** The car rental is an optional step: a booking without `car` does not run it. */
+  car?: { carClass: string; days: number };
 }
 export type TripPart = keyof TripParts;
 
@@ -47,6 +52,7 @@ export interface TripPartDto<T> {
 export const TRIP_PART_DTOS: { readonly [P in TripPart]-?: TripPartDto<TripParts[P]> } = {
   flight: { dto: FlightRequestDto, required: true },
   hotel: { dto: HotelRequestDto, required: true },
+  car: { dto: CarRequestDto, required: false },
 };
 
 /** The participants that have a part, in saga order. */
@@ -136,6 +142,25 @@ export const TRIP_PARTICIPANT_PROFILES: Readonly<Record<TripParticipant, TripPar
       request: ({ pick, between }) => ({
         hotel: { hotelId: pick(['HT-200', 'HT-300']), nights: between(1, 3), rooms: between(1, 2) },
       }),
+    },
+    car: {
+      ...serviceOf('car', 3004),
+      ledger: {
+        what: 'car class',
+        used: 'used',
+        held: 'rented',
+        sql: `SELECT c.car_class AS id, c.cars_total - c.cars_available AS used,
+                     COUNT(r.booking_id) FILTER (WHERE r.status = 'RESERVED') AS held
+                FROM cars c LEFT JOIN car_rentals r ON r.car_class = c.car_class
+               GROUP BY c.car_class`,
+      },
+      holding: { table: 'car_rentals', owner: 'car_class', held: 'RESERVED' },
+      statePath: '/rentals/:bookingId',
+      // Every other booking rents a car; the smallest booking does not.
+      request: ({ pick, between }) =>
+        between(0, 1) === 1
+          ? { car: { carClass: pick(['ECONOMY', 'COMPACT', 'SUV']), days: between(1, 5) } }
+          : null,
     },
     payment: {
       ...serviceOf('payment', 3003),

@@ -40,15 +40,30 @@ describe('the trip steps, as the kit mounts them', () => {
       commands: ['hotel.reserve', 'hotel.cancel'],
       work: ['trip.flight.reserved'],
       undo: [
+        'trip.car.reservation-failed',
+        'trip.car.cancelled',
+        'trip.car.cancellation-failed',
         'trip.payment.failed',
         'trip.payment.refunded',
         'trip.payment.refund-failed',
         'trip.hotel.cancellation-requested',
       ],
     },
+    // The car is optional: the hotel also undoes on the payment's outcomes, the payment also
+    // works on the hotel's success (each acting only when the booking has no car).
+    car: {
+      commands: ['car.reserve', 'car.cancel'],
+      work: ['trip.hotel.reserved'],
+      undo: [
+        'trip.payment.failed',
+        'trip.payment.refunded',
+        'trip.payment.refund-failed',
+        'trip.car.cancellation-requested',
+      ],
+    },
     payment: {
       commands: ['payment.charge', 'payment.refund'],
-      work: ['trip.hotel.reserved'],
+      work: ['trip.hotel.reserved', 'trip.car.reserved'],
       undo: ['trip.booking.cancellation-requested', 'trip.payment.refund-requested'],
     },
   };
