@@ -107,10 +107,10 @@ describe('CarRentalService over PostgreSQL', () => {
          FROM cars ORDER BY car_class`,
     );
     expect(fleet).toEqual([
-      { carClass: 'COMPACT', total: 3_000, price: 45 },
-      { carClass: 'ECONOMY', total: 5_000, price: 35 },
+      { carClass: 'COMPACT', total: 100_000, price: 45 },
+      { carClass: 'ECONOMY', total: 100_000, price: 35 },
       { carClass: 'LUXURY', total: 1, price: 220 },
-      { carClass: 'SUV', total: 1_000, price: 90 },
+      { carClass: 'SUV', total: 10_000, price: 90 },
     ]);
   });
 
