@@ -17,6 +17,7 @@ import { InMemoryTripSystem, STEP_TIMEOUT_MS } from './in-memory/trip-system.in-
 const STOCK = {
   flights: { 'FL-100': { seats: 10, price: 250 } },
   hotels: { 'HT-200': { rooms: 5, perNight: 100 } },
+  cars: { COMPACT: { cars: 3, perDay: 40 } },
   balances: { rich: 10_000, poor: 100 },
 };
 
@@ -119,6 +120,52 @@ describe.each(MODES)('the trip booking, %s, on the in-memory adapters', (mode, d
     ]);
     expect(system.flights.seatsLeft('FL-100')).toBe(10);
     expect(system.hotels.roomsLeft('HT-200')).toBe(5);
+    expect(system.payments.balanceOf('rich')).toBe(10_000);
+  });
+
+  it('rents a car after the hotel, and charges it with the rest', async () => {
+    const car = { carClass: 'COMPACT', days: 2 };
+    const saga = await system.book(definition, trip(bookingId(5), { car }));
+
+    expect(saga.status).toBe(SagaStatus.CONFIRMED);
+    expect(system.cars.carsLeft('COMPACT')).toBe(2);
+    expect(system.payments.balanceOf('rich')).toBe(10_000 - TRIP_PRICE - 2 * 40);
+    expect(system.journal).toEqual([
+      'flight:reserved',
+      'hotel:reserved',
+      'car:reserved',
+      'payment:charged',
+    ]);
+  });
+
+  it('returns the car first when the payment is refused, then the hotel and the flight', async () => {
+    const car = { carClass: 'COMPACT', days: 2 };
+    const saga = await system.book(definition, trip(bookingId(6), { car, customerId: 'poor' }));
+
+    expect(saga.status).toBe(SagaStatus.CANCELLED);
+    expect(system.journal).toEqual([
+      'flight:reserved',
+      'hotel:reserved',
+      'car:reserved',
+      'car:cancelled',
+      'hotel:cancelled',
+      'flight:cancelled',
+    ]);
+    expect(system.cars.carsLeft('COMPACT')).toBe(3);
+  });
+
+  it('cancels the hotel and the flight when the car class is unknown, charging nothing', async () => {
+    const car = { carClass: 'SPACESHIP', days: 1 };
+    const saga = await system.book(definition, trip(bookingId(7), { car }));
+
+    expect(saga.status).toBe(SagaStatus.CANCELLED);
+    expect(saga.failureReason).toMatch(/^car: /);
+    expect(system.journal).toEqual([
+      'flight:reserved',
+      'hotel:reserved',
+      'hotel:cancelled',
+      'flight:cancelled',
+    ]);
     expect(system.payments.balanceOf('rich')).toBe(10_000);
   });
 });

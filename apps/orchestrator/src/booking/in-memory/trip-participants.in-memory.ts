@@ -1,8 +1,10 @@
 import {
+  CarReserved,
   ChargePayment,
   FlightReserved,
   HotelReserved,
   PaymentCharged,
+  ReserveCar,
   ReserveFlight,
   ReserveHotel,
   TripErrorCode,
@@ -10,14 +12,14 @@ import {
 } from '@app/trip-api';
 
 /**
- * The trip's three participants as plain domain services with their state in memory: stock
+ * The trip's participants as plain domain services with their state in memory: stock
  * and balances that change, refusals when they run out. Each check comes before any write, so
  * a refusal leaves nothing to roll back (there is no database transaction to do it). Every
  * operation is idempotent per booking, and an undo of something that never happened is
  * accepted: a redelivered command or event changes nothing.
  */
 
-/** What the participants did, in order, across all three: to assert the order of the undo. */
+/** What the participants did, in order, across all of them: to assert the order of the undo. */
 export type TripJournal = string[];
 
 interface Held {
@@ -27,14 +29,20 @@ interface Held {
   cancelled: boolean;
 }
 
-/** Seats per flight, or rooms per hotel, with their unit price. */
+/** Seats per flight, rooms per hotel or cars per class, with their unit price. */
 type Left = Map<string, { units: number; price: number }>;
+
+const UNKNOWN = {
+  flight: TripErrorCode.UNKNOWN_FLIGHT,
+  hotel: TripErrorCode.UNKNOWN_HOTEL,
+  car: TripErrorCode.UNKNOWN_CAR_CLASS,
+} as const;
 
 class Stock {
   private readonly held = new Map<string, Held>();
 
   constructor(
-    private readonly what: 'flight' | 'hotel',
+    private readonly what: 'flight' | 'hotel' | 'car',
     private readonly left: Left,
     private readonly journal: TripJournal,
   ) {}
@@ -48,8 +56,8 @@ class Stock {
     const already = this.held.get(bookingId);
     if (already) return already;
     const stock = this.left.get(item);
-    const unknown = this.what === 'flight' ? 'UNKNOWN_FLIGHT' : 'UNKNOWN_HOTEL';
-    if (!stock) throw new TripRefusedError(TripErrorCode[unknown], `No ${this.what} ${item}`);
+    const unknown = UNKNOWN[this.what];
+    if (!stock) throw new TripRefusedError(unknown, `No ${this.what} ${item}`);
     if (stock.units < units) {
       throw new TripRefusedError(TripErrorCode.SOLD_OUT, `${this.what} ${item} is sold out`);
     }
@@ -113,6 +121,31 @@ export class InMemoryHotels {
     const priceOf = (perNight: number) => perNight * nights * rooms;
     const held = this.stock.take(request.bookingId, hotelId, rooms, priceOf);
     return { hotelId, nights, rooms, price: held.price };
+  }
+
+  async cancel(bookingId: string): Promise<void> {
+    this.stock.release(bookingId);
+  }
+}
+
+export class InMemoryCars {
+  private readonly stock: Stock;
+
+  constructor(cars: Record<string, { cars: number; perDay: number }>, journal: TripJournal) {
+    const left: Left = new Map();
+    for (const [id, c] of Object.entries(cars)) left.set(id, { units: c.cars, price: c.perDay });
+    this.stock = new Stock('car', left, journal);
+  }
+
+  carsLeft(carClass: string): number {
+    return this.stock.available(carClass);
+  }
+
+  /** One car of the class, priced every day at its daily price. */
+  async reserve(request: ReserveCar): Promise<CarReserved> {
+    const { carClass, days } = request;
+    const held = this.stock.take(request.bookingId, carClass, 1, (perDay) => perDay * days);
+    return { carClass, days, price: held.price };
   }
 
   async cancel(bookingId: string): Promise<void> {

@@ -12,8 +12,11 @@ import {
 } from '@app/saga-core';
 import { InMemoryInbox } from '@app/saga-core/testing';
 import {
+  CAR_COMMANDS,
+  CancelCar,
   CancelFlight,
   CancelHotel,
+  CarReserved,
   ChargePayment,
   FLIGHT_COMMANDS,
   FlightReserved,
@@ -22,12 +25,18 @@ import {
   PAYMENT_COMMANDS,
   PaymentCharged,
   RefundPayment,
+  ReserveCar,
   ReserveFlight,
   ReserveHotel,
   TripParticipant,
   tripStepBinding,
 } from '@app/trip-api';
-import { InMemoryFlights, InMemoryHotels, InMemoryPayments } from './trip-participants.in-memory';
+import {
+  InMemoryCars,
+  InMemoryFlights,
+  InMemoryHotels,
+  InMemoryPayments,
+} from './trip-participants.in-memory';
 
 /**
  * The trip's participants as the kit runs them, on the in-memory domain services: each is
@@ -53,6 +62,16 @@ class HotelStep implements SagaStepParticipant<ReserveHotel, HotelReserved, Canc
   }
   undo(request: CancelHotel) {
     return this.hotels.cancel(request.bookingId);
+  }
+}
+
+class CarStep implements SagaStepParticipant<ReserveCar, CarReserved, CancelCar> {
+  constructor(private readonly cars: InMemoryCars) {}
+  run(request: ReserveCar) {
+    return this.cars.reserve(request);
+  }
+  undo(request: CancelCar) {
+    return this.cars.cancel(request.bookingId);
   }
 }
 
@@ -113,9 +132,14 @@ async function startService(
   return { inbox, stop: () => relay.stop() };
 }
 
-/** The three participants of the trip, started on `transport`. */
+/** The participants of the trip, started on `transport`. */
 export async function startTripParticipants(
-  domain: { flights: InMemoryFlights; hotels: InMemoryHotels; payments: InMemoryPayments },
+  domain: {
+    flights: InMemoryFlights;
+    hotels: InMemoryHotels;
+    cars: InMemoryCars;
+    payments: InMemoryPayments;
+  },
   transport: MessageTransport,
   replyQueue: string,
 ): Promise<RunningParticipant[]> {
@@ -131,6 +155,13 @@ export async function startTripParticipants(
       'hotel',
       HOTEL_COMMANDS,
       adapterOf('hotel', new HotelStep(domain.hotels)),
+      transport,
+      replyQueue,
+    ),
+    await startService(
+      'car',
+      CAR_COMMANDS,
+      adapterOf('car', new CarStep(domain.cars)),
       transport,
       replyQueue,
     ),

@@ -12,6 +12,7 @@ import {
 import { InMemoryOutboxStore, InMemorySagaStore, InMemoryTransport } from '@app/saga-core/testing';
 import { TripBooking, tripBookingDefinitions } from '@app/trip-api';
 import {
+  InMemoryCars,
   InMemoryFlights,
   InMemoryHotels,
   InMemoryPayments,
@@ -30,12 +31,13 @@ const MAX_TURNS = 10_000;
 export interface TripStock {
   flights: Record<string, { seats: number; price: number }>;
   hotels: Record<string, { rooms: number; perNight: number }>;
+  cars: Record<string, { cars: number; perDay: number }>;
   balances: Record<string, number>;
 }
 
 /**
  * The whole trip on the in-memory adapters: the real engine (its writer, inbound and timer
- * runner) with the real trip definitions, one broker, and the three participants, each with
+ * runner) with the real trip definitions, one broker, and the participants, each with
  * its own inbox and outbox as each service has its own database. Nothing runs on a timer:
  * `settle` lets messages flow until none is left, and `passTime` fires the timers due then.
  */
@@ -45,6 +47,7 @@ export class InMemoryTripSystem {
   readonly store = new InMemorySagaStore(new InMemoryOutboxStore());
   readonly flights: InMemoryFlights;
   readonly hotels: InMemoryHotels;
+  readonly cars: InMemoryCars;
   readonly payments: InMemoryPayments;
   readonly engine: SagaEngine;
   private readonly relay: OutboxRelay;
@@ -55,6 +58,7 @@ export class InMemoryTripSystem {
   constructor(stock: TripStock) {
     this.flights = new InMemoryFlights(stock.flights, this.journal);
     this.hotels = new InMemoryHotels(stock.hotels, this.journal);
+    this.cars = new InMemoryCars(stock.cars, this.journal);
     this.payments = new InMemoryPayments(stock.balances, this.journal);
     this.relay = new OutboxRelay(this.store.outbox, this.transport, { pollIntervalMs: NEVER_MS });
     const options: SagaCoreOptions = {
@@ -81,7 +85,12 @@ export class InMemoryTripSystem {
   async start(): Promise<this> {
     this.relay.start();
     await this.engine.start();
-    const domain = { flights: this.flights, hotels: this.hotels, payments: this.payments };
+    const domain = {
+      flights: this.flights,
+      hotels: this.hotels,
+      cars: this.cars,
+      payments: this.payments,
+    };
     this.participants = await startTripParticipants(domain, this.transport, REPLY_QUEUE);
     return this;
   }
