@@ -15,12 +15,12 @@ export type AppName = TripAppName;
 /** Everything counted at one instant; deltas of two of them make a run's figures. */
 export interface CounterSnapshot {
   appCpu: Record<AppName, number | null>;
-  /** CPU seconds of each PostgreSQL backend serving the four databases, by pid. */
+  /** CPU seconds of each PostgreSQL backend serving the apps' databases, by pid. */
   postgresCpu: Map<number, number>;
   rabbitCpu: number | null;
-  /** `xact_commit` of the four databases (read-only transactions count too). */
+  /** `xact_commit` of the apps' databases (read-only transactions count too). */
   commits: number;
-  /** Outbox rows ever written by the four apps (the outbox ids only grow). */
+  /** Outbox rows ever written by the apps (the outbox ids only grow). */
   messages: number;
 }
 

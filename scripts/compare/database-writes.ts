@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { withClient } from '../support/pg-query';
 import { TripDatabaseUrls } from '../support/trip-invariants';
 
-/** Rows inserted, updated or deleted so far in each of the four databases, and their sum. */
+/** Rows inserted, updated or deleted so far in each app's database, and their sum. */
 export interface DatabaseWrites {
   total: number;
   byDatabase: Record<keyof TripDatabaseUrls, number>;

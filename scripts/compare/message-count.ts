@@ -1,7 +1,7 @@
 import { queryRows } from '../support/pg-query';
 import { TripDatabaseUrls } from '../support/trip-invariants';
 
-/** Messages the four apps published for the given bookings, in all and by publisher. */
+/** Messages the apps published for the given bookings, in all and by publisher. */
 export interface MessageCount {
   total: number;
   byApp: Record<keyof TripDatabaseUrls, number>;

@@ -1,3 +1,4 @@
+import { TRIP_APPS } from '../support/trip-endpoints';
 import { ComparisonResult, ModeResult } from './compare';
 import { ModeMeasurements } from './measurements';
 import { SCENARIOS } from './workload';
@@ -99,7 +100,7 @@ export function buildCharts(result: ComparisonResult): NamedChart[] {
     },
     {
       id: 'writes',
-      title: 'Database writes per booking (4 databases)',
+      title: `Database writes per booking (${TRIP_APPS.length} databases)`,
       config: {
         type: 'bar',
         data: { labels, datasets: [perMode('rows', (m) => m.databaseWrites.perBooking)] },

@@ -1,6 +1,7 @@
 import { tripBookingChoreography, tripBookingSaga } from '@app/trip-api';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { TRIP_APPS } from '../support/trip-endpoints';
 import { ComparisonResult, FlowSample } from './compare';
 import { buildCharts } from './report-charts';
 import { REPORT_CSS } from './report.styles';
@@ -59,8 +60,8 @@ it ends (polling every ${o.pollIntervalMs} ms where the orchestrator does not ho
 posts the next. Throughput is bookings divided by the wall time of the mode's run.</li>
 <li>Latency runs from the POST to the answer that shows the terminal status. Timeouts wait for
 the orchestrator's step timeout (STEP_TIMEOUT_MS).</li>
-<li>Messages are the rows the four apps' outboxes hold for the mode's bookings; database writes
-are the growth of inserted + updated + deleted rows in pg_stat_database over the four databases,
+<li>Messages are the rows the ${TRIP_APPS.length} apps' outboxes hold for the mode's bookings; database writes
+are the growth of inserted + updated + deleted rows in pg_stat_database over their ${TRIP_APPS.length} databases,
 read once the counters have been still for ${o.statsSettleMs} ms.</li>
 <li>Time to compensate runs from a saga's first failed or timed-out step to the line that ends it.
 The sequence diagrams are drawn from real audit logs of this run.</li>
