@@ -8,6 +8,7 @@ export * from './bootstrap/config.loader';
 export * from './bootstrap/database.bootstrap';
 export * from './bootstrap/service-app.module';
 export * from './bootstrap/app.bootstrap';
+export * from './bootstrap/service-app.factory';
 export * from './health/service-health.module';
 export * from './faults/create-fault-rule.dto';
 export * from './faults/faults.module';
