@@ -39,6 +39,7 @@ export * from './participant/command-handler.decorator';
 export * from './participant/command-context';
 export * from './participant/command-payload.validation';
 export * from './choreography/event-handler.decorator';
+export * from './choreography/event-filter.decorator';
 export * from './choreography/event-context';
 export * from './choreography/retry-then-give-up.decorator';
 

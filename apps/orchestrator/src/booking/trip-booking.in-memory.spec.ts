@@ -168,4 +168,13 @@ describe.each(MODES)('the trip booking, %s, on the in-memory adapters', (mode, d
     ]);
     expect(system.payments.balanceOf('rich')).toBe(10_000);
   });
+
+  it('leaves the car service out of a booking without a car: no command, no transaction', async () => {
+    const saga = await system.book(definition, trip(bookingId(8)));
+
+    expect(saga.status).toBe(SagaStatus.CONFIRMED);
+    // Choreographed, the car service takes the hotel's success and lets it pass (`@EventFilter`).
+    expect(system.handledBy('car')).toBe(0);
+    expect(system.handledBy('payment')).toBe(1);
+  });
 });

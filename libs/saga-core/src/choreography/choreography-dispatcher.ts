@@ -14,6 +14,7 @@ import { EventEndpoint, EventMessage } from '../transport/event-message';
 import { parseEventMessage } from '../transport/event-message.parser';
 import { EventOutcome, participantEventsCounter } from './event-metrics';
 import { EVENT_GIVE_UP_METADATA } from './retry-then-give-up.decorator';
+import { EVENT_FILTER_METADATA, EventFilterFn } from './event-filter.decorator';
 import { sagaHeadersOf } from '../transport/saga-headers';
 
 const DEFAULT_PREFETCH = 32;
@@ -24,6 +25,8 @@ interface BoundEventHandler {
   exchange: string;
   /** Set by `@RetryThenGiveUp`: tries with backoff, then an announced failure. */
   giveUp: RetryPolicy | null;
+  /** Set by `@EventFilter`: the events it takes; the others pass with no transaction. */
+  takes: EventFilterFn | null;
   invoke(...args: unknown[]): Promise<unknown>;
 }
 
@@ -82,6 +85,17 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
 
   protected admit(event: EventMessage): void {
     bindSaga(event.correlationId);
+  }
+
+  /** An event its handler does not take (`@EventFilter`); a filter that throws lets it decide. */
+  protected override passes(event: EventMessage): boolean {
+    const takes = this.handlers.get(event.type)?.takes;
+    if (!takes) return false;
+    try {
+      return !takes(event);
+    } catch {
+      return false;
+    }
   }
 
   /** Runs the handler; `givingUp` calls it to announce its failure instead of working. */
@@ -152,6 +166,11 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
         (m) => [m.name, m.metadata],
       ),
     );
+    const filters = new Map(
+      findDecoratedMethods<EventFilterFn>(this.discovery, this.scanner, EVENT_FILTER_METADATA).map(
+        (m) => [m.name, m.metadata],
+      ),
+    );
     const deliveries = (this.options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT) + 1;
     for (const { name, metadata, invoke } of methods) {
       const giveUp = giveUps.get(name) ?? null;
@@ -165,7 +184,8 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
       for (const type of metadata.types) {
         const existing = this.handlers.get(type);
         if (existing) throw new Error(`${type} has two handlers: ${existing.name} and ${name}`);
-        this.handlers.set(type, { name, exchange: metadata.exchange, giveUp, invoke });
+        const takes = filters.get(name) ?? null;
+        this.handlers.set(type, { name, exchange: metadata.exchange, giveUp, takes, invoke });
       }
     }
     if (this.handlers.size === 0) {

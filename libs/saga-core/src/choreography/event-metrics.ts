@@ -13,6 +13,8 @@ export type EventOutcome =
   | 'given-up'
   /** Already handled before (a redelivery): nothing done. */
   | 'duplicate'
+  /** Not one its handler takes (`@EventFilter`): acknowledged with no transaction. */
+  | 'passed'
   /** Not a valid event, or its handler called it poison: dead-lettered. */
   | 'poison'
   /** The handler or the transaction failed: the event goes back to the queue. */

@@ -1,5 +1,6 @@
 import { Ctx, Payload } from '@nestjs/microservices';
 import { EventHandler } from '../choreography/event-handler.decorator';
+import { EventFilter } from '../choreography/event-filter.decorator';
 import { EventContext } from '../choreography/event-context';
 import { RetryThenGiveUp } from '../choreography/retry-then-give-up.decorator';
 import { eventEndpoint, EventMessage } from '../transport/event-message';
@@ -76,13 +77,19 @@ export function sagaStepAdapterClass<Data>(binding: SagaStepBinding<Data>): Saga
     const endpoints = (refs: { exchange: string; type: string }[]) =>
       refs.map((ref) => eventEndpoint<unknown>(ref.exchange, ref.type));
     const { work, undo } = events.reactions;
-    decorate(proto, 'runOnEvent', EventHandler(...endpoints(work)));
+    // Beside an optional step, an event may be another step's: it passes before any
+    // transaction (the adapter checks again, for a dispatcher that does not filter).
+    const filter = events.beside
+      ? [EventFilter((event) => resolved.actsOn(event.type, resolved.dataOf(event)))]
+      : [];
+    decorate(proto, 'runOnEvent', EventHandler(...endpoints(work)), ...filter);
     messageParams(proto, 'runOnEvent', undefined);
     decorate(
       proto,
       'undoOnEvent',
       EventHandler(...endpoints(undo)),
       RetryThenGiveUp(events.undoRetry),
+      ...filter,
     );
     messageParams(proto, 'undoOnEvent', undefined);
   }

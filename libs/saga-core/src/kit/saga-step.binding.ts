@@ -46,6 +46,11 @@ export interface ResolvedStepEvents {
   compensationFailed: EventRef;
   /** How often an undo is tried before it is announced as failed. */
   undoRetry: RetryPolicy;
+  /**
+   * The step is optional, or reacts past an optional neighbour: whether it acts on one of its
+   * events depends on the saga the event carries (see `stepActsOn`).
+   */
+  beside: boolean;
 }
 
 /** A binding checked against its definitions, with what the adapters need at hand. */
@@ -91,8 +96,12 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
           `choreography ${choreography.spec.name} (build it with stepsOf(definition, events))`,
       );
     }
+    const reactions = choreographyTopology(choreography.spec)[index];
     events = {
-      reactions: choreographyTopology(choreography.spec)[index],
+      reactions,
+      // One neighbour's success to work on; its three outcomes (or the cancel) and the
+      // step's own request to undo on: more means an optional step between.
+      beside: Boolean(stepSpec.optional) || reactions.work.length > 1 || reactions.undo.length > 4,
       succeeded: stepSpec.succeeded,
       failed: stepSpec.failed,
       compensated: stepSpec.compensated,

@@ -94,6 +94,11 @@ export abstract class InboundDispatcher<M extends InboundMessage, O extends stri
 
   protected abstract count(type: string, outcome: string): void;
 
+  /** Whether a message is acknowledged as passed, before any transaction: none by default. */
+  protected passes(_message: M): boolean {
+    return false;
+  }
+
   /**
    * Where `methods` (the handlers discovery found) are called from: the server that started
    * the dispatcher, through Nest's pipeline, for each it has registered (a controller's method
@@ -147,6 +152,10 @@ export abstract class InboundDispatcher<M extends InboundMessage, O extends stri
       throw error;
     }
     this.admit(message);
+    if (this.passes(message)) {
+      this.count(message.type, 'passed');
+      return;
+    }
     await this.runtime.handle(message, delivery);
   }
 }

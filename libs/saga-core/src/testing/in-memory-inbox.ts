@@ -29,6 +29,11 @@ export class InMemoryInbox implements Inbox {
 
   constructor(readonly outbox: InMemoryOutboxStore = new InMemoryOutboxStore()) {}
 
+  /** How many messages were handled, by every consumer (committed claims only). */
+  get handledCount(): number {
+    return this.claimed.size;
+  }
+
   /** Whether `consumer` has handled `messageId` (committed claims only). */
   has(consumer: string, messageId: string): boolean {
     return this.claimed.has(keyOf(consumer, messageId));

@@ -92,6 +92,7 @@ function adapterOf(step: TripParticipant, participant: SagaStepParticipant): obj
 
 /** A participant service running on the in-memory adapters: its inbox, outbox and relay. */
 export interface RunningParticipant {
+  name: string;
   inbox: InMemoryInbox;
   stop(): Promise<void>;
 }
@@ -129,7 +130,7 @@ async function startService(
   await new ChoreographyDispatcher(
     new InboundDeps(options, transport, relay, inbox, discovery, scanner, faults),
   ).start();
-  return { inbox, stop: () => relay.stop() };
+  return { name, inbox, stop: () => relay.stop() };
 }
 
 /** The participants of the trip, started on `transport`. */

@@ -145,4 +145,11 @@ export class InMemoryTripSystem {
     }
     throw new Error(`the trip did not settle in ${MAX_TURNS} turns`);
   }
+
+  /** The messages a participant handled in a transaction: those it passed by are not counted. */
+  handledBy(name: string): number {
+    const participant = this.participants.find((p) => p.name === name);
+    if (!participant) throw new Error(`no participant ${name}`);
+    return participant.inbox.handledCount;
+  }
 }
