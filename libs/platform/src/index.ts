@@ -1,5 +1,5 @@
 /**
- * The plumbing the demo's four services share: configuration validated at boot, the app's
+ * The plumbing the demo's services share: configuration validated at boot, the app's
  * database created and migrated before it starts, `/health` and `/metrics`, pino logs and
  * tracing, `/faults`. Built on `@app/saga-core`, which knows nothing of it.
  */
