@@ -27,9 +27,6 @@ export const PARTICIPANTS: readonly TripParticipant[] = TRIP_APPS.filter(
 /** Every app but `left` (those a test runs its own way, or later). */
 export const appsBut = (...left: AppName[]): AppName[] =>
   TRIP_APPS.filter((app) => !left.includes(app));
-/** Every participant but `left`. */
-export const participantsBut = (...left: TripParticipant[]): TripParticipant[] =>
-  PARTICIPANTS.filter((name) => !left.includes(name));
 type Env = Record<string, string | undefined>;
 type AppFactory = (env: Env, options: { logger: false }) => Promise<INestApplication>;
 
