@@ -7,6 +7,7 @@ import { SagaDefinition } from './definition/saga-definition';
 import { UnregisteredVersions } from './engine/unregistered-definitions';
 import type { MessageHeadersOf } from './engine/message-headers.machine';
 import type { OutboxRelayOptions } from './messaging/outbox-relay';
+import type { GroupCommitOptions } from './participant/group-commit';
 import type { SagaStorage } from './persistence/saga-storage';
 import type { SagaTransport } from './transport/saga-transport';
 
@@ -102,6 +103,13 @@ export interface SagaCoreOptions {
   relay?: Omit<OutboxRelayOptions, 'service'>;
   /** Default: inbox rows kept a day, sent outbox rows an hour, a pass every minute. */
   retention?: RetentionOptions;
+  /**
+   * Commands and events that arrive together are handled and written in one transaction
+   * (`GroupCommit`), up to 32 by default. A handler whose work is more than its database writes
+   * (a call to another system) holds the whole group while it waits: `{ maxMessages: 1 }`
+   * writes each delivery on its own.
+   */
+  groupCommit?: GroupCommitOptions;
   orchestrator?: OrchestratorOptions;
   participant?: ParticipantOptions;
   choreography?: ChoreographyOptions;

@@ -6,6 +6,7 @@ import { OutboxRelay } from '../messaging/outbox-relay';
 import { SAGA_CORE_OPTIONS, SagaCoreOptions } from '../saga-core.options';
 import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport, QueueSpec } from '../transport/message-transport';
+import { DEFAULT_GROUP_COMMIT_MESSAGES } from './group-commit';
 import { InboundAdapter, InboundMessage, InboundRuntime } from './inbound-runtime';
 import { INBOX, Inbox } from './inbox.port';
 import { SagaMessageContext } from './saga-message.context';
@@ -66,6 +67,7 @@ export abstract class InboundDispatcher<M extends InboundMessage, O extends stri
       adapter,
       loggerName,
       deps.hooks,
+      deps.options.groupCommit?.maxMessages ?? DEFAULT_GROUP_COMMIT_MESSAGES,
     );
   }
 

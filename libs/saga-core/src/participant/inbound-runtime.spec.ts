@@ -116,7 +116,7 @@ function delivery(deliveryCount: number): IncomingMessage {
 const MESSAGE: InboundMessage = { type: 'flight.cancel', messageId: 'm-1' };
 
 /** Delivers until the runtime stops throwing; returns the backoff delays it waited. */
-async function deliverUntilSettled(run: InboundRuntime<InboundMessage, string>) {
+async function deliverUntilSettled<O extends string>(run: InboundRuntime<InboundMessage, O>) {
   const delays: number[] = [];
   const spy = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms = 0) => {
     delays.push(ms);

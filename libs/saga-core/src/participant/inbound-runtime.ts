@@ -10,6 +10,7 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
 import { GivingUp } from './giving-up';
+import { GroupCommit } from './group-commit';
 import { Inbox } from './inbox.port';
 import type { InboxTransaction } from './inbox.port';
 import { RolledBackAnswer } from './rolled-back-answer';
@@ -74,6 +75,7 @@ function duplicate<O extends string>(): Settled<O> {
  */
 export class InboundRuntime<M extends InboundMessage, O extends string> {
   private readonly logger: Logger;
+  private readonly group: GroupCommit<Settled<O>> | null;
 
   constructor(
     private readonly inbox: Inbox,
@@ -83,17 +85,29 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
     loggerName: string,
     /** The named fault points this runtime reaches; none by default. */
     private readonly hooks: FaultHooks = NO_FAULTS,
+    /** Deliveries written together at most (`GroupCommit`); 1, the default, writes each alone. */
+    groupCommit = 1,
   ) {
     this.logger = new Logger(loggerName);
+    this.group =
+      groupCommit > 1 ? new GroupCommit(inbox, adapter.consumer, groupCommit, hooks) : null;
   }
 
   async handle(message: M, delivery: IncomingMessage): Promise<void> {
     const fault = this.faults.hit(message.type);
     let settled: Settled<O>;
     try {
-      await applyBeforeHandling(fault, message.type);
-      settled = await this.transact(message, delivery, fault, null);
-      applyAfterCommit(fault);
+      if (this.group && !fault && !this.inbox.claimsBeforeHandling(delivery)) {
+        // A first delivery without a runtime fault: with whatever else arrives meanwhile.
+        settled = await this.group.submit(
+          (tx) => this.together(message, delivery, tx),
+          () => this.transact(message, delivery, null, null),
+        );
+      } else {
+        await applyBeforeHandling(fault, message.type);
+        settled = await this.transact(message, delivery, fault, null);
+        applyAfterCommit(fault);
+      }
     } catch (error) {
       settled = await this.afterFailure(message, delivery, error);
     }
@@ -139,6 +153,18 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
       this.adapter.count(message.type, 'error');
       throw failure;
     }
+  }
+
+  /** A group member's work: the handler, then its inbox row and what it sends, in `tx`. */
+  private async together(
+    message: M,
+    delivery: IncomingMessage,
+    tx: InboxTransaction,
+  ): Promise<Settled<O>> {
+    const work = await this.adapter.work(message, { tx, delivery, fault: null, givingUp: null });
+    const enqueued = await tx.claimAndEnqueue(message.messageId, work.outgoing);
+    if (!enqueued) throw new AlreadyHandled();
+    return { outcome: work.outcome, enqueued };
   }
 
   /**

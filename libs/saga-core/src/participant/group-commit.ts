@@ -1,0 +1,110 @@
+import { AsyncResource } from 'node:async_hooks';
+import { isTransientFailure } from '../errors/transient-failure';
+import { FaultHooks, FaultPoint } from '../model/fault-hooks';
+import type { Inbox, InboxTransaction } from './inbox.port';
+
+/** How a participant writes the deliveries that arrive together. */
+export interface GroupCommitOptions {
+  /** At most this many deliveries in one transaction; 1 writes each on its own. Default 32. */
+  maxMessages?: number;
+}
+
+export const DEFAULT_GROUP_COMMIT_MESSAGES = 32;
+
+/** One delivery waiting for its group: its work in a shared transaction, or on its own. */
+interface Member<R> {
+  /** The handler's work and its inbox and outbox rows, in the group's transaction. */
+  together: (tx: InboxTransaction) => Promise<R>;
+  /** The delivery's own transaction, as it is written when it is alone. */
+  alone: () => Promise<R>;
+  resolve: (result: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for a participant's inbound deliveries: what arrives while a transaction is
+ * being written waits for it, then all of it is handled and written in the next transaction,
+ * one after the other, with one `COMMIT` (one WAL flush) for the group. A busy participant
+ * then pays a commit per group instead of a commit per message, and the rows its handlers
+ * hold (a flight's seats, an account) are locked once per group instead of once per message,
+ * which is what limits a participant whose work meets on a few such rows. A delivery that
+ * arrives alone is written alone, as before: at 1 in flight this costs nothing.
+ *
+ * One group is written at a time, so two groups of one process never wait on each other's
+ * rows. A member that fails (its handler throws, its answer is written apart, or the inbox
+ * has it already) rolls the group back: it is then handled on its own, and the others form
+ * the next group, so its failure costs them one try and never their effects. A failure no
+ * member can be blamed for (the commit, the connection) sends every member on its own.
+ * Each member's work runs in the asynchronous context it was submitted from, so logs and
+ * traces stay its own.
+ */
+export class GroupCommit<R> {
+  private readonly waiting: Member<R>[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly inbox: Inbox,
+    private readonly consumer: string,
+    private readonly maxMessages: number,
+    private readonly hooks: FaultHooks,
+  ) {}
+
+  /** Handles one delivery with the others that arrive meanwhile; settles once written. */
+  submit(together: (tx: InboxTransaction) => Promise<R>, alone: () => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.waiting.push({
+        together: AsyncResource.bind(together),
+        alone: AsyncResource.bind(alone),
+        resolve,
+        reject,
+      });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        await this.commit(this.waiting.splice(0, this.maxMessages));
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async commit(group: Member<R>[]): Promise<void> {
+    if (group.length === 1) return this.alone(group[0]);
+    let current = -1;
+    let results: R[];
+    try {
+      results = await this.inbox.transaction(this.consumer, async (tx) => {
+        const done: R[] = [];
+        for (current = 0; current < group.length; current++) {
+          done.push(await group[current].together(tx));
+        }
+        current = -1;
+        this.hooks.reach(FaultPoint.BEFORE_COMMIT);
+        return done;
+      });
+    } catch (error) {
+      if (current < 0 || isTransientFailure(error)) {
+        for (const member of group) await this.alone(member);
+        return;
+      }
+      const failed = group[current];
+      // The members after it were never tried; those before it were, and were rolled back.
+      this.waiting.unshift(...group.filter((member) => member !== failed));
+      return this.alone(failed);
+    }
+    group.forEach((member, i) => member.resolve(results[i]));
+  }
+
+  private async alone(member: Member<R>): Promise<void> {
+    try {
+      member.resolve(await member.alone());
+    } catch (error) {
+      member.reject(error);
+    }
+  }
+}
