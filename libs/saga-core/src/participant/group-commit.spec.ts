@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager } from 'typeorm';
 import { FaultHooks, FaultPoint, NO_FAULTS } from '../model/fault-hooks';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, MemberFailed } from './group-commit';
 import { Inbox, InboxTransaction } from './inbox.port';
 
 /** Transactions in memory: what one writes is kept only if its work does not throw. */
@@ -19,6 +19,7 @@ class MemoryTransactions implements Inbox {
       manager: { writes } as unknown as EntityManager,
       claim: async () => true,
       claimAndEnqueue: async () => [],
+      claimAllAndEnqueue: async () => ({ enqueued: [] }),
       enqueue: async () => [],
     };
     const result = await work(tx);
@@ -32,7 +33,16 @@ const writesOf = (tx: InboxTransaction) => (tx.manager as unknown as { writes: s
 
 function setUp(maxMessages = 32, hooks: FaultHooks = NO_FAULTS) {
   const inbox = new MemoryTransactions();
-  const group = new GroupCommit<string>(inbox, 'flight-service', maxMessages, hooks);
+  const seals: string[][] = [];
+  let sealFails = false;
+  let sealBlames: string | null = null;
+  const seal = async (_tx: InboxTransaction, done: readonly string[]) => {
+    seals.push([...done]);
+    if (sealFails) throw new Error('the statement failed');
+    if (sealBlames && done.includes(sealBlames)) throw new MemberFailed(done.indexOf(sealBlames));
+    return [...done];
+  };
+  const group = new GroupCommit<string, string>(inbox, 'flight-service', maxMessages, seal, hooks);
   const runs: string[] = [];
   /** A delivery whose work writes its name, or throws when `fails` says so. */
   const deliver = (name: string, fails: () => boolean = () => false) =>
@@ -51,7 +61,9 @@ function setUp(maxMessages = 32, hooks: FaultHooks = NO_FAULTS) {
           return name;
         }),
     );
-  return { inbox, deliver, runs };
+  const failSeal = () => (sealFails = true);
+  const blameInSeal = (name: string) => (sealBlames = name);
+  return { inbox, deliver, runs, seals, failSeal, blameInSeal };
 }
 
 describe('GroupCommit', () => {
@@ -67,6 +79,32 @@ describe('GroupCommit', () => {
     const all = ['a', 'b', 'c', 'd', 'e'].map((name) => deliver(name));
     await expect(Promise.all(all)).resolves.toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(inbox.committed).toEqual([['a'], ['b', 'c', 'd', 'e']]);
+  });
+
+  it('seals a group once, after every member worked', async () => {
+    const { deliver, seals } = setUp();
+    await Promise.all(['a', 'b', 'c'].map((name) => deliver(name)));
+    expect(seals).toEqual([['b', 'c']]);
+  });
+
+  it('sends every member alone when the seal refuses the group', async () => {
+    const { inbox, deliver, runs, failSeal } = setUp();
+    const first = deliver('a');
+    failSeal();
+    await Promise.all([first, deliver('b'), deliver('c')]);
+    expect(runs).toEqual(['a alone', 'b together', 'c together', 'b alone', 'c alone']);
+    expect(inbox.committed).toEqual([['a'], ['b'], ['c']]);
+  });
+
+  it('sends alone the member the seal blames, and seals the others in the next group', async () => {
+    const { inbox, deliver, seals, blameInSeal } = setUp();
+    blameInSeal('c');
+    await Promise.all(['a', 'b', 'c', 'd'].map((name) => deliver(name)));
+    expect(seals).toEqual([
+      ['b', 'c', 'd'],
+      ['b', 'd'],
+    ]);
+    expect(inbox.committed).toEqual([['a'], ['c'], ['b', 'd']]);
   });
 
   it('holds no more than maxMessages in one transaction', async () => {
@@ -116,7 +154,14 @@ describe('GroupCommit', () => {
 
   it('runs each member in the asynchronous context it was submitted from', async () => {
     const inbox = new MemoryTransactions();
-    const group = new GroupCommit<string | undefined>(inbox, 'flight-service', 32, NO_FAULTS);
+    const seal = async (_tx: InboxTransaction, done: readonly (string | undefined)[]) => [...done];
+    const group = new GroupCommit<string | undefined, string | undefined>(
+      inbox,
+      'flight-service',
+      32,
+      seal,
+      NO_FAULTS,
+    );
     const scope = new AsyncLocalStorage<string>();
     const seen = ['a', 'b', 'c'].map((name) =>
       scope.run(name, () =>

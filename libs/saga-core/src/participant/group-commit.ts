@@ -11,10 +11,24 @@ export interface GroupCommitOptions {
 
 export const DEFAULT_GROUP_COMMIT_MESSAGES = 32;
 
+/** Thrown by a seal that can tell which member the group failed on (a copy handled already). */
+export class MemberFailed extends Error {
+  constructor(readonly index: number) {
+    super(`member ${index} of the group failed`);
+  }
+}
+
+/**
+ * Writes what a group's members did, once all of them have worked, before the commit: their
+ * inbox and outbox rows, in one statement. Throwing rolls the group back: a `MemberFailed`
+ * blames one member, anything else sends every member on its own.
+ */
+export type GroupSeal<P, R> = (tx: InboxTransaction, done: readonly P[]) => Promise<R[]>;
+
 /** One delivery waiting for its group: its work in a shared transaction, or on its own. */
-interface Member<R> {
-  /** The handler's work and its inbox and outbox rows, in the group's transaction. */
-  together: (tx: InboxTransaction) => Promise<R>;
+interface Member<P, R> {
+  /** The handler's work in the group's transaction; the seal writes what it sends. */
+  together: (tx: InboxTransaction) => Promise<P>;
   /** The delivery's own transaction, as it is written when it is alone. */
   alone: () => Promise<R>;
   resolve: (result: R) => void;
@@ -38,19 +52,24 @@ interface Member<R> {
  * Each member's work runs in the asynchronous context it was submitted from, so logs and
  * traces stay its own.
  */
-export class GroupCommit<R> {
-  private readonly waiting: Member<R>[] = [];
+export class GroupCommit<P, R> {
+  private readonly waiting: Member<P, R>[] = [];
   private writing = false;
+  /** The writer runs in the context this was made in, so that no member's trace is its own. */
+  private readonly startWriting: () => void;
 
   constructor(
     private readonly inbox: Inbox,
     private readonly consumer: string,
     private readonly maxMessages: number,
+    private readonly seal: GroupSeal<P, R>,
     private readonly hooks: FaultHooks,
-  ) {}
+  ) {
+    this.startWriting = AsyncResource.bind(() => void this.write());
+  }
 
   /** Handles one delivery with the others that arrive meanwhile; settles once written. */
-  submit(together: (tx: InboxTransaction) => Promise<R>, alone: () => Promise<R>): Promise<R> {
+  submit(together: (tx: InboxTransaction) => Promise<P>, alone: () => Promise<R>): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({
         together: AsyncResource.bind(together),
@@ -58,7 +77,7 @@ export class GroupCommit<R> {
         resolve,
         reject,
       });
-      if (!this.writing) void this.write();
+      if (!this.writing) this.startWriting();
     });
   }
 
@@ -73,21 +92,23 @@ export class GroupCommit<R> {
     }
   }
 
-  private async commit(group: Member<R>[]): Promise<void> {
+  private async commit(group: Member<P, R>[]): Promise<void> {
     if (group.length === 1) return this.alone(group[0]);
     let current = -1;
     let results: R[];
     try {
       results = await this.inbox.transaction(this.consumer, async (tx) => {
-        const done: R[] = [];
+        const done: P[] = [];
         for (current = 0; current < group.length; current++) {
           done.push(await group[current].together(tx));
         }
         current = -1;
+        const sealed = await this.seal(tx, done);
         this.hooks.reach(FaultPoint.BEFORE_COMMIT);
-        return done;
+        return sealed;
       });
     } catch (error) {
+      if (error instanceof MemberFailed) current = error.index;
       if (current < 0 || isTransientFailure(error)) {
         for (const member of group) await this.alone(member);
         return;
@@ -100,7 +121,7 @@ export class GroupCommit<R> {
     group.forEach((member, i) => member.resolve(results[i]));
   }
 
-  private async alone(member: Member<R>): Promise<void> {
+  private async alone(member: Member<P, R>): Promise<void> {
     try {
       member.resolve(await member.alone());
     } catch (error) {

@@ -39,6 +39,7 @@ class MemoryInbox implements Inbox {
         manager: {} as EntityManager,
         claim: async (id) => claim(id),
         claimAndEnqueue: async (id, messages) => (claim(id) ? records(messages) : null),
+        claimAllAndEnqueue: async () => ({ handledAlready: 0 }),
         enqueue: async (messages) => records(messages),
       });
       this.outbox.push(...writes);

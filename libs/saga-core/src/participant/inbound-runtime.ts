@@ -8,9 +8,10 @@ import { FaultHooks, FaultPoint, NO_FAULTS } from '../model/fault-hooks';
 import { OutboxRelay } from '../messaging/outbox-relay';
 import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
+import { stampTraceContext } from '../observability/trace-context';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
 import { GivingUp } from './giving-up';
-import { GroupCommit } from './group-commit';
+import { GroupCommit, MemberFailed } from './group-commit';
 import { Inbox } from './inbox.port';
 import type { InboxTransaction } from './inbox.port';
 import { RolledBackAnswer } from './rolled-back-answer';
@@ -58,6 +59,22 @@ interface Settled<O extends string> {
   enqueued: OutboxRecord[];
 }
 
+/** A group member whose handler ran: what it sends is written with the others'. */
+interface Worked<O extends string> extends InboundWork<O> {
+  messageId: string;
+}
+
+/** The inbox rows of a group and what its members send, in one statement. */
+async function sealGroup<O extends string>(
+  tx: InboxTransaction,
+  done: readonly Worked<O>[],
+): Promise<Settled<O>[]> {
+  const claims = done.map((work) => ({ messageId: work.messageId, messages: work.outgoing }));
+  const claimed = await tx.claimAllAndEnqueue(claims);
+  if ('handledAlready' in claimed) throw new MemberFailed(claimed.handledAlready);
+  return done.map((work, i) => ({ outcome: work.outcome, enqueued: claimed.enqueued[i] }));
+}
+
 /** The inbox already had the message: what the handler did is rolled back. */
 class AlreadyHandled extends Error {}
 
@@ -75,7 +92,7 @@ function duplicate<O extends string>(): Settled<O> {
  */
 export class InboundRuntime<M extends InboundMessage, O extends string> {
   private readonly logger: Logger;
-  private readonly group: GroupCommit<Settled<O>> | null;
+  private readonly group: GroupCommit<Worked<O>, Settled<O>> | null;
 
   constructor(
     private readonly inbox: Inbox,
@@ -90,7 +107,9 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
   ) {
     this.logger = new Logger(loggerName);
     this.group =
-      groupCommit > 1 ? new GroupCommit(inbox, adapter.consumer, groupCommit, hooks) : null;
+      groupCommit > 1
+        ? new GroupCommit(inbox, adapter.consumer, groupCommit, sealGroup, hooks)
+        : null;
   }
 
   async handle(message: M, delivery: IncomingMessage): Promise<void> {
@@ -155,16 +174,18 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
     }
   }
 
-  /** A group member's work: the handler, then its inbox row and what it sends, in `tx`. */
+  /**
+   * A group member's work: the handler, in `tx`; the group's seal writes its inbox row and
+   * what it sends. Stamped here, in the delivery's own context, with the trace it continues.
+   */
   private async together(
     message: M,
     delivery: IncomingMessage,
     tx: InboxTransaction,
-  ): Promise<Settled<O>> {
+  ): Promise<Worked<O>> {
     const work = await this.adapter.work(message, { tx, delivery, fault: null, givingUp: null });
-    const enqueued = await tx.claimAndEnqueue(message.messageId, work.outgoing);
-    if (!enqueued) throw new AlreadyHandled();
-    return { outcome: work.outcome, enqueued };
+    stampTraceContext(work.outgoing);
+    return { messageId: message.messageId, ...work };
   }
 
   /**

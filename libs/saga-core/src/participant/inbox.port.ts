@@ -5,6 +5,15 @@ import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope'
 /** Injection token of the `Inbox` the participant runtime records handled messages in. */
 export const INBOX = Symbol('INBOX');
 
+/** A message to record as handled, with what its handling sends. */
+export interface InboxClaim {
+  messageId: string;
+  messages: readonly OutgoingMessage[];
+}
+
+/** What `claimAllAndEnqueue` did: every claim with its records, or the first it refused. */
+export type ClaimAllOutcome = { enqueued: OutboxRecord[][] } | { handledAlready: number };
+
 /**
  * One local transaction over a delivered message: the handler's writes (through `manager`),
  * the inbox row and the outbox rows of what it sends commit together, or not at all.
@@ -22,6 +31,13 @@ export interface InboxTransaction {
     messageId: string,
     messages: readonly OutgoingMessage[],
   ): Promise<OutboxRecord[] | null>;
+  /**
+   * `claimAndEnqueue` of several messages (a group commit's), in one statement: their outbox
+   * records in the order of `claims`; or, when any was handled already (a copy, maybe of
+   * another of `claims`), the index of the first such claim, the outbox left alone, and the
+   * caller must roll back what it did.
+   */
+  claimAllAndEnqueue(claims: readonly InboxClaim[]): Promise<ClaimAllOutcome>;
   /** Writes what the handling sends, once the message was claimed. */
   enqueue(messages: readonly OutgoingMessage[]): Promise<OutboxRecord[]>;
 }

@@ -63,6 +63,20 @@ export class InMemoryInbox implements Inbox {
         claim,
         claimAndEnqueue: async (messageId, messages) =>
           (await claim(messageId)) ? enqueue(messages) : null,
+        claimAllAndEnqueue: async (all) => {
+          const taken = new Set<string>();
+          const refused = all.findIndex((c) => {
+            const key = keyOf(consumer, c.messageId);
+            if (this.claimed.has(key) || claims.has(key) || taken.has(key)) return true;
+            taken.add(key);
+            return false;
+          });
+          if (refused >= 0) return { handledAlready: refused };
+          for (const key of taken) claims.add(key);
+          const enqueued: OutboxRecord[][] = [];
+          for (const c of all) enqueued.push(await enqueue(c.messages));
+          return { enqueued };
+        },
         enqueue,
       };
       const result = await work(tx);

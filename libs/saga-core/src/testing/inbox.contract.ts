@@ -53,6 +53,40 @@ export function inboxContract(name: string, setup: () => Promise<InboxUnderTest>
       expect(await subject.pendingOutbox()).toBe(before + 2);
     });
 
+    it('claims several messages with their outbox rows in one go, or none if one was claimed', async () => {
+      const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+      const before = await subject.pendingOutbox();
+      const claims = [
+        { messageId: a, messages: [contractMessage()] },
+        { messageId: b, messages: [] },
+        { messageId: c, messages: [contractMessage(), contractMessage()] },
+      ];
+      const claimed = await inbox().transaction('contract', (tx) => tx.claimAllAndEnqueue(claims));
+      expect(claimed).toEqual({
+        enqueued: claims.map((claim) =>
+          claim.messages.map((message) => ({ id: expect.any(String), message })),
+        ),
+      });
+      expect(await subject.pendingOutbox()).toBe(before + 3);
+
+      const fresh = randomUUID();
+      const again = [
+        { messageId: fresh, messages: [contractMessage()] },
+        { messageId: fresh, messages: [contractMessage()] },
+        { messageId: b, messages: [contractMessage()] },
+      ];
+      const refused = inbox().transaction('contract', async (tx) => {
+        const outcome = await tx.claimAllAndEnqueue(again);
+        throw new Error(JSON.stringify(outcome));
+      });
+      // The second copy of a message is the one handled already, as b is.
+      await expect(refused).rejects.toThrow(JSON.stringify({ handledAlready: 1 }));
+      expect(await subject.pendingOutbox()).toBe(before + 3);
+      expect(await inbox().transaction('contract', (tx) => tx.claim(again[0].messageId))).toBe(
+        true,
+      );
+    });
+
     it('keeps neither the claim nor the outbox rows of a transaction that throws', async () => {
       const id = randomUUID();
       const before = await subject.pendingOutbox();

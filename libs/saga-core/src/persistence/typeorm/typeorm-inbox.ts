@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Inbox, InboxTransaction } from '../../participant/inbox.port';
 import { IncomingMessage } from '../../transport/message-envelope';
 import {
+  claimAllAndEnqueue,
   claimAndEnqueue,
   claimIncoming,
   claimsBeforeHandling,
@@ -28,6 +29,7 @@ export class TypeOrmInbox implements Inbox {
         claim: (messageId) => claimIncoming(manager, consumer, messageId),
         claimAndEnqueue: (messageId, messages) =>
           claimAndEnqueue(manager, consumer, messageId, messages),
+        claimAllAndEnqueue: (claims) => claimAllAndEnqueue(manager, consumer, claims),
         enqueue: (messages) => enqueueOutgoing(manager, messages),
       }),
     );

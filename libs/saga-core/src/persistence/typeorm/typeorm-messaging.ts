@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
+import type { ClaimAllOutcome, InboxClaim } from '../../participant/inbox.port';
 import { stampTraceContext } from '../../observability/trace-context';
 import { IncomingMessage, OutgoingMessage } from '../../transport/message-envelope';
 
@@ -83,6 +84,47 @@ export async function claimAndEnqueue(
     row.ids.map((id) => ({ id })),
     messages,
   );
+}
+
+/**
+ * `claimAndEnqueue` of several messages in one statement: the outbox rows are written only if
+ * every message was claimed, and null tells the caller that one was handled already.
+ */
+export async function claimAllAndEnqueue(
+  manager: EntityManager,
+  consumer: string,
+  claims: readonly InboxClaim[],
+): Promise<ClaimAllOutcome> {
+  const messages = claims.flatMap((claim) => claim.messages);
+  const [row]: { claimed: string[]; ids: string[] }[] = await manager.query(
+    `WITH c AS (
+       INSERT INTO saga_inbox (consumer, message_id)
+       SELECT $1, m FROM unnest($2::text[]) AS m
+       ON CONFLICT DO NOTHING RETURNING message_id),
+     o AS (
+       INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+       SELECT m.* FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
+                              $9::jsonb[]) AS m
+        WHERE (SELECT count(*) FROM c) = $3
+       RETURNING id)
+     SELECT (SELECT coalesce(array_agg(message_id), '{}') FROM c)::text[] AS claimed,
+            (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS ids`,
+    [consumer, claims.map((claim) => claim.messageId), claims.length, ...outboxColumns(messages)],
+  );
+  const refused = firstUnclaimed(claims, row.claimed);
+  if (refused >= 0) return { handledAlready: refused };
+  const records = toOutboxRecords(
+    row.ids.map((id) => ({ id })),
+    messages,
+  );
+  let next = 0;
+  return { enqueued: claims.map((claim) => records.slice(next, (next += claim.messages.length))) };
+}
+
+/** The first of `claims` the inbox did not take (a second copy counts once taken); else -1. */
+export function firstUnclaimed(claims: readonly InboxClaim[], claimed: readonly string[]): number {
+  const left = new Set(claimed);
+  return claims.findIndex((claim) => !left.delete(claim.messageId));
 }
 
 /**
