@@ -37,8 +37,9 @@ interface Member<P, R> {
 
 /**
  * Group commit for a participant's inbound deliveries: what arrives while a transaction is
- * being written waits for it, then all of it is handled and written in the next transaction,
- * one after the other, with one `COMMIT` (one WAL flush) for the group. A busy participant
+ * being written waits for it, then all of it is handled in the next transaction, one after
+ * the other, the group's inbox and outbox rows written in one statement (the seal) and one
+ * `COMMIT` (one WAL flush) for the group. A busy participant
  * then pays a commit per group instead of a commit per message, and the rows its handlers
  * hold (a flight's seats, an account) are locked once per group instead of once per message,
  * which is what limits a participant whose work meets on a few such rows. A delivery that
@@ -48,7 +49,8 @@ interface Member<P, R> {
  * rows. A member that fails (its handler throws, its answer is written apart, or the inbox
  * has it already) rolls the group back: it is then handled on its own, and the others form
  * the next group, so its failure costs them one try and never their effects. A failure no
- * member can be blamed for (the commit, the connection) sends every member on its own.
+ * member can be blamed for (the commit, the connection, a lock timeout) sends every member
+ * on its own, side by side.
  * Each member's work runs in the asynchronous context it was submitted from, so logs and
  * traces stay its own.
  */
@@ -110,7 +112,9 @@ export class GroupCommit<P, R> {
     } catch (error) {
       if (error instanceof MemberFailed) current = error.index;
       if (current < 0 || isTransientFailure(error)) {
-        for (const member of group) await this.alone(member);
+        // Side by side, as they would have run without a group: under a frozen peer's locks
+        // each waits out its own lock timeout, not the sum of the others'.
+        await Promise.all(group.map((member) => this.alone(member)));
         return;
       }
       const failed = group[current];
