@@ -98,6 +98,7 @@ export class ServiceAppModule {
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
             faultHooks: envFaultHooks,
+            groupCommit: { maxMessages: c.getOrThrow<number>('SAGA_GROUP_COMMIT_MAX_MESSAGES') },
             retention: {
               inboxRetentionMs: c.getOrThrow<number>('SAGA_INBOX_RETENTION_SECONDS') * 1000,
               outboxRetentionMs: c.getOrThrow<number>('SAGA_OUTBOX_RETENTION_SECONDS') * 1000,

@@ -12,6 +12,7 @@ describe('ServiceConfig', () => {
       PORT: 3001,
       DATABASE_URL: 'postgres://postgres@localhost:5432/example',
       AMQP_URL: 'amqp://guest:guest@localhost:5672',
+      SAGA_GROUP_COMMIT_MAX_MESSAGES: 32,
     });
   });
 
@@ -43,6 +44,8 @@ describe('ServiceConfig', () => {
     ['AMQP_URL', 'localhost:5672'],
     ['SAGA_OUTBOX_MAX_ATTEMPTS', '0'],
     ['SAGA_OUTBOX_RETRY_DELAY_MS', 'soon'],
+    ['SAGA_GROUP_COMMIT_MAX_MESSAGES', '0'],
+    ['SAGA_GROUP_COMMIT_MAX_MESSAGES', '5000'],
     ['SAGA_REPLY_QUEUES', 'orchestrator.replies,amq.*'],
     ['SAGA_REPLY_QUEUES', 'orchestrator.replies.dead-letter'],
     ['SAGA_REPLY_QUEUES', 'two words'],

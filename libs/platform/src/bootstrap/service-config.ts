@@ -43,6 +43,12 @@ export class ServiceConfig {
   @Min(0, { message: 'SAGA_RETENTION_INTERVAL_SECONDS must be at least 0' })
   SAGA_RETENTION_INTERVAL_SECONDS: number = 60;
 
+  /** Commands and events that arrive together are written in one transaction, up to this many. */
+  @IsInt({ message: 'SAGA_GROUP_COMMIT_MAX_MESSAGES must be an integer' })
+  @Min(1, { message: 'SAGA_GROUP_COMMIT_MAX_MESSAGES must be at least 1' })
+  @Max(1000, { message: 'SAGA_GROUP_COMMIT_MAX_MESSAGES must be at most 1000' })
+  SAGA_GROUP_COMMIT_MAX_MESSAGES: number = 32;
+
   /** A statement waiting longer than this for a lock fails (55P03) and is tried again later. */
   @IsInt({ message: 'DATABASE_LOCK_TIMEOUT_MS must be an integer' })
   @Min(1, { message: 'DATABASE_LOCK_TIMEOUT_MS must be at least 1' })
