@@ -1,16 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { OutboxStore } from './outbox-store.port';
 
-/** How long the first confirm of a batch waits for others before the batch is written. */
+/** How long a batch of confirms gathers before it is written. */
 const DEFAULT_LINGER_MS = 20;
+const MAX_BATCH = 1_000;
 
 /**
- * Outbox rows confirmed by the broker, waiting to be marked sent. Marks are written in
- * batches, one statement at a time, each batch gathering the confirms of `lingerMs`: under
- * load, a burst of confirms costs one update, not one each; the marks are off every saga's
- * path, and far inside the relay's grace period, so the wait costs nothing. A mark that fails
- * to be written only means the row is published again by the backstop.
+ * Outbox rows confirmed by the broker, waiting to be marked sent. Marks are written one batch
+ * at a time, and every batch gathers the confirms of `lingerMs` before it is written: under
+ * load a process writes at most one mark statement (and one commit) per `lingerMs`, however
+ * many confirms arrive. The marks are off every saga's path, and far inside the relay's grace
+ * period, so the wait costs nothing. A mark that fails to be written only means the row is
+ * published again by the backstop.
  */
 export class SentMarks {
   private pending: string[] = [];
@@ -25,7 +26,7 @@ export class SentMarks {
   add(ids: readonly string[]): void {
     if (ids.length === 0) return;
     this.pending.push(...ids);
-    this.flushing ??= sleep(this.lingerMs).then(() => this.drain());
+    this.flushing ??= this.drain();
   }
 
   /** Resolves once every mark added so far is written (or has failed). */
@@ -36,7 +37,8 @@ export class SentMarks {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, 1_000);
+        await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
+        const batch = this.pending.splice(0, MAX_BATCH);
         try {
           await this.store.markSent(batch);
         } catch (error) {
