@@ -22,12 +22,21 @@ export interface CounterSnapshot {
   commits: number;
   /** Outbox rows ever written by the apps (the outbox ids only grow). */
   messages: number;
+  /** Rows inserted, updated and deleted in the apps' tables (`pg_stat_user_tables`). */
+  rowWrites: number;
+  /**
+   * Statements the apps' databases ran, each one round trip (`pg_stat_statements`, `BEGIN` and
+   * `COMMIT` included); null where the extension is not loaded and created in the database.
+   */
+  statements: number | null;
 }
 
 export interface CounterDelta {
   cpuSeconds: Record<AppName | 'postgres' | 'rabbitmq', number | null>;
   commits: number;
   messages: number;
+  rowWrites: number;
+  statements: number | null;
 }
 
 /**
@@ -81,6 +90,10 @@ export class ResourceCounters {
         : rabbit.reduce<number>((a, b) => a + (b ?? 0), 0),
       commits: dbFigures.reduce((sum, f) => sum + f.commits, 0),
       messages: dbFigures.reduce((sum, f) => sum + f.outboxId, 0),
+      rowWrites: dbFigures.reduce((sum, f) => sum + f.rowWrites, 0),
+      statements: dbFigures.some((f) => f.statements === null)
+        ? null
+        : dbFigures.reduce((sum, f) => sum + (f.statements ?? 0), 0),
     };
   }
 
@@ -128,6 +141,8 @@ export function deltaOf(before: CounterSnapshot, after: CounterSnapshot): Counte
     cpuSeconds: { ...apps, postgres, rabbitmq: diff(before.rabbitCpu, after.rabbitCpu) },
     commits: after.commits - before.commits,
     messages: after.messages - before.messages,
+    rowWrites: after.rowWrites - before.rowWrites,
+    statements: diff(before.statements, after.statements),
   };
 }
 
@@ -144,20 +159,53 @@ async function cpuOf(pid: number | null): Promise<number | null> {
   return pid === null ? null : cpuSeconds(pid);
 }
 
-async function databaseFigures(
-  client: Client,
-): Promise<{ commits: number; outboxId: number; backends: number[] }> {
+interface DatabaseFigures {
+  commits: number;
+  outboxId: number;
+  rowWrites: number;
+  statements: number | null;
+  backends: number[];
+}
+
+async function databaseFigures(client: Client): Promise<DatabaseFigures> {
   await client.query('SELECT pg_stat_clear_snapshot()');
-  const { rows } = await client.query<{ commits: string; outbox: string; backends: number[] }>(
+  const { rows } = await client.query<{
+    commits: string;
+    outbox: string;
+    writes: string;
+    backends: number[];
+  }>(
     `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::text
               AS commits,
             (SELECT coalesce(max(id), 0) FROM saga_outbox)::text AS outbox,
+            (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables)
+              ::text AS writes,
             (SELECT coalesce(array_agg(pid), '{}') FROM pg_stat_activity
               WHERE datname = current_database() AND pid <> pg_backend_pid()) AS backends`,
   );
   return {
     commits: Number(rows[0].commits),
     outboxId: Number(rows[0].outbox),
+    rowWrites: Number(rows[0].writes),
+    statements: await statementsRun(client),
     backends: rows[0].backends,
   };
+}
+
+/** `pg_stat_statements`' calls in this database, or null without the extension. */
+async function statementsRun(client: Client): Promise<number | null> {
+  const { rows } = await client.query<{ installed: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed`,
+  );
+  if (!rows[0].installed) return null;
+  try {
+    const calls = await client.query<{ n: string }>(
+      `SELECT coalesce(sum(calls), 0)::text AS n FROM pg_stat_statements
+        WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return Number(calls.rows[0].n);
+  } catch {
+    // Created, but not in shared_preload_libraries: the view cannot be read.
+    return null;
+  }
 }

@@ -27,6 +27,8 @@ describe('run figures', () => {
         },
         commits: 12,
         messages: 18,
+        rowWrites: 150,
+        statements: null,
       },
       rss,
     );
@@ -39,6 +41,8 @@ describe('run figures', () => {
       p99: 30,
       commitsPerBooking: 4,
       messagesPerBooking: 6,
+      rowWritesPerBooking: 50,
+      statementsPerBooking: null,
     });
     expect(figures.cpuMsPerBooking.orchestrator).toBeCloseTo(10);
     expect(figures.cpuMsPerBooking.flight).toBeNull();

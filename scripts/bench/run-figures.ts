@@ -17,6 +17,10 @@ export interface RunFigures {
   cpuMsPerBooking: Record<Resource, number | null>;
   commitsPerBooking: number | null;
   messagesPerBooking: number | null;
+  /** Rows inserted, updated or deleted in every app's database, per booking. */
+  rowWritesPerBooking: number | null;
+  /** Statements run by every app's database (round trips), per booking; null if not counted. */
+  statementsPerBooking: number | null;
   /** Each app's peak resident memory (VmHWM) at the end of the run, MB. */
   peakRssMb: Record<AppName, number | null>;
 }
@@ -46,6 +50,8 @@ export function figuresOf(
     cpuMsPerBooking: cpu,
     commitsPerBooking: per(delta.commits),
     messagesPerBooking: per(delta.messages),
+    rowWritesPerBooking: per(delta.rowWrites),
+    statementsPerBooking: per(delta.statements),
     peakRssMb,
   };
 }
@@ -77,6 +83,8 @@ export function medianFigures(runs: readonly RunFigures[]): RunFigures {
     ) as Record<Resource, number | null>,
     commitsPerBooking: med((r) => r.commitsPerBooking),
     messagesPerBooking: med((r) => r.messagesPerBooking),
+    rowWritesPerBooking: med((r) => r.rowWritesPerBooking),
+    statementsPerBooking: med((r) => r.statementsPerBooking),
     // Peaks are maxima, not medians: a limit holds only if every run kept under it.
     peakRssMb: Object.fromEntries(
       APPS.map((app) => {
