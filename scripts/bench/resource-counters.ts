@@ -25,8 +25,9 @@ export interface CounterSnapshot {
   /** Rows inserted, updated and deleted in the apps' tables (`pg_stat_user_tables`). */
   rowWrites: number;
   /**
-   * Statements the apps' databases ran, each one round trip (`pg_stat_statements`, `BEGIN` and
-   * `COMMIT` included); null where the extension is not loaded and created in the database.
+   * Statements the apps' databases ran (`pg_stat_statements`, `BEGIN` and `COMMIT` included):
+   * about one round trip each, a string of several sent at once counting each; null where the
+   * extension is not loaded and created in the database.
    */
   statements: number | null;
 }

@@ -39,11 +39,11 @@ interface Member<P, R> {
  * Group commit for a participant's inbound deliveries: what arrives while a transaction is
  * being written waits for it, then all of it is handled in the next transaction, one after
  * the other, the group's inbox and outbox rows written in one statement (the seal) and one
- * `COMMIT` (one WAL flush) for the group. A busy participant
- * then pays a commit per group instead of a commit per message, and the rows its handlers
- * hold (a flight's seats, an account) are locked once per group instead of once per message,
- * which is what limits a participant whose work meets on a few such rows. A delivery that
- * arrives alone is written alone, as before: at 1 in flight this costs nothing.
+ * `COMMIT` (one WAL flush) for the group. A busy participant then pays a commit per group
+ * instead of a commit per message, and the rows its handlers hold (a flight's seats, an
+ * account) are locked once per group instead of once per message, which is what limits a
+ * participant whose work meets on a few such rows. A delivery that arrives alone is written
+ * alone, as before: at 1 in flight this costs nothing.
  *
  * One group is written at a time, so two groups of one process never wait on each other's
  * rows. A member that fails (its handler throws, its answer is written apart, or the inbox
@@ -57,7 +57,10 @@ interface Member<P, R> {
 export class GroupCommit<P, R> {
   private readonly waiting: Member<P, R>[] = [];
   private writing = false;
-  /** The writer runs in the context this was made in, so that no member's trace is its own. */
+  /**
+   * The writer runs in the context this was made in (no delivery's), so the seal stamps no
+   * member's outgoing messages with another member's trace.
+   */
   private readonly startWriting: () => void;
 
   constructor(

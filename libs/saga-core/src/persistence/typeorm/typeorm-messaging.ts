@@ -88,7 +88,7 @@ export async function claimAndEnqueue(
 
 /**
  * `claimAndEnqueue` of several messages in one statement: the outbox rows are written only if
- * every message was claimed, and null tells the caller that one was handled already.
+ * every message was claimed; otherwise the caller learns which claim was handled already.
  */
 export async function claimAllAndEnqueue(
   manager: EntityManager,
