@@ -96,12 +96,10 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
           `choreography ${choreography.spec.name} (build it with stepsOf(definition, events))`,
       );
     }
-    const reactions = choreographyTopology(choreography.spec)[index];
     events = {
-      reactions,
-      // One neighbour's success to work on; its three outcomes (or the cancel) and the
-      // step's own request to undo on: more means an optional step between.
-      beside: Boolean(stepSpec.optional) || reactions.work.length > 1 || reactions.undo.length > 4,
+      reactions: choreographyTopology(choreography.spec)[index],
+      // The topology reacts past an optional step to the neighbours on either side of it.
+      beside: [steps[index - 1], stepSpec, steps[index + 1]].some((s) => Boolean(s?.optional)),
       succeeded: stepSpec.succeeded,
       failed: stepSpec.failed,
       compensated: stepSpec.compensated,
