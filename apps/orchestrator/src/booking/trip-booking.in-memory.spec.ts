@@ -177,4 +177,16 @@ describe.each(MODES)('the trip booking, %s, on the in-memory adapters', (mode, d
     expect(system.handledBy('car')).toBe(0);
     expect(system.handledBy('payment')).toBe(1);
   });
+
+  it("costs the payment one transaction for a booking with a car: the hotel's success passes it", async () => {
+    const saga = await system.book(
+      definition,
+      trip(bookingId(9), { car: { carClass: 'COMPACT', days: 1 } }),
+    );
+
+    expect(saga.status).toBe(SagaStatus.CONFIRMED);
+    // Choreographed, the payment takes both the hotel's and the car's success; only the car's
+    // is its to work on, and the hotel's passes before any transaction (`@EventFilter`).
+    expect(system.handledBy('payment')).toBe(1);
+  });
 });
