@@ -4,12 +4,32 @@ import { freePort } from '../support/free-port';
 import { AppProcess, Env } from './app-process';
 import { ChaosInfrastructure, ServiceName } from './chaos-infrastructure';
 
-/** The run's processes: two orchestrators on one database, and every participant. */
-const PROCESSES: { name: string; service: ServiceName; app: string }[] = [
-  { name: 'orchestrator-a', service: 'orchestrator', app: 'orchestrator' },
-  { name: 'orchestrator-b', service: 'orchestrator', app: 'orchestrator' },
-  ...tripParticipantProfiles().map(({ name, app }) => ({ name: app, service: name, app })),
-];
+interface ProcessPlan {
+  name: string;
+  service: ServiceName;
+  app: string;
+}
+
+/**
+ * The run's processes: `instances` of every participant app on its one database, competing
+ * for its queues, and as many orchestrators on theirs, at least two. The first process of a
+ * participant is named after its app, the next ones `<app>-2`, `<app>-3`, …
+ */
+export function chaosProcesses(instances: number): ProcessPlan[] {
+  const orchestrators = Array.from({ length: Math.max(2, instances) }, (_, i) => ({
+    name: `orchestrator-${String.fromCharCode(97 + i)}`,
+    service: 'orchestrator' as const,
+    app: 'orchestrator',
+  }));
+  const participants = tripParticipantProfiles().flatMap(({ name, app }) =>
+    Array.from({ length: instances }, (_, i) => ({
+      name: i === 0 ? app : `${app}-${i + 1}`,
+      service: name,
+      app,
+    })),
+  );
+  return [...orchestrators, ...participants];
+}
 
 export interface ChaosApps {
   all: AppProcess[];
@@ -27,9 +47,10 @@ export async function startChaosApps(
   distDir: string,
   logDir: string,
   extraEnv: Env,
+  instances = 1,
 ): Promise<ChaosApps> {
   const all: AppProcess[] = [];
-  for (const p of PROCESSES) {
+  for (const p of chaosProcesses(instances)) {
     const wiring = await infrastructure.wire(p.service);
     const env: Env = {
       NODE_ENV: 'development',
@@ -51,7 +72,7 @@ export async function startChaosApps(
   }
   return {
     all,
-    orchestrators: all.filter((a) => a.name.startsWith('orchestrator')),
-    participants: all.filter((a) => !a.name.startsWith('orchestrator')),
+    orchestrators: all.filter((a) => a.serviceName === 'orchestrator'),
+    participants: all.filter((a) => a.serviceName !== 'orchestrator'),
   };
 }

@@ -5,7 +5,8 @@ import { ChaosResult, ChaosSummary } from './chaos';
 /** The one line a run ends with. */
 export function summaryLine(s: ChaosSummary): string {
   return (
-    `chaos: bookings=${s.bookings} faults=${s.faults} poison=${s.poison} ` +
+    `chaos: bookings=${s.bookings} processes=${s.processes} faults=${s.faults} ` +
+    `poison=${s.poison} ` +
     `hostile=${s.hostileReplyTo} restarts=${s.restarts} outages=${s.outages} ` +
     `freezes=${s.freezes} poison-timers=${s.poisonTimers} ` +
     `pending=${s.pending} violations=${s.violations}`

@@ -1,4 +1,6 @@
+import { tripParticipantProfiles } from '@app/trip-api';
 import { UsageError } from '../support/command-line';
+import { chaosProcesses } from './chaos-apps';
 import { parseChaosArgs } from './chaos.options';
 import { planDisruptions } from './chaos-plan';
 import { buildChaosWorkload } from './chaos-workload';
@@ -52,8 +54,29 @@ describe('the chaos command line', () => {
     });
   });
 
+  it('runs one process of each participant and two orchestrators unless --instances says more', () => {
+    expect(parse('--bookings', '1').instances).toBe(1);
+    expect(parse('--bookings', '1', '--instances', '2').instances).toBe(2);
+    const names = (n: number) => chaosProcesses(n).map((p) => p.name);
+    expect(names(1)).toEqual([
+      'orchestrator-a',
+      'orchestrator-b',
+      ...tripParticipantProfiles().map((p) => p.app),
+    ]);
+    const two = chaosProcesses(2);
+    expect(two.filter((p) => p.app === 'orchestrator')).toHaveLength(2);
+    expect(two.filter((p) => p.app === 'flight-service').map((p) => p.name)).toEqual([
+      'flight-service',
+      'flight-service-2',
+    ]);
+    expect(new Set(two.map((p) => p.name)).size).toBe(two.length);
+    expect(chaosProcesses(3).filter((p) => p.app === 'orchestrator')).toHaveLength(3);
+  });
+
   it.each([
     [[]],
+    [['--bookings', '10', '--instances', '0']],
+    [['--bookings', '10', '--instances', '5']],
     [['--bookings', '0']],
     [['--bookings', '10', '--outages', 'docker']],
     [['--bookings', '10', '--fault-rate', '2']],

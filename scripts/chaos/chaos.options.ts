@@ -49,6 +49,11 @@ export interface ChaosOptions {
   stepTimeoutMs: number;
   /** The whole run, setup to checks, is bounded by this; bookings still open then are pending. */
   durationLimitMs: number;
+  /**
+   * Processes of every participant app, competing for its queues on its one database, and of
+   * the orchestrator (at least two).
+   */
+  instances: number;
   /** Keep the databases and the vhost afterwards, to look at them. */
   keep: boolean;
   reportDir: string;
@@ -85,6 +90,8 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- --bookings N [flags]
                          (default: 1 per 50 bookings, at least 3)
   --step-timeout-ms MS   the orchestrators' step timeout (default 3000)
   --duration-limit S     bound on the whole run, in seconds (default 900)
+  --instances N          processes of every participant app, competing for its queues on its
+                         one database, and of the orchestrator, at least 2 (default 1, up to 4)
   --report-dir DIR       where reports/chaos-<timestamp>.json goes (default reports)
   --keep                 keep the run's databases and RabbitMQ vhost afterwards
 
@@ -112,6 +119,7 @@ export function defaultChaosOptions(bookings: number, env: Env = process.env): C
     hostileReplyTo: Math.max(3, Math.round(bookings / 50)),
     stepTimeoutMs: 3_000,
     durationLimitMs: 900_000,
+    instances: 1,
     keep: false,
     reportDir: 'reports',
     postgresUrl: env.CHAOS_POSTGRES_URL?.trim() || 'postgres://postgres@127.0.0.1:5432',
@@ -140,6 +148,7 @@ const FLAGS: Record<string, FlagSetter<ChaosOptions>> = {
   '--hostile-reply-to': (o, v, f) => (o.hostileReplyTo = integer(v, f, 0, 10_000, usage)),
   '--step-timeout-ms': (o, v, f) => (o.stepTimeoutMs = integer(v, f, 100, 600_000, usage)),
   '--duration-limit': (o, v, f) => (o.durationLimitMs = integer(v, f, 10, 86_400, usage) * 1_000),
+  '--instances': (o, v, f) => (o.instances = integer(v, f, 1, 4, usage)),
   '--report-dir': (o, v, f) => (o.reportDir = nonEmpty(v, f, usage)),
 };
 

@@ -7,7 +7,7 @@ import { TERMINAL_STATUSES } from '../compare/runner';
 import { queryRows } from '../support/pg-query';
 import { tripViolations } from '../support/trip-invariants';
 import { BookingOutcomeRecord, Orchestrator, sendBooking } from './chaos-booker';
-import { startChaosApps } from './chaos-apps';
+import { chaosProcesses, startChaosApps } from './chaos-apps';
 import { ChaosInfrastructure } from './chaos-infrastructure';
 import { ChaosMonkey, DisruptionEvent } from './chaos-monkey';
 import { planDisruptions } from './chaos-plan';
@@ -37,6 +37,8 @@ export interface ChaosHooks {
 
 export interface ChaosSummary {
   bookings: number;
+  /** App processes the run started: every orchestrator and every participant instance. */
+  processes: number;
   faults: number;
   restarts: number;
   outages: number;
@@ -90,13 +92,20 @@ export async function runChaos(
   });
   let apps: Awaited<ReturnType<typeof startChaosApps>> | undefined;
   try {
-    phase(`starting 5 apps (logs in ${logDir})`);
+    const processes = chaosProcesses(options.instances).length;
+    phase(`starting ${processes} app processes (logs in ${logDir})`);
     const freezeMs = options.freezeMs || 2 * options.stepTimeoutMs;
-    apps = await startChaosApps(infrastructure, resolve('dist'), logDir, {
-      STEP_TIMEOUT_MS: String(options.stepTimeoutMs),
-      // A frozen process's transactions are closed by the server while it is frozen.
-      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: String(Math.max(500, Math.floor(freezeMs / 2))),
-    });
+    apps = await startChaosApps(
+      infrastructure,
+      resolve('dist'),
+      logDir,
+      {
+        STEP_TIMEOUT_MS: String(options.stepTimeoutMs),
+        // A frozen process's transactions are closed by the server while it is frozen.
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: String(Math.max(500, Math.floor(freezeMs / 2))),
+      },
+      options.instances,
+    );
     const runtimeRules = await runtimeFaults.install(apps.participants, options.seed);
     const undoThrows = new UndoThrowFault(planUndoThrows(options.undoThrows, options.seed));
     const undoRules = await undoThrows.install(apps.participants);
@@ -206,6 +215,7 @@ export async function runChaos(
       endedAt: new Date().toISOString(),
       summary: {
         bookings: records.length,
+        processes: apps.all.length,
         faults: records.reduce((n, r) => n + r.faults.length, 0) + runtimeRules + undoRules,
         restarts: apps.all.reduce((n, a) => n + a.restarts, 0),
         outages: monkey.events.filter((e) => e.kind.endsWith('-outage')).length,

@@ -52,8 +52,13 @@ export interface UndoThrowRule {
   mode: Mode;
   match: string;
   count: number;
-  /** Its firings, read before it is cleared; null when a restart of the app lost the rule. */
+  /**
+   * Its firings on every process of the app, read before it is cleared; null when a restart
+   * of one of them lost the rule there.
+   */
   hits: number | null;
+  /** Processes of the app the rule went to, each with its own `count`. */
+  installedOn: number;
 }
 
 export interface UndoThrowReport {
@@ -79,7 +84,8 @@ export function planUndoThrows(n: number, seed: number): UndoThrowRule[] {
       // The same fault drawn twice fires twice as often: one rule per message type.
       const same = rules.find((r) => r.participant === participant && r.match === match);
       if (same) same.count += FIRINGS[mode];
-      else rules.push({ participant, mode, match, count: FIRINGS[mode], hits: null });
+      else
+        rules.push({ participant, mode, match, count: FIRINGS[mode], hits: null, installedOn: 0 });
     }
   }
   return rules;
@@ -95,15 +101,20 @@ export function planUndoThrows(n: number, seed: number): UndoThrowRule[] {
 export class UndoThrowFault implements RuntimeFaultInjector {
   constructor(readonly rules: UndoThrowRule[]) {}
 
+  /** Installs every rule on every process of its app (each with the rule's count). */
   async install(participants: readonly AppProcess[]): Promise<number> {
     for (const rule of this.rules) {
       const { match, count } = rule;
-      const response = await fetch(`${appOf(participants, rule).url}/faults`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ match, action: 'throw', count }),
-      });
-      if (response.status !== 201) throw new Error(`fault rule on ${match}: ${response.status}`);
+      const apps = appsOf(participants, rule);
+      for (const app of apps) {
+        const response = await fetch(`${app.url}/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ match, action: 'throw', count }),
+        });
+        if (response.status !== 201) throw new Error(`fault rule on ${match}: ${response.status}`);
+      }
+      rule.installedOn = apps.length;
     }
     return this.rules.length;
   }
@@ -111,15 +122,20 @@ export class UndoThrowFault implements RuntimeFaultInjector {
   /** Reads each rule's firings, then removes the rules, so no undo keeps failing. */
   async clear(participants: readonly AppProcess[]): Promise<void> {
     for (const rule of this.rules) {
-      const url = `${appOf(participants, rule).url}/faults`;
-      try {
-        const listed = (await (await fetch(url)).json()) as { match: string; hits: number }[];
-        rule.hits = listed.find((r) => r.match === rule.match)?.hits ?? null;
-        await fetch(url, { method: 'DELETE' });
-      } catch {
-        // The app is away (killed, restarting): its rules went with it.
-        rule.hits = null;
+      let hits: number | null = 0;
+      for (const app of appsOf(participants, rule)) {
+        const url = `${app.url}/faults`;
+        try {
+          const listed = (await (await fetch(url)).json()) as { match: string; hits: number }[];
+          const found = listed.find((r) => r.match === rule.match)?.hits;
+          hits = found === undefined || hits === null ? null : hits + found;
+          await fetch(url, { method: 'DELETE' });
+        } catch {
+          // The app is away (killed, restarting): its rules went with it.
+          hits = null;
+        }
       }
+      rule.hits = hits;
     }
   }
 
@@ -141,8 +157,8 @@ export class UndoThrowFault implements RuntimeFaultInjector {
           const n = types.filter((t) => t === rule.match).length;
           deadLetters += n;
           // Each dead letter took a full set of deliveries, each one a firing of its rule; a
-          // rule lost with a restart of its app fired at most its count.
-          const fired = rule.hits ?? rule.count;
+          // rule lost with a restart of a process fired at most its count on each process.
+          const fired = rule.hits ?? rule.count * Math.max(1, rule.installedOn);
           if (n * DELIVERIES > fired) {
             violations.push(`${n} ${rule.match} dead-lettered, its rule fired at most ${fired}`);
           }
@@ -155,10 +171,11 @@ export class UndoThrowFault implements RuntimeFaultInjector {
   }
 }
 
-function appOf(participants: readonly AppProcess[], rule: { participant: TripParticipant }) {
-  const app = participants.find((p) => p.name === `${rule.participant}-service`);
-  if (!app) throw new Error(`no ${rule.participant}-service process`);
-  return app;
+/** Every process of the rule's participant app (several when the run has more instances). */
+function appsOf(participants: readonly AppProcess[], rule: { participant: TripParticipant }) {
+  const apps = participants.filter((p) => p.serviceName === `${rule.participant}-service`);
+  if (apps.length === 0) throw new Error(`no ${rule.participant}-service process`);
+  return apps;
 }
 
 /**

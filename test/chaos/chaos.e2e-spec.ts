@@ -84,7 +84,7 @@ describe('the chaos run, small', () => {
 
   it('sums itself up in one line', () => {
     expect(summaryLine(result.summary)).toMatch(
-      /^chaos: bookings=30 faults=\d+ poison=3 hostile=3 restarts=2 outages=2 freezes=1 poison-timers=2 pending=0 violations=0$/,
+      /^chaos: bookings=30 processes=6 faults=\d+ poison=3 hostile=3 restarts=2 outages=2 freezes=1 poison-timers=2 pending=0 violations=0$/,
     );
   });
 });
