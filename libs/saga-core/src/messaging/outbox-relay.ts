@@ -12,11 +12,19 @@ import {
 } from './outbox-store.port';
 import { SentMarks } from './sent-marks';
 
+const MAX_TIMER_MS = 2_147_483_647; // setTimeout's longest delay
+
 export interface OutboxRelayOptions {
   /** Where fault injection plugs in (`FaultPoint.AFTER_PUBLISH_BEFORE_MARK_SENT`); none by default. */
   faults?: FaultHooks;
   /** Backstop for rows no one published: left by a crash or written by another process. */
   pollIntervalMs?: number;
+  /**
+   * While passes find nothing to publish, each poll waits twice as long as the last, up to
+   * this; a pass that takes rows, fails, or finds the broker away, and a publish after a commit
+   * that fails, bring it back to `pollIntervalMs`. Default 8 × `pollIntervalMs` (2 000 ms).
+   */
+  maxPollIntervalMs?: number;
   batchSize?: number;
   /**
    * How old an unsent row must be before the polling backstop takes it: younger rows are
@@ -50,6 +58,10 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly pollIntervalMs: number;
+  private readonly maxPollIntervalMs: number;
+  /** Loops in a row that found nothing to do; `loopBusy`: the one running did. */
+  private idlePasses = 0;
+  private loopBusy = false;
   private readonly batchSize: number;
   private readonly graceMs: number;
   private readonly policy: OutboxRetryPolicy;
@@ -77,6 +89,10 @@ export class OutboxRelay {
   ) {
     this.faults = options.faults ?? NO_FAULTS;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.maxPollIntervalMs = Math.max(
+      this.pollIntervalMs,
+      options.maxPollIntervalMs ?? 8 * this.pollIntervalMs,
+    );
     this.batchSize = options.batchSize ?? 100;
     this.graceMs = options.graceMs ?? 2_000;
     this.policy = {
@@ -94,15 +110,13 @@ export class OutboxRelay {
     this.untrackParked = trackParkedRows(this.service, () => this.store.parkedCount());
     // A series from the start, so that a rate over it is defined before the first parking.
     this.parkedTotal.inc({ service: this.service }, 0);
-    this.pollTimer = setInterval(() => this.schedule(), this.pollIntervalMs);
-    this.pollTimer.unref();
     this.kick();
   }
 
   /** Waits for the pass and the publishes under way; rows they did not mark stay unsent. */
   async stop(): Promise<void> {
     this.started = false;
-    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
     this.untrackParked?.();
     this.untrackParked = null;
@@ -158,6 +172,7 @@ export class OutboxRelay {
     this.marks.add(confirmed.map((record) => record.id));
     if (failures.length > 0) await this.recordFailures(failures);
     const failed = confirmed.length < records.length;
+    if (failed) this.pollSoon();
     if (failed && !this.publishFailing) {
       this.logger.warn('Publishing after commit failed; the polling relay will retry');
     }
@@ -175,17 +190,46 @@ export class OutboxRelay {
         this.eager = false;
         // A full batch may have more rows behind it; its failed rows now wait for their next try.
         const taken = await this.pass(minAgeMs);
+        if (taken > 0) this.loopBusy = true;
         more = this.kickedDuringPass || taken >= this.batchSize;
       } while (this.started && more);
     } finally {
       // Cleared in the same tick as the last check, so no kick can fall between the two.
       this.running = null;
+      this.idlePasses = this.loopBusy ? 0 : this.idlePasses + 1;
+      this.loopBusy = false;
+      this.armPoll();
     }
+  }
+
+  /** The next backstop poll: `pollIntervalMs`, doubled for each idle pass in a row, capped. */
+  private armPoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    if (!this.started) return;
+    const backoff = this.pollIntervalMs * 2 ** Math.min(Math.max(0, this.idlePasses - 1), 30);
+    const delay = Math.min(backoff, this.maxPollIntervalMs, MAX_TIMER_MS);
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      this.schedule();
+    }, delay);
+    this.pollTimer.unref();
+  }
+
+  /** Polls at the base interval again: a publish failed, so the backstop has work coming. */
+  private pollSoon(): void {
+    this.idlePasses = 0;
+    if (this.running) this.loopBusy = true;
+    else this.armPoll();
   }
 
   private async pass(minAgeMs: number): Promise<number> {
     try {
-      if (!this.transport.isConnected()) return 0;
+      if (!this.transport.isConnected()) {
+        // Polled at the base interval, so that the rows left meanwhile go out soon after.
+        this.loopBusy = true;
+        return 0;
+      }
       const { sent, failed, parked } = await this.store.relayBatch(
         this.batchSize,
         (records) => this.publish(records),
@@ -200,6 +244,7 @@ export class OutboxRelay {
       // Once per outage, not every poll: the database being down is reported elsewhere too.
       if (!this.storeFailing) this.logger.warn(`Outbox relay pass failed: ${describe(error)}`);
       this.storeFailing = true;
+      this.loopBusy = true;
       return 0;
     }
   }
