@@ -22,6 +22,13 @@ describe('OutboxRelay polling backoff', () => {
       return h.store.batches;
     }
 
+    /** A relay polling every 100 ms at first, after the polls that took it to its 400 ms cap. */
+    async function backedOff(): Promise<void> {
+      h.start({ pollIntervalMs: 100, maxPollIntervalMs: 400 });
+      await h.relay.idle();
+      expect(await after(100 + 200 + 400)).toBe(4);
+    }
+
     it('waits twice as long after each pass that found nothing, up to maxPollIntervalMs', async () => {
       h.start({ pollIntervalMs: 100, maxPollIntervalMs: 400 });
       await h.relay.idle();
@@ -38,10 +45,7 @@ describe('OutboxRelay polling backoff', () => {
     });
 
     it('polls at its base interval again once a pass took rows', async () => {
-      h.start({ pollIntervalMs: 100, maxPollIntervalMs: 400 });
-      await h.relay.idle();
-      await after(100 + 200 + 400);
-      expect(h.store.batches).toBe(4);
+      await backedOff();
 
       h.store.add(2);
       expect(await after(400)).toBe(5);
@@ -51,10 +55,7 @@ describe('OutboxRelay polling backoff', () => {
     });
 
     it('polls at its base interval again when a publish after a commit fails', async () => {
-      h.start({ pollIntervalMs: 100, maxPollIntervalMs: 400 });
-      await h.relay.idle();
-      await after(100 + 200 + 400);
-      expect(h.store.batches).toBe(4);
+      await backedOff();
 
       h.store.add(1);
       const [row] = h.store.rowsFrom(0);
