@@ -18,6 +18,11 @@ export function benchMarkdown(result: BenchResult, reportPath: string): string {
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, ` +
       `${machine.platform}, Node.js ${machine.node}.`,
   ];
+  const transports = result.databaseTransports;
+  if (transports) {
+    const each = Object.entries(transports).map(([app, t]) => `${app} ${t ?? '–'}`);
+    lines.push(`The apps reach PostgreSQL through: ${each.join(', ')}.`);
+  }
   if (limits) {
     const pg = limits.pgbench
       ? `${fixed(limits.pgbench.tps, 0)} tps (pgbench -N, 16 clients)`

@@ -8,7 +8,7 @@ import { BenchOptions } from './bench.options';
 import { bookingStream } from './bench-workload';
 import { BookingSample, runClosedLoop } from './closed-loop';
 import { PgbenchResult, pgbenchProbe } from './pgbench-probe';
-import { CounterSnapshot, deltaOf, ResourceCounters } from './resource-counters';
+import { CounterSnapshot, DatabaseTransport, deltaOf, ResourceCounters } from './resource-counters';
 import { figuresOf, medianFigures, RunFigures } from './run-figures';
 
 export interface MachineLimits {
@@ -47,6 +47,8 @@ export interface BenchResult {
   options: BenchOptions;
   machine: MachineInfo;
   processes: Record<string, number | null>;
+  /** How each app reached its database during the runs. */
+  databaseTransports?: Record<string, DatabaseTransport>;
   limits: MachineLimits | null;
   configurations: ConfigurationResult[];
 }
@@ -81,6 +83,7 @@ export async function runBench(
   const counters = await ResourceCounters.open(options.endpoints);
   const client = new BookingClient(options.endpoints.orchestratorUrl, 35_000);
   const results: ConfigurationResult[] = [];
+  let databaseTransports: Record<string, DatabaseTransport> | undefined;
   try {
     let seed = options.seed;
     for (const config of configurations(options)) {
@@ -94,6 +97,7 @@ export async function runBench(
       const median = medianFigures(runs);
       results.push({ ...config, runs, median, ratios: ratiosOf(median, limits) });
     }
+    databaseTransports = await counters.databaseTransports();
   } finally {
     await counters.close();
   }
@@ -103,6 +107,7 @@ export async function runBench(
     options: { ...options, endpoints: maskPasswords(options.endpoints) },
     machine: machineInfo(),
     processes: counters.pids,
+    databaseTransports,
     limits,
     configurations: results,
   };

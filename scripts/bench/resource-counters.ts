@@ -46,6 +46,9 @@ export interface CounterDelta {
  * the outboxes. PostgreSQL and RabbitMQ are shared with whatever else runs on the machine:
  * the backends are the apps' own, but the broker's CPU is everyone's.
  */
+/** How an app's sessions reach PostgreSQL; null when it has none open. */
+export type DatabaseTransport = 'socket' | 'tcp' | 'both' | null;
+
 export class ResourceCounters {
   private constructor(
     readonly pids: Record<AppName, number | null>,
@@ -107,6 +110,23 @@ export class ResourceCounters {
       }),
     );
     return Object.fromEntries(entries) as Record<AppName, { rss: number; peak: number } | null>;
+  }
+
+  /** How each app's sessions reach its database: its Unix socket, TCP, both, or none seen. */
+  async databaseTransports(): Promise<Record<AppName, DatabaseTransport>> {
+    const entries = await Promise.all(
+      APPS.map(async (app) => {
+        const { rows } = await this.clients[app].query<{ socket: boolean }>(
+          `SELECT client_addr IS NULL AS socket FROM pg_stat_activity
+            WHERE datname = current_database() AND backend_type = 'client backend'
+              AND pid <> pg_backend_pid()`,
+        );
+        const kinds = new Set(rows.map((r) => (r.socket ? 'socket' : 'tcp')));
+        const transport: DatabaseTransport = kinds.size === 2 ? 'both' : ([...kinds][0] ?? null);
+        return [app, transport] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<AppName, DatabaseTransport>;
   }
 
   /** Row counts of the tables that must stay bounded (soak). */

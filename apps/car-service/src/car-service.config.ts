@@ -1,6 +1,6 @@
-import { ServiceConfig } from '@app/platform';
+import { localDatabaseUrl, ServiceConfig } from '@app/platform';
 
 export class CarServiceConfig extends ServiceConfig {
   override PORT = 3004;
-  override DATABASE_URL = 'postgres://postgres@localhost:5432/car_service';
+  override DATABASE_URL = localDatabaseUrl('car_service');
 }

@@ -1,6 +1,6 @@
-import { ServiceConfig } from '@app/platform';
+import { localDatabaseUrl, ServiceConfig } from '@app/platform';
 
 export class HotelServiceConfig extends ServiceConfig {
   override PORT = 3002;
-  override DATABASE_URL = 'postgres://postgres@localhost:5432/hotel_service';
+  override DATABASE_URL = localDatabaseUrl('hotel_service');
 }

@@ -1,6 +1,6 @@
-import { ServiceConfig } from '@app/platform';
+import { localDatabaseUrl, ServiceConfig } from '@app/platform';
 
 export class PaymentServiceConfig extends ServiceConfig {
   override PORT = 3003;
-  override DATABASE_URL = 'postgres://postgres@localhost:5432/payment_service';
+  override DATABASE_URL = localDatabaseUrl('payment_service');
 }

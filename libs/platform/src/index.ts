@@ -4,6 +4,7 @@
  * tracing, `/faults`. Built on `@app/saga-core`, which knows nothing of it.
  */
 export * from './bootstrap/service-config';
+export * from './bootstrap/local-database-url';
 export * from './bootstrap/config.loader';
 export * from './bootstrap/database.bootstrap';
 export * from './bootstrap/service-app.module';

@@ -9,7 +9,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
-import { ServiceConfig } from '@app/platform';
+import { localDatabaseUrl, ServiceConfig } from '@app/platform';
 import { TripParticipant, tripParticipantProfiles } from '@app/trip-api';
 
 const PARTICIPANT_URL = /^https?:\/\/\S+$/;
@@ -18,7 +18,7 @@ const NAMED_KEYS = /^[\w.-]+:[^,\s]{12,}(,[\w.-]+:[^,\s]{12,})*$/;
 /** The orchestrator's environment, validated at boot. */
 export class OrchestratorConfig extends ServiceConfig {
   override PORT = 3000;
-  override DATABASE_URL = 'postgres://postgres@localhost:5432/saga_orchestrator';
+  override DATABASE_URL = localDatabaseUrl('saga_orchestrator');
 
   /** Default time a step waits for its reply before it counts as timed out. */
   @IsInt({ message: 'STEP_TIMEOUT_MS must be an integer' })

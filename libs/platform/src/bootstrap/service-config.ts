@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { ConfigService } from '@nestjs/config';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { DatabaseSessionLimits, parseReplyQueues, replyQueueProblems } from '@app/saga-core';
+import { localDatabaseUrl } from './local-database-url';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -23,7 +24,7 @@ export class ServiceConfig {
   PORT: number = 3000;
 
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL: string = 'postgres://postgres@localhost:5432/postgres';
+  DATABASE_URL: string = localDatabaseUrl('postgres');
 
   @Matches(/^amqps?:\/\/\S+$/, { message: 'AMQP_URL must be an amqp:// URL' })
   AMQP_URL: string = 'amqp://guest:guest@localhost:5672';
