@@ -113,7 +113,7 @@ export * from './engine/timer-metrics';
 export * from './transport/event-message.parser';
 export * from './choreography/choreography-dispatcher';
 export * from './choreography/choreography-state-machine';
-export type { GroupCommitOptions } from './participant/group-commit';
+export type { GroupCommitOptions } from './model/group-commit-options';
 export * from './participant/inbound-dispatcher';
 export * from './participant/participant-dispatcher';
 export * from './participant/reply-queue-policy';

@@ -7,7 +7,7 @@ import { SagaDefinition } from './definition/saga-definition';
 import { UnregisteredVersions } from './engine/unregistered-definitions';
 import type { MessageHeadersOf } from './engine/message-headers.machine';
 import type { OutboxRelayOptions } from './messaging/outbox-relay';
-import type { GroupCommitOptions } from './participant/group-commit';
+import type { GroupCommitOptions } from './model/group-commit-options';
 import type { SagaStorage } from './persistence/saga-storage';
 import type { SagaTransport } from './transport/saga-transport';
 
@@ -107,7 +107,9 @@ export interface SagaCoreOptions {
    * Commands and events that arrive together are handled and written in one transaction
    * (`GroupCommit`), up to 32 by default. A handler whose work is more than its database writes
    * (a call to another system) holds the whole group while it waits: `{ maxMessages: 1 }`
-   * writes each delivery on its own.
+   * writes each delivery on its own. The engine likewise writes the transitions of different
+   * sagas decided while its last write was under way in one statement (`ClaimedWrites`), up to
+   * as many.
    */
   groupCommit?: GroupCommitOptions;
   orchestrator?: OrchestratorOptions;

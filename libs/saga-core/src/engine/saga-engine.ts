@@ -28,6 +28,7 @@ import { MachineFactories, SAGA_MACHINE_FACTORIES } from './saga-machine-factori
 import { SagaMetrics } from './saga-metrics';
 import { SagaOperator } from './saga-operator';
 import { SagaRegistry } from './saga-registry';
+import { DEFAULT_GROUP_COMMIT_MESSAGES } from '../model/group-commit-options';
 import { DEFAULT_TIMER_RETRY, SagaTimerRunner } from './saga-timer-runner';
 import { Committed, SagaWriter } from './saga-writer';
 import { checkPendingDefinitions } from './unregistered-definitions';
@@ -97,6 +98,7 @@ export class SagaEngine {
       changes: this.changes,
       ends: this.ends,
       faults,
+      maxWritesTogether: options?.groupCommit?.maxMessages ?? DEFAULT_GROUP_COMMIT_MESSAGES,
     });
     this.inbound = new SagaInbound(this.registry, this.writer, transport, {
       replyQueue,

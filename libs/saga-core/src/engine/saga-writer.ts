@@ -8,6 +8,7 @@ import { SagaTransition } from '../model/saga-transition';
 import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
 import { MessageClaim, SagaStore, SagaTransaction } from '../persistence/saga-store.port';
+import { ClaimedWrites } from './claimed-writes';
 import { asTransition, describeTransition } from './engine-transitions';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
@@ -30,12 +31,15 @@ export interface SagaWriterDeps {
   changes: SagaChangeAnnouncer;
   ends: SagaEndWaiters;
   faults: FaultHooks;
+  /** Transitions of different sagas written in one statement at most (`ClaimedWrites`). */
+  maxWritesTogether: number;
 }
 
 /**
  * Writes what the engine decided, and does what follows a commit. A message for a saga this
  * process last wrote is decided on its copy in memory and committed in one statement (claim
- * the message, compare-and-set the version, write state, audit, outbox and timer); any other,
+ * the message, compare-and-set the version, write state, audit, outbox and timer), together
+ * with those of other sagas decided meanwhile (`ClaimedWrites`); any other,
  * or one whose copy turns out stale, in one transaction that claims the message and locks the
  * saga first. Messages of one saga are handled in delivery order.
  */
@@ -49,7 +53,11 @@ export class SagaWriter {
    */
   private readonly known = new Map<string, SagaInstance>();
 
-  constructor(private readonly deps: SagaWriterDeps) {}
+  private readonly claimed: ClaimedWrites;
+
+  constructor(private readonly deps: SagaWriterDeps) {
+    this.claimed = new ClaimedWrites(deps.store, deps.maxWritesTogether);
+  }
 
   /** Decides what a claimed message does to its saga and writes it with the claim. */
   async decideAndWrite(
@@ -109,7 +117,7 @@ export class SagaWriter {
       const decided = decide(copy);
       if (!decided) return null;
       const transition = asTransition(copy, decided);
-      const write = await this.deps.store.applyClaimed(transition, copy.version, claim);
+      const write = await this.claimed.apply(transition, copy.version, claim);
       if (write.applied) return { transition, enqueued: write.enqueued };
       // Moved on elsewhere, or this message was handled already: decide under the lock.
       this.known.delete(sagaId);

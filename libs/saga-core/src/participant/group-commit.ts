@@ -3,13 +3,8 @@ import { isTransientFailure } from '../errors/transient-failure';
 import { FaultHooks, FaultPoint } from '../model/fault-hooks';
 import type { Inbox, InboxTransaction } from './inbox.port';
 
-/** How a participant writes the deliveries that arrive together. */
-export interface GroupCommitOptions {
-  /** At most this many deliveries in one transaction; 1 writes each on its own. Default 32. */
-  maxMessages?: number;
-}
-
-export const DEFAULT_GROUP_COMMIT_MESSAGES = 32;
+export { DEFAULT_GROUP_COMMIT_MESSAGES } from '../model/group-commit-options';
+export type { GroupCommitOptions } from '../model/group-commit-options';
 
 /** Thrown by a seal that can tell which member the group failed on (a copy handled already). */
 export class MemberFailed extends Error {

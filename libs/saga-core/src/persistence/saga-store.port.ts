@@ -150,6 +150,13 @@ export interface MessageClaim {
   messageId: string;
 }
 
+/** One transition for `applyClaimedMany`: what `applyClaimed` takes. */
+export interface ClaimedWrite {
+  transition: SagaTransition;
+  expectedVersion: number;
+  claim: MessageClaim;
+}
+
 /** What a write that stands alone (no transaction around it) committed. */
 export interface StandaloneWrite {
   /** The saga already existing under the start key (insert), or null. */
@@ -179,6 +186,13 @@ export interface SagaStore {
     expectedVersion: number,
     claim: MessageClaim,
   ): Promise<StandaloneWrite>;
+  /**
+   * `applyClaimed` for transitions of different sagas, committed together on their own: one
+   * round trip and one commit where the adapter can. Each is written or not exactly as
+   * `applyClaimed` would write it, whatever happens to the others; the results are in the
+   * order given. A store without it gets each written by `applyClaimed`.
+   */
+  applyClaimedMany?(writes: readonly ClaimedWrite[]): Promise<StandaloneWrite[]>;
   find(sagaId: string): Promise<SagaInstance | null>;
   /** Newest first: by `created_at`, then `id`, both descending. */
   list(query: SagaQuery): Promise<SagaInstance[]>;

@@ -4,6 +4,7 @@ import { SagaInstance } from '../model/saga-instance';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
 import {
+  ClaimedWrite,
   MessageClaim,
   ParkedTimer,
   PendingDefinition,
@@ -85,6 +86,13 @@ export class InMemorySagaStore implements SagaStore {
       tx.claim(claim.consumer, claim.messageId);
       return { applied: true, enqueued: tx.enqueued };
     });
+  }
+
+  async applyClaimedMany(writes: readonly ClaimedWrite[]): Promise<StandaloneWrite[]> {
+    const results: StandaloneWrite[] = [];
+    for (const w of writes)
+      results.push(await this.applyClaimed(w.transition, w.expectedVersion, w.claim));
+    return results;
   }
 
   async find(sagaId: string): Promise<SagaInstance | null> {

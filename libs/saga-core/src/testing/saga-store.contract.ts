@@ -11,6 +11,7 @@ import {
   outcomes,
   transitionOf,
 } from './contract-fixtures';
+import { sagaBatchContract } from './saga-batch.contract';
 import { sagaTimerContract } from './saga-timer.contract';
 
 /** A store under test, and how to release what it holds once the suite is done. */
@@ -207,5 +208,6 @@ export function sagaStoreContract(name: string, setup: () => Promise<StoreUnderT
     });
 
     sagaTimerContract(store);
+    sagaBatchContract(store);
   });
 }

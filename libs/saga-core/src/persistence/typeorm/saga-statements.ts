@@ -7,7 +7,7 @@ import { SAGA_ENDED_CHANNEL } from './saga-channels';
  * CTEs write the state, the steps, the audit lines, the outbox rows and the timer together.
  */
 
-const STEP_UPSERT_SET = `
+export const STEP_UPSERT_SET = `
   ON CONFLICT (saga_id, step_index) DO UPDATE
      SET name = EXCLUDED.name, status = EXCLUDED.status, attempts = EXCLUDED.attempts,
          compensation_attempts = EXCLUDED.compensation_attempts,
@@ -20,7 +20,7 @@ const STEP_UPSERT_SET = `
           EXCLUDED.started_at, EXCLUDED.ended_at, EXCLUDED.last_error,
           EXCLUDED.may_have_taken_effect)`;
 
-const STEP_COLUMNS = `saga_id, step_index, name, status, attempts, compensation_attempts,
+export const STEP_COLUMNS = `saga_id, step_index, name, status, attempts, compensation_attempts,
   started_at, ended_at, last_error, may_have_taken_effect`;
 
 const unnestSteps = (p: number) =>

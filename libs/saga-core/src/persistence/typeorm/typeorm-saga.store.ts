@@ -8,6 +8,7 @@ import { SagaInstance } from '../../model/saga-instance';
 import { SagaTransition } from '../../model/saga-transition';
 import { SagaStatus } from '../../model/saga-status';
 import {
+  ClaimedWrite,
   MessageClaim,
   ParkedTimer,
   PendingDefinition,
@@ -32,6 +33,7 @@ import {
 } from './saga-row.mapper';
 import { sagaWhere } from './saga-filter.sql';
 import { SagaNotifications } from './saga-notifications';
+import { applyClaimedBatch } from './saga-batch-statements';
 import { FIND_SAGA } from './saga-statements';
 import {
   PARKED_TIMERS,
@@ -170,6 +172,13 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
       claim.messageId,
     );
     return { applied, enqueued: tx.enqueued };
+  }
+
+  /** One statement for every write (UPDATE_SAGAS_CLAIMING), committed on its own. */
+  async applyClaimedMany(writes: readonly ClaimedWrite[]): Promise<StandaloneWrite[]> {
+    if (writes.length === 0) return [];
+    for (let i = 0; i < writes.length; i++) this.faults.reach(FaultPoint.BEFORE_COMMIT);
+    return applyClaimedBatch(this.pool(), writes);
   }
 
   async find(sagaId: string): Promise<SagaInstance | null> {

@@ -1,0 +1,165 @@
+import type { Pool } from 'pg';
+import { isTerminal } from '../../model/saga-status';
+import { OutboxRecord } from '../../messaging/outbox-store.port';
+import { stampTraceContext } from '../../observability/trace-context';
+import { ClaimedWrite, StandaloneWrite } from '../saga-store.port';
+import { jsonOrNull } from './saga-row.mapper';
+import { SAGA_ENDED_CHANNEL } from './saga-channels';
+import { STEP_COLUMNS, STEP_UPSERT_SET } from './saga-statements';
+
+/**
+ * UPDATE_SAGA_CLAIMING for several sagas at once: one statement, one round trip and one
+ * commit for transitions of different sagas, each decided on a copy read earlier. Every
+ * saga's writes hang on its own compare-and-set and inbox check, exactly as in the statement
+ * for one: a saga that moved on, or whose message was claimed already, writes nothing, and
+ * the others are written all the same. `changed` names the sagas written.
+ *
+ * $1..$15 a row per saga; $16..$25 the steps, $26..$30 the audit lines, $31..$37 the outbox
+ * rows, each row naming its saga first. Audit lines and outbox rows are inserted in the order
+ * given (`WITH ORDINALITY`), so every saga's lines keep their order in the log.
+ */
+export const UPDATE_SAGAS_CLAIMING = {
+  name: 'sagas-update-claiming-v1',
+  text: `
+WITH x AS (
+  SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::jsonb[],
+     $6::jsonb[], $7::text[], $8::int[], $9::timestamptz[], $10::text[], $11::text[],
+     $12::timestamptz[], $13::text[], $14::boolean[], $15::boolean[])
+    AS x(id, expected, status, compensating, data, awaiting, failure_reason, version,
+         updated_at, consumer, message_id, fire_at, timer_key, clear_timer, ended)
+  ORDER BY id),
+u AS (
+  UPDATE saga_instances i
+     SET status = x.status, compensating = x.compensating, data = x.data,
+         awaiting = x.awaiting, failure_reason = x.failure_reason, version = x.version,
+         updated_at = x.updated_at
+    FROM x
+   WHERE i.id = x.id AND i.version = x.expected
+     AND NOT EXISTS (SELECT 1 FROM saga_inbox b
+                      WHERE b.consumer = x.consumer AND b.message_id = x.message_id)
+  RETURNING i.id, x.consumer, x.message_id, x.fire_at, x.timer_key, x.clear_timer, x.ended),
+c AS (
+  INSERT INTO saga_inbox (consumer, message_id) SELECT consumer, message_id FROM u
+  ON CONFLICT DO NOTHING RETURNING 1),
+s AS (
+  INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
+  SELECT s.* FROM unnest($16::uuid[], $17::int[], $18::text[], $19::text[], $20::int[],
+     $21::int[], $22::timestamptz[], $23::timestamptz[], $24::text[], $25::boolean[])
+         AS s(saga_id, step_index, name, status, attempts, compensation_attempts, started_at,
+              ended_at, last_error, may_have_taken_effect)
+   WHERE s.saga_id IN (SELECT id FROM u)
+  ${STEP_UPSERT_SET}),
+a AS (
+  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
+  SELECT a.saga_id, a.at, a.type, a.step, a.detail
+    FROM unnest($26::uuid[], $27::timestamptz[], $28::text[], $29::text[], $30::jsonb[])
+         WITH ORDINALITY AS a(saga_id, at, type, step, detail, n)
+   WHERE a.saga_id IN (SELECT id FROM u)
+   ORDER BY a.n),
+o AS (
+  INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+  SELECT o.message_id, o.exchange, o.routing_key, o.type, o.body, o.headers
+    FROM unnest($31::uuid[], $32::uuid[], $33::text[], $34::text[], $35::text[], $36::jsonb[],
+                $37::jsonb[])
+         WITH ORDINALITY AS o(saga_id, message_id, exchange, routing_key, type, body, headers, n)
+   WHERE o.saga_id IN (SELECT id FROM u)
+   ORDER BY o.n
+  RETURNING id, message_id),
+ts AS (
+  INSERT INTO saga_timers (saga_id, fire_at, key)
+  SELECT id, fire_at, timer_key FROM u WHERE fire_at IS NOT NULL
+  ON CONFLICT (saga_id) DO UPDATE
+     SET fire_at = EXCLUDED.fire_at, key = EXCLUDED.key, attempts = 0, last_error = NULL,
+         parked_at = NULL),
+tc AS (
+  DELETE FROM saga_timers t USING u WHERE t.saga_id = u.id AND u.clear_timer)
+SELECT (SELECT coalesce(array_agg(id), '{}') FROM u)::text[] AS changed,
+       (SELECT coalesce(array_agg(message_id ORDER BY id), '{}') FROM o)::text[] AS outbox_messages,
+       (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids,
+       (SELECT count(pg_notify('${SAGA_ENDED_CHANNEL}', id::text)::text) FROM u WHERE ended)::int
+         AS notified`,
+};
+
+/** The parameters of UPDATE_SAGAS_CLAIMING, in its order. */
+export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
+  const sagas = writes.map((w) => w.transition.instance);
+  const column = <T, V>(rows: readonly T[], pick: (row: T) => V): V[] => rows.map(pick);
+  const steps = writes.flatMap(({ transition: t }) =>
+    t.instance.steps.map((step, index) => ({ id: t.instance.id, index, step })),
+  );
+  const audit = writes.flatMap(({ transition: t }) =>
+    t.audit.map((entry) => ({ id: t.instance.id, entry })),
+  );
+  const outbox = writes.flatMap(({ transition: t }) =>
+    t.messages.map((message) => ({ id: t.instance.id, message })),
+  );
+  return [
+    column(sagas, (s) => s.id),
+    column(writes, (w) => w.expectedVersion),
+    column(sagas, (s) => s.status),
+    column(sagas, (s) => s.compensating),
+    column(sagas, (s) => JSON.stringify(s.data ?? null)),
+    column(sagas, (s) => jsonOrNull(s.awaiting)),
+    column(sagas, (s) => s.failureReason),
+    column(sagas, (s) => s.version),
+    column(sagas, (s) => s.updatedAt),
+    column(writes, (w) => w.claim.consumer),
+    column(writes, (w) => w.claim.messageId),
+    column(writes, (w) => w.transition.timer?.fireAt ?? null),
+    column(writes, (w) => w.transition.timer?.key ?? null),
+    column(writes, (w) => w.transition.timer === null),
+    column(sagas, (s) => isTerminal(s.status)),
+    column(steps, (r) => r.id),
+    column(steps, (r) => r.index),
+    column(steps, (r) => r.step.name),
+    column(steps, (r) => r.step.status),
+    column(steps, (r) => r.step.attempts),
+    column(steps, (r) => r.step.compensationAttempts),
+    column(steps, (r) => r.step.startedAt),
+    column(steps, (r) => r.step.endedAt),
+    column(steps, (r) => r.step.lastError),
+    column(steps, (r) => r.step.mayHaveTakenEffect),
+    column(audit, (r) => r.id),
+    column(audit, (r) => r.entry.at),
+    column(audit, (r) => r.entry.type),
+    column(audit, (r) => r.entry.step),
+    column(audit, (r) => JSON.stringify(r.entry.detail ?? {})),
+    column(outbox, (r) => r.id),
+    column(outbox, (r) => r.message.messageId),
+    column(outbox, (r) => r.message.exchange),
+    column(outbox, (r) => r.message.routingKey),
+    column(outbox, (r) => r.message.type),
+    column(outbox, (r) => JSON.stringify(r.message.body)),
+    column(outbox, (r) => (r.message.headers ? JSON.stringify(r.message.headers) : null)),
+  ];
+}
+
+interface BatchRow {
+  changed: string[];
+  outbox_messages: string[];
+  outbox_ids: string[];
+}
+
+/** Runs UPDATE_SAGAS_CLAIMING on its own (it commits alone): what each write committed. */
+export async function applyClaimedBatch(
+  pool: Pool,
+  writes: readonly ClaimedWrite[],
+): Promise<StandaloneWrite[]> {
+  stampTraceContext(writes.flatMap((w) => w.transition.messages));
+  const { rows } = await pool.query<BatchRow>({
+    ...UPDATE_SAGAS_CLAIMING,
+    values: batchValues(writes),
+  });
+  const changed = new Set(rows[0].changed);
+  const outboxIds = new Map(rows[0].outbox_messages.map((m, i) => [m, rows[0].outbox_ids[i]]));
+  return writes.map(({ transition }) => {
+    if (!changed.has(transition.instance.id)) return { applied: false, enqueued: [] };
+    const enqueued = transition.messages.map((message): OutboxRecord => {
+      const id = outboxIds.get(message.messageId.toLowerCase());
+      if (id === undefined)
+        throw new Error(`outbox insert returned no id for ${message.messageId}`);
+      return { id, message };
+    });
+    return { applied: true, enqueued };
+  });
+}

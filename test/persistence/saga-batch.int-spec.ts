@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditType } from '@app/saga-core/model/audit-entry';
+import { SagaInstance } from '@app/saga-core/model/saga-instance';
+import { ClaimedWrite } from '@app/saga-core/persistence/saga-store.port';
+import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
+import {
+  at,
+  contractAudit,
+  contractMessage,
+  contractSaga,
+  contractTimer,
+  movedOn,
+  transitionOf,
+} from '@app/saga-core/testing/contract-fixtures';
+import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+
+/**
+ * The statement that writes several sagas' transitions at once, read back from its tables: a
+ * saga whose write is refused leaves no trace in any of them, the others all of theirs.
+ */
+describe('TypeOrmSagaStore.applyClaimedMany (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: TypeOrmSagaStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('saga_batch');
+    dataSource = await openDataSource(db.url, sagaEngineMigrations);
+    store = new TypeOrmSagaStore(dataSource);
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.dispose();
+  });
+
+  const ids = async (sql: string, params: unknown[]): Promise<string[]> =>
+    ((await dataSource.query(sql, params)) as { v: string }[]).map((r) => r.v);
+
+  const inserted = async (): Promise<SagaInstance> => {
+    const saga = contractSaga();
+    const timer = contractTimer(saga, at(5_000));
+    await store.transaction((tx) => tx.insert(transitionOf(saga, { timer })));
+    return saga;
+  };
+
+  const write = (saga: SagaInstance, expectedVersion = 1): ClaimedWrite => {
+    const moved = movedOn(saga, { by: saga.id });
+    return {
+      transition: transitionOf(moved, {
+        audit: [1, 2].map((n) => contractAudit(saga.id, AuditType.REPLY_RECEIVED, n)),
+        messages: [contractMessage(), contractMessage()],
+        timer: contractTimer(moved, at(60_000), 'second:forward:1'),
+      }),
+      expectedVersion,
+      claim: { consumer: 'saga-engine', messageId: randomUUID() },
+    };
+  };
+
+  it('writes the outbox, inbox and timer rows of the sagas written, and none of the refused one', async () => {
+    const sagas = await Promise.all([1, 2, 3].map(inserted));
+    const writes = [write(sagas[0]), write(sagas[1], 5), write(sagas[2])];
+
+    const results = await store.applyClaimedMany(writes);
+
+    expect(results.map((r) => r.applied)).toEqual([true, false, true]);
+    const written = [writes[0], writes[2]];
+    const messageIds = (ws: ClaimedWrite[]) =>
+      ws.flatMap((w) => w.transition.messages.map((m) => m.messageId));
+    const everyMessage = messageIds(writes);
+    expect(
+      await ids(
+        'SELECT message_id::text AS v FROM saga_outbox WHERE message_id = ANY($1::uuid[]) ORDER BY id',
+        [everyMessage],
+      ),
+    ).toEqual(messageIds(written));
+    // Each record names the row that holds its message.
+    for (const record of results.flatMap((r) => r.enqueued)) {
+      expect(
+        await ids('SELECT message_id::text AS v FROM saga_outbox WHERE id = $1', [record.id]),
+      ).toEqual([record.message.messageId]);
+    }
+    expect(
+      await ids('SELECT message_id AS v FROM saga_inbox WHERE message_id = ANY($1) ORDER BY 1', [
+        writes.map((w) => w.claim.messageId),
+      ]),
+    ).toEqual(written.map((w) => w.claim.messageId).sort());
+    expect(await ids('SELECT key AS v FROM saga_timers WHERE saga_id = $1', [sagas[1].id])).toEqual(
+      ['first:forward:1'],
+    );
+    expect(await ids('SELECT key AS v FROM saga_timers WHERE saga_id = $1', [sagas[2].id])).toEqual(
+      ['second:forward:1'],
+    );
+  });
+
+  it('refuses a saga that does not exist, and writes the rest', async () => {
+    const saga = await inserted();
+    const ghost = contractSaga();
+
+    const results = await store.applyClaimedMany([write(ghost), write(saga)]);
+
+    expect(results.map((r) => r.applied)).toEqual([false, true]);
+    expect(await store.auditLog(ghost.id)).toEqual([]);
+    expect(
+      await ids('SELECT name AS v FROM saga_step_states WHERE saga_id = $1', [ghost.id]),
+    ).toEqual([]);
+  });
+});
