@@ -10,7 +10,7 @@ import {
   PublishFailure,
   PublishOutcome,
 } from './outbox-store.port';
-import { SentMarks } from './sent-marks';
+import { lingerWithin, SentMarks } from './sent-marks';
 
 const MAX_TIMER_MS = 2_147_483_647; // setTimeout's longest delay
 
@@ -101,7 +101,7 @@ export class OutboxRelay {
       maxRetryDelayMs: options.maxRetryDelayMs ?? 60_000,
     };
     this.service = options.service ?? 'saga';
-    this.marks = new SentMarks(store, this.logger);
+    this.marks = new SentMarks(store, this.logger, lingerWithin(this.graceMs));
   }
 
   start(): void {

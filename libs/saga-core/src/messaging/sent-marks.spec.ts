@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { OutboxStore } from './outbox-store.port';
-import { SentMarks } from './sent-marks';
+import { lingerWithin, SentMarks } from './sent-marks';
 
 function setUp(failing = false) {
   const written: string[][] = [];
@@ -51,5 +51,11 @@ describe('SentMarks', () => {
     await marks.flush();
     expect(written).toEqual([['1', '2'], ['3']]);
     expect(logger.warn).toHaveBeenCalledTimes(2);
+  });
+
+  it("gathers 200 ms at most, and a quarter of the relay's grace when that is shorter", () => {
+    expect(lingerWithin(2_000)).toBe(200);
+    expect(lingerWithin(400)).toBe(100);
+    expect(lingerWithin(0)).toBe(0);
   });
 });

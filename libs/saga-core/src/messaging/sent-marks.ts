@@ -1,9 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { OutboxStore } from './outbox-store.port';
 
-/** How long a batch of confirms gathers before it is written. */
-const DEFAULT_LINGER_MS = 20;
+/** How long a batch of confirms gathers before it is written, at most. */
+const MAX_LINGER_MS = 200;
 const MAX_BATCH = 1_000;
+
+/**
+ * The linger for a relay whose backstop takes rows unsent for `graceMs`: well inside it, so
+ * the backstop never publishes again a row that is only waiting for its mark.
+ */
+export const lingerWithin = (graceMs: number): number => Math.min(MAX_LINGER_MS, graceMs / 4);
 
 /**
  * Outbox rows confirmed by the broker, waiting to be marked sent. Marks are written one batch
@@ -20,7 +26,7 @@ export class SentMarks {
   constructor(
     private readonly store: OutboxStore,
     private readonly logger: Logger,
-    private readonly lingerMs = DEFAULT_LINGER_MS,
+    private readonly lingerMs = MAX_LINGER_MS,
   ) {}
 
   add(ids: readonly string[]): void {
