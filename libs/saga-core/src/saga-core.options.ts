@@ -20,8 +20,14 @@ export interface OrchestratorOptions {
   replyQueue: string;
   /** Durable queue the choreographed sagas' events are followed on; default `<serviceName>.events`. */
   eventQueue?: string;
-  /** How often due timers are looked for, as a backstop to the in-process wake-up. */
+  /**
+   * How often due timers are looked for while passes find some; default 200 ms. A timer this
+   * process writes wakes the runner by its time, so the poll is the backstop for timers written
+   * by other processes (one that crashed, say).
+   */
   timerPollIntervalMs?: number;
+  /** After each pass that found no due timer, the next waits twice as long, up to this (2 s). */
+  timerMaxPollIntervalMs?: number;
   /**
    * A timer whose firing throws is tried again this way, then parked for an operator.
    * Default: 5 tries, 1 s apart, doubling up to 30 s.

@@ -190,3 +190,24 @@ describe.each(MODES)('the trip booking, %s, on the in-memory adapters', (mode, d
     expect(system.handledBy('payment')).toBe(1);
   });
 });
+
+describe.each(MODES)('a step deadline, %s, on the in-memory adapters', (mode, definition) => {
+  let system: InMemoryTripSystem;
+  beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+  // A poll that never comes (an hour): only the wake-up of the timer it wrote can fire it.
+  beforeEach(
+    async () => (system = await new InMemoryTripSystem(structuredClone(STOCK), 50).start()),
+  );
+  afterEach(() => system.stop());
+
+  it('fires by itself at its time: the engine wakes its timer runner for the timers it writes', async () => {
+    const id = `${ids[mode]}9`;
+    await system.book(definition, trip(id), { hotel: TripFault.TIMEOUT });
+
+    const ended = await system.engine.waitUntilEnded(id, 5_000);
+
+    expect(ended?.status).toBe(SagaStatus.CANCELLED);
+    expect(system.hotels.roomsLeft('HT-200')).toBe(5);
+  });
+});

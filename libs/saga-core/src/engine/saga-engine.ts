@@ -99,6 +99,7 @@ export class SagaEngine {
       ends: this.ends,
       faults,
       maxWritesTogether: options?.groupCommit?.maxMessages ?? DEFAULT_GROUP_COMMIT_MESSAGES,
+      timerSet: (sagaId, fireAt) => this.timers.scheduled(sagaId, fireAt),
     });
     this.inbound = new SagaInbound(this.registry, this.writer, transport, {
       replyQueue,
@@ -128,7 +129,11 @@ export class SagaEngine {
     this.endedWatch = await this.store.watchEnded((sagaId) => this.ends.wake(sagaId));
     for (const spec of this.registry.specs()) await this.store.saveDefinition(spec);
     await this.inbound.start();
-    this.timers.start(this.options?.orchestrator?.timerPollIntervalMs ?? 200);
+    const orchestrator = this.options?.orchestrator;
+    this.timers.start(
+      orchestrator?.timerPollIntervalMs ?? 200,
+      orchestrator?.timerMaxPollIntervalMs ?? 2_000,
+    );
   }
 
   async stop(): Promise<void> {

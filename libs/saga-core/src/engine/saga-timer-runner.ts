@@ -25,6 +25,9 @@ export const DEFAULT_TIMER_RETRY: RetryPolicy = {
 /** Timers handled per pass at most, fired or failed; the next pass goes on. */
 const TIMERS_PER_PASS = 100;
 
+/** setTimeout's longest delay. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** A timer's transition once committed, with the outbox rows it wrote. */
 export interface FiredTimer {
   transition: SagaTransition;
@@ -59,25 +62,78 @@ export class SagaTimerRunner {
   private readonly logger = new Logger(SagaTimerRunner.name);
   private readonly failures = timerFailuresCounter();
   private handle: NodeJS.Timeout | null = null;
+  /** When the armed pass runs (epoch ms); Infinity while none is armed. */
+  private armedAt = Infinity;
+  /** The timers this process wrote last, by saga, that no pass has reached yet (epoch ms). */
+  private readonly written = new Map<string, number>();
+  private intervalMs = 200;
+  private maxIntervalMs = 2_000;
+  /** Passes in a row that found no due timer. */
+  private idlePasses = 0;
   private pass: Promise<void> | null = null;
   private failing = false;
   private stopped = false;
+  /** Between `start` and `stop`: passes are armed. */
+  private running = false;
 
   constructor(
     private readonly store: SagaStore,
     private readonly options: SagaTimerRunnerOptions,
   ) {}
 
-  start(intervalMs: number): void {
+  /**
+   * Polls every `intervalMs` while passes fire timers, and twice as long after each pass that
+   * found none, up to `maxIntervalMs`; a timer this process writes (`scheduled`) wakes it by
+   * the timer's time, however long the poll would sleep. The poll is then only the backstop
+   * for timers written by other processes, which fire their own.
+   */
+  start(intervalMs: number, maxIntervalMs = Math.max(intervalMs, 2_000)): void {
     this.stopped = false;
-    this.handle = setInterval(() => this.tick(), intervalMs);
+    this.running = true;
+    this.intervalMs = intervalMs;
+    this.maxIntervalMs = Math.max(intervalMs, maxIntervalMs);
+    this.idlePasses = 0;
+    this.arm(intervalMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.handle) clearInterval(this.handle);
+    this.running = false;
+    if (this.handle) clearTimeout(this.handle);
     this.handle = null;
+    this.armedAt = Infinity;
     await this.pass;
+  }
+
+  /**
+   * A saga's timer as this process committed it (null: cleared): a pass runs by its time. A
+   * timer replaced before it is due (most step deadlines are) adds no pass of its own, unless
+   * it was the earliest when the runner went to sleep.
+   */
+  scheduled(sagaId: string, fireAt: Date | null): void {
+    if (!fireAt) {
+      this.written.delete(sagaId);
+      return;
+    }
+    const at = fireAt.getTime();
+    this.written.set(sagaId, at);
+    // While a pass runs, it arms the next one when it ends, with this in view.
+    if (this.running && !this.pass && at < this.armedAt) this.arm(at - Date.now());
+  }
+
+  private arm(delayMs: number): void {
+    if (this.handle) clearTimeout(this.handle);
+    const delay = Math.min(Math.max(0, delayMs), MAX_TIMER_MS);
+    this.armedAt = Date.now() + delay;
+    this.handle = setTimeout(() => this.tick(), delay);
+  }
+
+  /** The next poll: `intervalMs`, doubled for each idle pass in a row, capped; sooner if due. */
+  private armNext(): void {
+    const backoff = this.intervalMs * 2 ** Math.min(Math.max(0, this.idlePasses - 1), 30);
+    let next = Date.now() + Math.min(backoff, this.maxIntervalMs);
+    for (const at of this.written.values()) next = Math.min(next, at);
+    this.arm(next - Date.now());
   }
 
   /** Fires the timers due at `now`; several processes may run this at once (SKIP LOCKED). */
@@ -142,6 +198,7 @@ export class SagaTimerRunner {
       return;
     }
     this.failures.inc({ service, definition, outcome: parked ? 'parked' : 'retried' });
+    this.scheduled(timer.sagaId, retryAt);
     if (parked) {
       this.logger.error(
         `${what} parked after ${attempt} failed tries (${message}); it fires again only once ` +
@@ -156,17 +213,27 @@ export class SagaTimerRunner {
   }
 
   private tick(): void {
+    this.handle = null;
+    this.armedAt = Infinity;
     if (this.pass || this.stopped) return;
-    this.pass = this.fireDue()
-      .then(() => {
+    const now = new Date();
+    // What this process wrote due by now, this pass fires (a failed firing is written again).
+    for (const [sagaId, at] of this.written) if (at <= now.getTime()) this.written.delete(sagaId);
+    this.pass = this.fireDue(now)
+      .then((handled) => {
         if (this.failing) this.logger.log('timer passes recovered');
         this.failing = false;
+        this.idlePasses = handled === 0 ? this.idlePasses + 1 : 0;
       })
       .catch((error: unknown) => {
         // Once per outage, not every tick: the loop keeps polling and recovers by itself.
         if (!this.failing) this.logger.error(`timer pass failed: ${String(error)}`);
         this.failing = true;
+        this.idlePasses = 0;
       })
-      .finally(() => (this.pass = null));
+      .finally(() => {
+        this.pass = null;
+        if (!this.stopped) this.armNext();
+      });
   }
 }

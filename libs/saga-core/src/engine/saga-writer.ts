@@ -33,6 +33,8 @@ export interface SagaWriterDeps {
   faults: FaultHooks;
   /** Transitions of different sagas written in one statement at most (`ClaimedWrites`). */
   maxWritesTogether: number;
+  /** A committed transition set its saga's timer, or cleared it (null): the runner wakes by it. */
+  timerSet(sagaId: string, fireAt: Date | null): void;
 }
 
 /**
@@ -91,6 +93,8 @@ export class SagaWriter {
   /** What follows a commit: metrics, publishing, live views, waiters, the copy in memory. */
   committed({ transition, enqueued }: Committed): void {
     this.deps.metrics.observe(transition);
+    const { timer } = transition;
+    if (timer !== undefined) this.deps.timerSet(transition.instance.id, timer?.fireAt ?? null);
     if (debugLogging.enabled) this.logger.debug(describeTransition(transition));
     if (enqueued.length > 0) {
       this.deps.faults.reach(FaultPoint.AFTER_COMMIT_BEFORE_PUBLISH);

@@ -23,7 +23,11 @@ import { RunningParticipant, startTripParticipants } from './trip-participants.k
 /** The step timeout of both definitions; time only moves when a test says so. */
 export const STEP_TIMEOUT_MS = 5_000;
 const REPLY_QUEUE = 'trip.replies';
-/** Never on their own: timers fire and the relay polls only when a test asks. */
+/**
+ * Never on their own: the relay polls, and timers written by another process fire, only when a
+ * test asks. A timer this engine writes wakes its runner at the wall clock's deadline (5 s
+ * away, with the default timeout), long after a test that passes time itself is done.
+ */
 const NEVER_MS = 3_600_000;
 /** Scheduler turns a settle may take before it gives up: a message loop, not a wait. */
 const MAX_TURNS = 10_000;
@@ -38,8 +42,8 @@ export interface TripStock {
 /**
  * The whole trip on the in-memory adapters: the real engine (its writer, inbound and timer
  * runner) with the real trip definitions, one broker, and the participants, each with
- * its own inbox and outbox as each service has its own database. Nothing runs on a timer:
- * `settle` lets messages flow until none is left, and `passTime` fires the timers due then.
+ * its own inbox and outbox as each service has its own database. `settle` lets messages flow
+ * until none is left, and `passTime` fires the timers due then.
  */
 export class InMemoryTripSystem {
   readonly journal: TripJournal = [];
@@ -55,7 +59,7 @@ export class InMemoryTripSystem {
   /** How far the tests moved time ahead of the wall clock. */
   private offsetMs = 0;
 
-  constructor(stock: TripStock) {
+  constructor(stock: TripStock, stepTimeoutMs = STEP_TIMEOUT_MS) {
     this.flights = new InMemoryFlights(stock.flights, this.journal);
     this.hotels = new InMemoryHotels(stock.hotels, this.journal);
     this.cars = new InMemoryCars(stock.cars, this.journal);
@@ -65,7 +69,7 @@ export class InMemoryTripSystem {
       serviceName: 'orchestrator',
       amqpUrl: 'memory://',
       orchestrator: {
-        definitions: tripBookingDefinitions(STEP_TIMEOUT_MS),
+        definitions: tripBookingDefinitions(stepTimeoutMs),
         replyQueue: REPLY_QUEUE,
         timerPollIntervalMs: NEVER_MS,
         messageHeaders: stepFaultsHeaders,
