@@ -178,7 +178,12 @@ describe('every compensation ends, in both modes', () => {
         expect(lines).toContain(
           mode === 'orchestrated' ? `COMPENSATION_SENT:${step}` : `COMPENSATION_REQUESTED:${step}`,
         );
-        expect(lines.at(-1)).toBe('SAGA_CANCELLED');
+        // Choreographed, the retried undo's event sets off the steps before it once more; they
+        // announce again what they had already undone, and that comes late: the saga has ended.
+        const late = lines.slice(lines.indexOf('SAGA_CANCELLED') + 1);
+        expect(lines).toContain('SAGA_CANCELLED');
+        expect(late.filter((l) => !l.startsWith('EVENT_IGNORED:'))).toEqual([]);
+        if (mode === 'orchestrated') expect(late).toEqual([]);
         expect(await held(step, bookingId)).toBe(step === 'payment' ? 'REFUNDED' : 'CANCELLED');
         expect(await attention()).not.toContain(bookingId);
         await assertTripInvariants(system);

@@ -79,7 +79,28 @@ describe('two orchestrators', () => {
         GROUP BY saga_id, type, step, what, phase, attempt HAVING count(*) > 1`,
     );
     expect(repeated).toEqual([]);
-    expect(await auditCount(`type LIKE '%IGNORED'`)).toBe(0);
+    // Nothing arrived that the saga no longer expected, but for one case: the two instances
+    // consume a choreography's events side by side, so a step's own success may be consumed
+    // after the next step's event, which already proved it (`inferredFrom`). Ignored then, and
+    // never applied. Anything else is shown whole, with its saga's story.
+    expect(
+      await system.sql(
+        'orchestrator',
+        `SELECT a.saga_id, a.type, a.step, a.detail,
+                (SELECT string_agg(concat_ws(':', s.type, s.step), ' ' ORDER BY s.id)
+                   FROM saga_audit_log s WHERE s.saga_id = a.saga_id) AS story
+           FROM saga_audit_log a
+          WHERE a.type LIKE '%IGNORED'
+            AND NOT (a.type = 'EVENT_IGNORED'
+                     AND EXISTS (SELECT 1 FROM saga_audit_log c
+                                  WHERE c.saga_id = a.saga_id AND c.id < a.id
+                                    AND c.type = 'STEP_COMPLETED' AND c.step = a.step
+                                    AND c.detail ? 'inferredFrom')
+                     AND NOT EXISTS (SELECT 1 FROM saga_audit_log r
+                                      WHERE r.saga_id = a.saga_id AND r.type = 'EVENT_RECEIVED'
+                                        AND r.detail->>'event' = a.detail->>'event'))`,
+      ),
+    ).toEqual([]);
     // Each deadline fired once: one timeout per timed-out booking, none anywhere else.
     const timedOut = bookings.filter(({ plan }) =>
       (Object.values(plan.faults) as string[]).includes('timeout'),
