@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UndoMarker } from '@app/saga-core';
+import { UndoMarker, preparedQuery } from '@app/saga-core';
 import { CarReserved, ReserveCar, TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { CarRental, CarRentalStatus } from './car-rental.entity';
@@ -50,8 +50,11 @@ export class CarRentalService {
     // A car is taken only if this statement inserted the rental: a redelivery finds the row,
     // waits for it if it is not committed yet, and takes nothing. The days are cast once so
     // that the price is computed in bigint, as it is stored.
-    const [outcome] = await manager.query<ReserveOutcome[]>(
-      `WITH c AS (SELECT cars_total, price_per_day FROM cars WHERE car_class = $2),
+    const [outcome] = await preparedQuery<ReserveOutcome>(
+      manager,
+      {
+        name: 'car-reserve-v1',
+        text: `WITH c AS (SELECT cars_total, price_per_day FROM cars WHERE car_class = $2),
        r AS (
          INSERT INTO car_rentals (booking_id, car_class, days, price, status)
          SELECT $1, $2, $3::int, c.price_per_day::bigint * $3::int, '${CarRentalStatus.RESERVED}'
@@ -66,6 +69,7 @@ export class CarRentalService {
               -- bigint would come back as a string; a rental's price is far below 2^53.
               (SELECT price FROM r)::float8 AS price,
               (SELECT count(*) FROM t)::int AS taken`,
+      },
       [bookingId, carClass, days],
     );
     if (outcome.carsTotal === null) {

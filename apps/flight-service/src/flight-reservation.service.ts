@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UndoMarker } from '@app/saga-core';
+import { UndoMarker, preparedQuery } from '@app/saga-core';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { FlightReservation, FlightReservationStatus } from './flight-reservation.entity';
@@ -64,8 +64,11 @@ export class FlightReservationService {
     const { bookingId, flightId, seats } = request;
     // The seats are taken only if this statement inserted the reservation: a redelivery finds
     // the row, waits for it if it is not committed yet, and takes nothing.
-    const [outcome] = await manager.query<ReserveOutcome[]>(
-      `WITH f AS (SELECT seats_total, price FROM flights WHERE flight_id = $2),
+    const [outcome] = await preparedQuery<ReserveOutcome>(
+      manager,
+      {
+        name: 'flight-reserve-v1',
+        text: `WITH f AS (SELECT seats_total, price FROM flights WHERE flight_id = $2),
        r AS (
          INSERT INTO flight_reservations (booking_id, flight_id, seats, price, status)
          SELECT $1, $2, $3, f.price * $3, '${FlightReservationStatus.RESERVED}'
@@ -78,6 +81,7 @@ export class FlightReservationService {
          RETURNING 1)
        SELECT (SELECT seats_total FROM f) AS "seatsTotal", (SELECT price FROM r) AS price,
               (SELECT count(*) FROM t)::int AS taken`,
+      },
       [bookingId, flightId, seats],
     );
     if (outcome.seatsTotal === null) {

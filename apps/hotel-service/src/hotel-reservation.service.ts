@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UndoMarker } from '@app/saga-core';
+import { UndoMarker, preparedQuery } from '@app/saga-core';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { HotelReservation, HotelReservationStatus } from './hotel-reservation.entity';
@@ -66,8 +66,11 @@ export class HotelReservationService {
     const { bookingId, hotelId, rooms, nights } = request;
     // The rooms are taken only if this statement inserted the reservation: a redelivery finds
     // the row, waits for it if it is not committed yet, and takes nothing.
-    const [outcome] = await manager.query<ReserveOutcome[]>(
-      `WITH h AS (SELECT rooms_total, price_per_night FROM hotels WHERE hotel_id = $2),
+    const [outcome] = await preparedQuery<ReserveOutcome>(
+      manager,
+      {
+        name: 'hotel-reserve-v1',
+        text: `WITH h AS (SELECT rooms_total, price_per_night FROM hotels WHERE hotel_id = $2),
        r AS (
          INSERT INTO hotel_reservations (booking_id, hotel_id, rooms, nights, price, status)
          SELECT $1, $2, $3, $4, h.price_per_night * $3 * $4, '${HotelReservationStatus.RESERVED}'
@@ -82,6 +85,7 @@ export class HotelReservationService {
               -- bigint would come back as a string; a stay's price is far below 2^53.
               (SELECT price FROM r)::float8 AS price,
               (SELECT count(*) FROM t)::int AS taken`,
+      },
       [bookingId, hotelId, rooms, nights],
     );
     if (outcome.roomsTotal === null) {

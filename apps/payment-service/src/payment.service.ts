@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UndoMarker } from '@app/saga-core';
+import { UndoMarker, preparedQuery } from '@app/saga-core';
 import { TripErrorCode, TripRefusedError } from '@app/trip-api';
 import { EntityManager } from 'typeorm';
 import { Payment, PaymentStatus } from './payment.entity';
@@ -52,8 +52,11 @@ export class PaymentService {
     const { bookingId, customerId, amount } = request;
     // The debit happens only if this statement inserted the payment: a redelivery finds the
     // row, waits for it if it is not committed yet, and debits nothing.
-    const [outcome] = await manager.query<{ known: number; inserted: number; debited: number }[]>(
-      `WITH a AS (SELECT 1 FROM accounts WHERE customer_id = $2),
+    const [outcome] = await preparedQuery<{ known: number; inserted: number; debited: number }>(
+      manager,
+      {
+        name: 'payment-charge-v1',
+        text: `WITH a AS (SELECT 1 FROM accounts WHERE customer_id = $2),
        p AS (
          INSERT INTO payments (booking_id, customer_id, amount, status)
          SELECT $1, $2, $3, '${PaymentStatus.CHARGED}' FROM a
@@ -65,6 +68,7 @@ export class PaymentService {
          RETURNING 1)
        SELECT (SELECT count(*) FROM a)::int AS known, (SELECT count(*) FROM p)::int AS inserted,
               (SELECT count(*) FROM d)::int AS debited`,
+      },
       [bookingId, customerId, amount],
     );
     if (outcome.known === 0) {

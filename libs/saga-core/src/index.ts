@@ -95,6 +95,7 @@ export * from './transport/rabbitmq/rabbitmq.saga-transport';
 export * from './persistence/typeorm/migrations';
 export * from './persistence/typeorm/typeorm-saga.store';
 export * from './persistence/typeorm/typeorm-outbox.store';
+export * from './persistence/typeorm/prepared-query';
 export * from './transport/rabbitmq/rabbitmq-transport.options';
 export * from './transport/rabbitmq/rabbitmq.transport';
 export * from './transport/rabbitmq/rabbitmq-dead-letters';

@@ -3,6 +3,8 @@ import { OutboxRecord } from '../../messaging/outbox-store.port';
 import type { ClaimAllOutcome, InboxClaim } from '../../participant/inbox.port';
 import { stampTraceContext } from '../../observability/trace-context';
 import { IncomingMessage, OutgoingMessage } from '../../transport/message-envelope';
+import { CLAIM, CLAIM_ALL_AND_ENQUEUE, CLAIM_AND_ENQUEUE, ENQUEUE } from './messaging-statements';
+import { preparedQuery } from './prepared-query';
 
 /**
  * Writes messages to the outbox in the caller's transaction, in one statement, and returns
@@ -14,12 +16,7 @@ export async function enqueueOutgoing(
   messages: readonly OutgoingMessage[],
 ): Promise<OutboxRecord[]> {
   if (messages.length === 0) return [];
-  const rows: { id: string }[] = await manager.query(
-    `INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])
-     RETURNING id`,
-    outboxColumns(messages),
-  );
+  const rows = await preparedQuery<{ id: string }>(manager, ENQUEUE, outboxColumns(messages));
   return toOutboxRecords(rows, messages);
 }
 
@@ -65,18 +62,9 @@ export async function claimAndEnqueue(
   messageId: string,
   messages: readonly OutgoingMessage[],
 ): Promise<OutboxRecord[] | null> {
-  const [row]: { claimed: number; ids: string[] }[] = await manager.query(
-    `WITH c AS (
-       INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2)
-       ON CONFLICT DO NOTHING RETURNING 1),
-     o AS (
-       INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-       SELECT m.* FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
-                              $8::jsonb[]) AS m
-        WHERE EXISTS (SELECT 1 FROM c)
-       RETURNING id)
-     SELECT (SELECT count(*) FROM c)::int AS claimed,
-            (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS ids`,
+  const [row] = await preparedQuery<{ claimed: number; ids: string[] }>(
+    manager,
+    CLAIM_AND_ENQUEUE,
     [consumer, messageId, ...outboxColumns(messages)],
   );
   if (row.claimed === 0) return null;
@@ -96,19 +84,9 @@ export async function claimAllAndEnqueue(
   claims: readonly InboxClaim[],
 ): Promise<ClaimAllOutcome> {
   const messages = claims.flatMap((claim) => claim.messages);
-  const [row]: { claimed: string[]; ids: string[] }[] = await manager.query(
-    `WITH c AS (
-       INSERT INTO saga_inbox (consumer, message_id)
-       SELECT $1, m FROM unnest($2::text[]) AS m
-       ON CONFLICT DO NOTHING RETURNING message_id),
-     o AS (
-       INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-       SELECT m.* FROM unnest($4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                              $9::jsonb[]) AS m
-        WHERE (SELECT count(*) FROM c) = $3
-       RETURNING id)
-     SELECT (SELECT coalesce(array_agg(message_id), '{}') FROM c)::text[] AS claimed,
-            (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS ids`,
+  const [row] = await preparedQuery<{ claimed: string[]; ids: string[] }>(
+    manager,
+    CLAIM_ALL_AND_ENQUEUE,
     [consumer, claims.map((claim) => claim.messageId), claims.length, ...outboxColumns(messages)],
   );
   const refused = firstUnclaimed(claims, row.claimed);
@@ -136,10 +114,7 @@ export async function claimIncoming(
   consumer: string,
   messageId: string,
 ): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
-    `INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1`,
-    [consumer, messageId],
-  );
+  const rows = await preparedQuery(manager, CLAIM, [consumer, messageId]);
   return rows.length === 1;
 }
 
