@@ -6,9 +6,9 @@ import { inboxContract, outboxStoreContract } from '@app/saga-core/testing';
 import { createTestDatabase, openDataSource } from '../support/postgres';
 
 /** The inbox and outbox contracts the in-memory adapters also keep, each on a database of its own. */
-async function messagingDatabase(prefix: string) {
+async function messagingDatabase(prefix: string, extra?: Record<string, unknown>) {
   const db = await createTestDatabase(prefix);
-  const dataSource = await openDataSource(db.url, messagingMigrations);
+  const dataSource = await openDataSource(db.url, messagingMigrations, extra);
   const dispose = async () => {
     await dataSource.destroy();
     await db.dispose();
@@ -18,6 +18,18 @@ async function messagingDatabase(prefix: string) {
 
 inboxContract('TypeOrmInbox (PostgreSQL)', async () => {
   const { dataSource, outbox, dispose } = await messagingDatabase('inbox_contract');
+  return {
+    inbox: new TypeOrmInbox(dataSource),
+    pendingOutbox: () => outbox.pendingCount(),
+    dispose,
+  };
+});
+
+// The apps' pools pipeline: BEGIN and COMMIT ride along with the statements beside them.
+inboxContract('TypeOrmInbox (PostgreSQL, pipelined pool)', async () => {
+  const { dataSource, outbox, dispose } = await messagingDatabase('inbox_pipelined', {
+    pipeline: true,
+  });
   return {
     inbox: new TypeOrmInbox(dataSource),
     pendingOutbox: () => outbox.pendingCount(),

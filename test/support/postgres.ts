@@ -37,6 +37,8 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
 export async function openDataSource(
   url: string,
   migrations: (new () => MigrationInterface)[],
+  /** Options of node-postgres' pool, as an app passes them (`{ pipeline: true }`). */
+  extra?: Record<string, unknown>,
 ): Promise<DataSource> {
   const dataSource = new DataSource({
     type: 'postgres',
@@ -44,6 +46,7 @@ export async function openDataSource(
     migrations,
     synchronize: false,
     logging: false,
+    ...(extra ? { extra } : {}),
   });
   await dataSource.initialize();
   await runMigrations(dataSource);

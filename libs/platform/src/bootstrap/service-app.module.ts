@@ -67,7 +67,10 @@ export class ServiceAppModule {
             // without closing it, rather than after the system's two-hour default. Every
             // wait on the server is bounded (locks, statements, an idle transaction), and
             // the engine opens its other connections with the same limits.
+            // `pipeline`: node-postgres sends a statement without waiting for the one before
+            // it; a participant step's BEGIN and COMMIT ride along (`StepTransaction`).
             extra: {
+              pipeline: true,
               keepAlive: true,
               keepAliveInitialDelayMillis: 10_000,
               ...pgSessionOptions(

@@ -1,7 +1,7 @@
 import { InboundDeps } from '../participant/inbound-dispatcher';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
 import { InjectedFaultError } from '../errors/injected-fault.error';
 import { PoisonMessageError } from '../errors/poison-message.error';
@@ -15,6 +15,7 @@ import { EventContext, GivingUp } from './event-context';
 import { EventHandler } from './event-handler.decorator';
 import { EventMessage, eventEndpoint } from '../transport/event-message';
 import { RetryThenGiveUp } from './retry-then-give-up.decorator';
+import { inboxDataSource, inboxKeyViolation } from '../participant/inbox-data-source.fixture';
 
 const failed = eventEndpoint<{ id: string }>('trip.events', 'trip.failed');
 const cancelled = eventEndpoint<{ id: string }>('trip.events', 'trip.flight.cancelled');
@@ -80,6 +81,7 @@ class RecordingDatabase {
         const id = params[1] as string;
         const alone = params.length === 2;
         if (this.handledIds.has(id) || claimed.includes(id)) {
+          if (!sql.includes('ON CONFLICT')) throw inboxKeyViolation();
           return alone ? [] : [{ claimed: 0, ids: [] }];
         }
         claimed.push(id);
@@ -118,7 +120,7 @@ async function started(instances: object[], deliveryLimit?: number) {
       options,
       transport as unknown as MessageTransport,
       relay as unknown as OutboxRelay,
-      new TypeOrmInbox(database as unknown as DataSource),
+      new TypeOrmInbox(inboxDataSource(database)),
       discovery as unknown as DiscoveryService,
       new MetadataScanner(),
       faults,

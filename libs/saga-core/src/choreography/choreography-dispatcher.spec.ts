@@ -1,6 +1,6 @@
 import { InboundDeps } from '../participant/inbound-dispatcher';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
 import { PoisonMessageError } from '../errors/poison-message.error';
 import { FaultRules } from '../faults/fault-rules';
@@ -12,6 +12,7 @@ import { ChoreographyDispatcher } from './choreography-dispatcher';
 import { EventContext } from './event-context';
 import { EventHandler } from './event-handler.decorator';
 import { EventMessage, eventEndpoint } from '../transport/event-message';
+import { inboxDataSource, inboxKeyViolation } from '../participant/inbox-data-source.fixture';
 
 const requested = eventEndpoint<{ id: string }>('trip.events', 'trip.requested');
 const failed = eventEndpoint<{ id: string }>('trip.events', 'trip.failed');
@@ -91,6 +92,7 @@ class RecordingDatabase {
         // The inbox claim: alone (one row back, or none), or with the outbox rows it writes.
         const id = params[1] as string;
         const alone = params.length === 2;
+        if (this.handledIds.has(id) && !sql.includes('ON CONFLICT')) throw inboxKeyViolation();
         if (this.handledIds.has(id)) return alone ? [] : [{ claimed: 0, ids: [] }];
         this.handledIds.add(id);
         if (alone) return [1];
@@ -121,7 +123,7 @@ function dispatcherFor(
       options,
       transport as unknown as MessageTransport,
       relay as unknown as OutboxRelay,
-      new TypeOrmInbox(database as unknown as DataSource),
+      new TypeOrmInbox(inboxDataSource(database)),
       discovery as unknown as DiscoveryService,
       new MetadataScanner(),
       faults,

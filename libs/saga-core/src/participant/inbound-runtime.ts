@@ -189,8 +189,9 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
   }
 
   /**
-   * The happy path is one transaction of four round trips: `START`, the handler's work, the
-   * inbox row with the outbox rows (one statement), `COMMIT`; a redelivery is claimed before
+   * The happy path is one transaction: `BEGIN`, the handler's work, the inbox row with the
+   * outbox rows (one statement) and the `COMMIT` sent behind it, so the handler's statements
+   * and one round trip where the pool pipelines; a redelivery is claimed before
    * its handler runs instead. A `RolledBackAnswer` rolls everything back and is written in a
    * second transaction (inbox row and answer).
    */
@@ -206,11 +207,15 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
       return await this.inbox.transaction(consumer, async (tx) => {
         if (claimFirst && !(await tx.claim(message.messageId))) return duplicate<O>();
         const work = await this.adapter.work(message, { tx, delivery, fault, givingUp });
-        const enqueued = claimFirst
-          ? await tx.enqueue(work.outgoing)
-          : await tx.claimAndEnqueue(message.messageId, work.outgoing);
-        if (!enqueued) throw new AlreadyHandled();
+        if (claimFirst) {
+          const enqueued = await tx.enqueue(work.outgoing);
+          this.hooks.reach(FaultPoint.BEFORE_COMMIT);
+          return { outcome: work.outcome, enqueued };
+        }
+        // The commit goes with the inbox row: its moment is before that statement is sent.
         this.hooks.reach(FaultPoint.BEFORE_COMMIT);
+        const enqueued = await tx.claimAndEnqueue(message.messageId, work.outgoing, true);
+        if (!enqueued) throw new AlreadyHandled();
         return { outcome: work.outcome, enqueued };
       });
     } catch (error) {
@@ -218,9 +223,9 @@ export class InboundRuntime<M extends InboundMessage, O extends string> {
       if (!(error instanceof RolledBackAnswer)) throw error;
       const answer = error as RolledBackAnswer<O>;
       return this.inbox.transaction(consumer, async (tx) => {
-        const enqueued = await tx.claimAndEnqueue(message.messageId, answer.outgoing);
-        if (!enqueued) return duplicate<O>();
         this.hooks.reach(FaultPoint.BEFORE_COMMIT);
+        const enqueued = await tx.claimAndEnqueue(message.messageId, answer.outgoing, true);
+        if (!enqueued) return duplicate<O>();
         return { outcome: answer.outcome, enqueued };
       });
     }

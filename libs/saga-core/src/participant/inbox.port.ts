@@ -25,11 +25,14 @@ export interface InboxTransaction {
   claim(messageId: string): Promise<boolean>;
   /**
    * Records the message as handled and writes what its handling sends, in one statement;
-   * null when it was handled already (the outbox is then left alone).
+   * null when it was handled already (the outbox is then left alone). With `commit`, it is
+   * the transaction's last statement: the commit goes with it (the transaction is rolled back
+   * on null), and nothing may be written after it.
    */
   claimAndEnqueue(
     messageId: string,
     messages: readonly OutgoingMessage[],
+    commit?: boolean,
   ): Promise<OutboxRecord[] | null>;
   /**
    * `claimAndEnqueue` of several messages (a group commit's), in one statement: their outbox

@@ -1,7 +1,7 @@
 import { InboundDeps } from './inbound-dispatcher';
 import { ConsoleLogger, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { TypeOrmInbox } from '../persistence/typeorm/typeorm-inbox';
 import { InjectedFaultError } from '../errors/injected-fault.error';
 import { FaultRules } from '../faults/fault-rules';
@@ -11,6 +11,7 @@ import { CommandMessage, IncomingMessage, ReplyMessage } from '../transport/mess
 import { MessageHandler, MessageTransport } from '../transport/message-transport';
 import { CommandHandler } from './command-handler.decorator';
 import { ParticipantDispatcher } from './participant-dispatcher';
+import { inboxDataSource, inboxKeyViolation } from './inbox-data-source.fixture';
 
 class SeatHandlers {
   reserved = 0;
@@ -49,6 +50,7 @@ class RecordingDatabase {
         // The inbox claim: alone (one row back, or none), or with the outbox rows it writes.
         const id = params[1] as string;
         const alone = params.length === 2;
+        if (this.handledIds.has(id) && !sql.includes('ON CONFLICT')) throw inboxKeyViolation();
         if (this.handledIds.has(id)) return alone ? [] : [{ claimed: 0, ids: [] }];
         this.handledIds.add(id);
         claimed.push(id);
@@ -89,7 +91,7 @@ async function started() {
       options,
       transport as unknown as MessageTransport,
       { publishCommitted: jest.fn() } as unknown as OutboxRelay,
-      new TypeOrmInbox(database as unknown as DataSource),
+      new TypeOrmInbox(inboxDataSource(database)),
       { getProviders: () => wrappers, getControllers: () => [] } as unknown as DiscoveryService,
       new MetadataScanner(),
       faults,

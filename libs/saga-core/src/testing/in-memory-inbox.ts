@@ -47,6 +47,7 @@ export class InMemoryInbox implements Inbox {
     return this.lock.run(async () => {
       const claims = new Set<string>();
       const rows: OutboxRecord[] = [];
+      let refusedLast = false;
       const claim = async (messageId: string): Promise<boolean> => {
         const key = keyOf(consumer, messageId);
         if (this.claimed.has(key) || claims.has(key)) return false;
@@ -61,8 +62,12 @@ export class InMemoryInbox implements Inbox {
       const tx: InboxTransaction = {
         manager: NO_MANAGER,
         claim,
-        claimAndEnqueue: async (messageId, messages) =>
-          (await claim(messageId)) ? enqueue(messages) : null,
+        claimAndEnqueue: async (messageId, messages, commit) => {
+          if (await claim(messageId)) return enqueue(messages);
+          // As the commit sent with a refused statement: everything is rolled back.
+          if (commit) refusedLast = true;
+          return null;
+        },
         claimAllAndEnqueue: async (all) => {
           const taken = new Set<string>();
           const refused = all.findIndex((c) => {
@@ -80,6 +85,7 @@ export class InMemoryInbox implements Inbox {
         enqueue,
       };
       const result = await work(tx);
+      if (refusedLast) return result;
       for (const key of claims) this.claimed.add(key);
       this.outbox.commit(rows);
       return result;

@@ -53,6 +53,36 @@ export function inboxContract(name: string, setup: () => Promise<InboxUnderTest>
       expect(await subject.pendingOutbox()).toBe(before + 2);
     });
 
+    it('commits with the claim as the last statement, and rolls a copy back whole', async () => {
+      const id = randomUUID();
+      const before = await subject.pendingOutbox();
+      const send = (first: number) =>
+        inbox().transaction('contract', async (tx) => {
+          // Work written before the last statement: kept only if the claim takes.
+          await tx.enqueue(Array.from({ length: first }, () => contractMessage()));
+          return tx.claimAndEnqueue(id, [contractMessage()], true);
+        });
+
+      expect(await send(1)).toHaveLength(1);
+      expect(await subject.pendingOutbox()).toBe(before + 2);
+      expect(await send(2)).toBeNull();
+      expect(await subject.pendingOutbox()).toBe(before + 2);
+    });
+
+    it('lets one of ten transactions that race with the commit in the claim win', async () => {
+      const id = randomUUID();
+      const before = await subject.pendingOutbox();
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          inbox().transaction('contract', (tx) =>
+            tx.claimAndEnqueue(id, [contractMessage()], true),
+          ),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome !== null)).toHaveLength(1);
+      expect(await subject.pendingOutbox()).toBe(before + 1);
+    });
+
     it('claims several messages with their outbox rows in one go, or none if one was claimed', async () => {
       const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
       const before = await subject.pendingOutbox();

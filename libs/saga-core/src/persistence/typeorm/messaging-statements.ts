@@ -32,6 +32,26 @@ export const CLAIM_AND_ENQUEUE: PreparedStatement = {
                 (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS ids`,
 };
 
+/**
+ * $1 consumer, $2 message id, $3..$8 the outbox rows: `CLAIM_AND_ENQUEUE` for a statement the
+ * commit rides behind. The inbox row is a plain insert: a message handled already fails the
+ * statement with a unique violation of `saga_inbox_pkey`, so the commit sent with it rolls
+ * back instead. A copy being handled meanwhile is waited for, as with `ON CONFLICT`.
+ */
+export const CLAIM_ENQUEUE_LAST: PreparedStatement = {
+  name: 'saga-inbox-claim-enqueue-last-v1',
+  text: `WITH c AS (
+           INSERT INTO saga_inbox (consumer, message_id) VALUES ($1, $2)),
+         o AS (
+           INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+           SELECT m.* FROM ${OUTBOX_ROWS(3)} AS m
+           RETURNING id)
+         SELECT coalesce(array_agg(id ORDER BY id), '{}')::text[] AS ids FROM o`,
+};
+
+/** The inbox's primary key, whose violation says a message was handled already. */
+export const INBOX_KEY = 'saga_inbox_pkey';
+
 /** $1 consumer, $2 message ids, $3 how many, $4..$9 the outbox rows, written only if all took. */
 export const CLAIM_ALL_AND_ENQUEUE: PreparedStatement = {
   name: 'saga-inbox-claim-all-enqueue-v1',

@@ -1,9 +1,11 @@
 import { DataSource } from 'typeorm';
 import { Inbox, InboxTransaction } from '../../participant/inbox.port';
 import { IncomingMessage } from '../../transport/message-envelope';
+import { StepTransaction } from './step-transaction';
 import {
   claimAllAndEnqueue,
   claimAndEnqueue,
+  claimEnqueueAndCommit,
   claimIncoming,
   claimsBeforeHandling,
   enqueueOutgoing,
@@ -14,6 +16,10 @@ import {
  * same transaction as the handler's work and the outbox rows. PostgreSQL's default READ
  * COMMITTED on purpose: a handler that loses an insert race to a concurrent transaction must
  * then see that transaction's committed row.
+ *
+ * A step is the handler's statements plus one round trip where the DataSource's pool
+ * pipelines (`extra: { pipeline: true }`): `BEGIN` rides with the first statement, and the
+ * commit with the inbox row and the reply (`StepTransaction`).
  */
 export class TypeOrmInbox implements Inbox {
   constructor(private readonly dataSource: DataSource) {}
@@ -22,16 +28,28 @@ export class TypeOrmInbox implements Inbox {
     return claimsBeforeHandling(delivery);
   }
 
-  transaction<T>(consumer: string, work: (tx: InboxTransaction) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction((manager) =>
-      work({
+  async transaction<T>(consumer: string, work: (tx: InboxTransaction) => Promise<T>): Promise<T> {
+    const step = await StepTransaction.open(this.dataSource);
+    let broken: unknown;
+    try {
+      const { manager } = step;
+      const result = await work({
         manager,
         claim: (messageId) => claimIncoming(manager, consumer, messageId),
-        claimAndEnqueue: (messageId, messages) =>
-          claimAndEnqueue(manager, consumer, messageId, messages),
+        claimAndEnqueue: (messageId, messages, commit) =>
+          commit
+            ? claimEnqueueAndCommit(step, consumer, messageId, messages)
+            : claimAndEnqueue(manager, consumer, messageId, messages),
         claimAllAndEnqueue: (claims) => claimAllAndEnqueue(manager, consumer, claims),
         enqueue: (messages) => enqueueOutgoing(manager, messages),
-      }),
-    );
+      });
+      await step.commit();
+      return result;
+    } catch (error) {
+      await step.rollback().catch((rollback: unknown) => (broken = rollback));
+      throw error;
+    } finally {
+      await step.release(broken);
+    }
   }
 }

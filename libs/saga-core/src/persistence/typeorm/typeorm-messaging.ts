@@ -3,8 +3,16 @@ import { OutboxRecord } from '../../messaging/outbox-store.port';
 import type { ClaimAllOutcome, InboxClaim } from '../../participant/inbox.port';
 import { stampTraceContext } from '../../observability/trace-context';
 import { IncomingMessage, OutgoingMessage } from '../../transport/message-envelope';
-import { CLAIM, CLAIM_ALL_AND_ENQUEUE, CLAIM_AND_ENQUEUE, ENQUEUE } from './messaging-statements';
+import {
+  CLAIM,
+  CLAIM_ALL_AND_ENQUEUE,
+  CLAIM_AND_ENQUEUE,
+  CLAIM_ENQUEUE_LAST,
+  ENQUEUE,
+  INBOX_KEY,
+} from './messaging-statements';
 import { preparedQuery } from './prepared-query';
+import { StepTransaction } from './step-transaction';
 
 /**
  * Writes messages to the outbox in the caller's transaction, in one statement, and returns
@@ -72,6 +80,34 @@ export async function claimAndEnqueue(
     row.ids.map((id) => ({ id })),
     messages,
   );
+}
+
+/**
+ * `claimAndEnqueue` as the step's last statement, with the commit sent behind it: null, and
+ * the step rolled back, when the message was handled already.
+ */
+export async function claimEnqueueAndCommit(
+  step: StepTransaction,
+  consumer: string,
+  messageId: string,
+  messages: readonly OutgoingMessage[],
+): Promise<OutboxRecord[] | null> {
+  const rows = await step.finalStatement<{ ids: string[] }>(
+    CLAIM_ENQUEUE_LAST,
+    [consumer, messageId, ...outboxColumns(messages)],
+    handledAlready,
+  );
+  if (!rows) return null;
+  return toOutboxRecords(
+    rows[0].ids.map((id) => ({ id })),
+    messages,
+  );
+}
+
+/** The inbox's key refused the row: the message was handled already. */
+function handledAlready(error: unknown): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
+  return code === '23505' && constraint === INBOX_KEY;
 }
 
 /**
