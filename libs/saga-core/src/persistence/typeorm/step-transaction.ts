@@ -94,6 +94,10 @@ export class StepTransaction {
       await this.runner.commitTransaction();
       return rows;
     }
+    // Settled already when the handler ran a statement; a step that ran none waits for it, so
+    // that this statement never commits on its own. BEGIN fails only with its connection, and
+    // the statements behind it then fail with it.
+    await this.begun;
     const written = this.client.query<R>({ ...statement, values: [...values] });
     // Sent right behind it: after a failed statement PostgreSQL answers it by rolling back.
     const committed = this.client.query('COMMIT');
