@@ -9,7 +9,9 @@ export const FaultPoint = {
    * A transaction's work is done (state changed, inbox row claimed, outbox rows written) and
    * its commit was not reached: the database rolls it all back, and the message that caused
    * it is delivered again (or the timer fires again, or the client's request fails and is
-   * retried under its Idempotency-Key). Reached only by transactions that changed something.
+   * retried under its Idempotency-Key). Reached only by transactions that changed something;
+   * where the commit goes with the transaction's one statement (the engine's writes) or its
+   * last (a participant step's inbox row and reply), just before that statement is sent.
    */
   BEFORE_COMMIT: 'before-commit',
   /**
