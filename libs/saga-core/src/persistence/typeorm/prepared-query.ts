@@ -40,15 +40,6 @@ async function transactionClient(manager: EntityManager): Promise<PoolClient | n
   const runner = manager.queryRunner;
   if (!runner || runner.isReleased || !runner.isTransactionActive) return null;
   if (manager.connection.options.type !== 'postgres') return null;
-  const connection: unknown = await runner.connect();
-  return isPgClient(connection) ? connection : null;
-}
-
-function isPgClient(value: unknown): value is PoolClient {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { query?: unknown }).query === 'function' &&
-    typeof (value as { release?: unknown }).release === 'function'
-  );
+  // TypeORM's PostgreSQL runner answers with the pool's client it holds.
+  return (await runner.connect()) as PoolClient;
 }

@@ -1,6 +1,6 @@
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { PreparedStatement } from './prepared-query';
+import { PreparedStatement, preparedQuery } from './prepared-query';
 
 /**
  * What TypeORM's query runner keeps of a transaction: whether one is open (`manager.save`
@@ -83,7 +83,7 @@ export class StepTransaction {
     if (!this.client) {
       let rows: R[];
       try {
-        rows = await this.runner.manager.query<R[]>(statement.text, [...values]);
+        rows = await preparedQuery<R>(this.runner.manager, statement, values);
       } catch (error) {
         if (!refused(error)) throw error;
         this.ended = true;
