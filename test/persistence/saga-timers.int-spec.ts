@@ -29,7 +29,7 @@ function saga(data: Record<string, unknown>, definitionVersion = 1): SagaInstanc
     compensating: false,
     data,
     steps: [],
-    awaiting: null,
+    awaiting: [],
     failureReason: null,
     labels: {},
     startKey: null,

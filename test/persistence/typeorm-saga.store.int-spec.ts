@@ -207,7 +207,7 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
         step('hotel', StepStatus.RUNNING),
         step('payment'),
       ],
-      awaiting: null,
+      awaiting: [],
       updatedAt: at(2),
     };
     const lines = [

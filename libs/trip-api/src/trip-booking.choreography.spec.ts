@@ -39,7 +39,7 @@ describe('trip booking choreography (as the orchestrator follows it)', () => {
       .whenEvent(TripEvents.hotelReserved, priced, { ignored: true })
       .whenEvent(TripEvents.flightReserved, { ...trip, flightPrice: 500 }, { ignored: true });
     expect(run.state.data).toMatchObject({ flightPrice: 500, hotelPrice: 360 });
-    expect(run.state.awaiting).toBeNull();
+    expect(run.state.awaiting).toEqual([]);
   });
 
   it('follows the undo chain when a refusal overtook the success before it', () => {
@@ -139,7 +139,7 @@ describe('trip booking choreography, a stalled undo chain', () => {
   it('keeps a deadline on the undo it waits for, and asks for it again once it passes', () => {
     const run = paymentFailed();
     expect(run.deadline).toEqual(new Date(Date.parse('2030-01-01T00:00:05Z')));
-    expect(run.state.awaiting).toMatchObject({ stepIndex: 1, phase: 'compensation', attempt: 1 });
+    expect(run.state.awaiting[0]).toMatchObject({ stepIndex: 1, phase: 'compensation', attempt: 1 });
     run
       .whenDeadlinePasses()
       .expectPublished()
@@ -240,7 +240,7 @@ describe('trip booking choreography, a stalled undo chain', () => {
       .whenEvent(TripEvents.hotelCancellationFailed, { ...trip, reason: 'hotel db is read-only' })
       .expectPublished()
       .expectSteps({ hotel: StepStatus.COMPENSATION_FAILED, flight: StepStatus.COMPENSATING });
-    expect(run.state.awaiting).toMatchObject({ stepIndex: 0, phase: 'compensation', attempt: 1 });
+    expect(run.state.awaiting[0]).toMatchObject({ stepIndex: 0, phase: 'compensation', attempt: 1 });
     expect(run.state.steps[1].lastError).toBe('hotel db is read-only');
     run.whenEvent(TripEvents.flightCancelled, trip).expectStatus(SagaStatus.COMPENSATION_FAILED);
   });
@@ -260,7 +260,7 @@ describe('trip booking choreography, a stalled undo chain', () => {
       .whenDeadlinePasses()
       .expectPublished(TripEvents.cancellationRequested);
     const payment = run.state.steps.findIndex((s) => s.name === 'payment');
-    expect(run.state.awaiting).toMatchObject({ stepIndex: payment, phase: 'compensation' });
+    expect(run.state.awaiting[0]).toMatchObject({ stepIndex: payment, phase: 'compensation' });
     run
       .whenDeadlinesPass(2)
       .expectPublished(TripEvents.paymentRefundRequested)

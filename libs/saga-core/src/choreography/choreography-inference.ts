@@ -1,4 +1,5 @@
 import { AuditType } from '../model/audit-entry';
+import { soleAwaited } from '../model/saga-instance';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
@@ -17,7 +18,7 @@ export function inferEarlierSuccesses<Data>(
   handlers: ChoreographyHandlers<Data>,
 ): void {
   const steps = t.instance.steps;
-  for (let i = t.instance.awaiting?.stepIndex ?? stepIndex; i < stepIndex; i++) {
+  for (let i = soleAwaited(t.instance)?.stepIndex ?? stepIndex; i < stepIndex; i++) {
     if (steps[i].status !== StepStatus.RUNNING && steps[i].status !== StepStatus.PENDING) {
       continue;
     }

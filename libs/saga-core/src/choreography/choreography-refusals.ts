@@ -1,4 +1,4 @@
-import { SagaInstance } from '../model/saga-instance';
+import { SagaInstance, soleAwaited } from '../model/saga-instance';
 import { StepStatus } from '../model/step-status';
 import { TO_UNDO } from './choreography-undo-chain';
 
@@ -21,7 +21,7 @@ export function refuseForward(current: SagaInstance, stepIndex: number): string 
     return `step ${step.name} is ${step.status}`;
   }
   if (step.status === StepStatus.RUNNING) return null;
-  const awaited = current.awaiting?.stepIndex;
+  const awaited = soleAwaited(current)?.stepIndex;
   if (step.status === StepStatus.PENDING && awaited !== undefined && stepIndex > awaited) {
     return null;
   }

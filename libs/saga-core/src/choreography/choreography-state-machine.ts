@@ -1,5 +1,5 @@
 import { AuditEntry, AuditType } from '../model/audit-entry';
-import { SagaInstance, SagaTimer } from '../model/saga-instance';
+import { SagaInstance, SagaTimer, soleAwaited } from '../model/saga-instance';
 import {
   IgnoredEvent,
   MachineInputs,
@@ -115,7 +115,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
    * the saga; compensating, an undo that did not come in time is asked for again, or given up.
    */
   onTimer(current: SagaInstance<Data>, timer: SagaTimer): SagaTransition<Data> | null {
-    const awaiting = current.awaiting;
+    const awaiting = soleAwaited(current);
     if (current.status !== SagaStatus.PENDING || !awaiting || timer.key !== timerKey(awaiting)) {
       return null;
     }
@@ -133,7 +133,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
 
   /** An operator stops a running saga: the same cancel event as a missed deadline. */
   cancel(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
-    const awaiting = current.awaiting;
+    const awaiting = soleAwaited(current);
     if (!this.running(current) || !awaiting) return null;
     const t = beginTransition(current, this.env.now());
     const spec = this.definition.spec.steps[awaiting.stepIndex];
@@ -194,7 +194,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
       return;
     }
     t.instance.status = SagaStatus.CONFIRMED;
-    t.instance.awaiting = null;
+    t.instance.awaiting = [];
     t.timer = null;
     t.audit.push(auditLine(t, AuditType.SAGA_CONFIRMED, null, {}));
   }
@@ -225,7 +225,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     }
     t.instance.failureReason = `${spec.name}: ${reason}`;
     t.instance.compensating = true;
-    t.instance.awaiting = null;
+    t.instance.awaiting = [];
     if (status === StepStatus.FAILED)
       t.audit.push(auditLine(t, AuditType.STEP_FAILED, spec.name, { reason }));
     t.audit.push(
@@ -249,7 +249,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
       attempt: 1,
       commandId: '',
     };
-    t.instance.awaiting = awaiting;
+    t.instance.awaiting = [awaiting];
     const fireAt = new Date(
       t.instance.updatedAt.getTime() + this.definition.spec.steps[stepIndex].timeoutMs,
     );

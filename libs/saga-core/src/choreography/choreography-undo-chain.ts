@@ -1,6 +1,6 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { AuditType } from '../model/audit-entry';
-import { AwaitedReply, StepState } from '../model/saga-instance';
+import { AwaitedReply, StepState, soleAwaited } from '../model/saga-instance';
 import { timerKey } from '../model/saga-machine';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine, finishCompensation } from '../model/saga-transition.helpers';
@@ -85,7 +85,7 @@ export class ChoreographyUndoChain<Data> {
     }
     // An undo reported ahead of the failure that caused it waits for that failure.
     if (!t.instance.compensating) return;
-    const awaiting = t.instance.awaiting;
+    const awaiting = soleAwaited(t.instance);
     if (!awaiting || awaiting.stepIndex === stepIndex) {
       // The participant before this step reacts to this very report: wait for it.
       this.awaitBelow(t, stepIndex, false);
@@ -111,7 +111,7 @@ export class ChoreographyUndoChain<Data> {
     const policy = spec.compensationRetry;
     if (attempt < policy.maxAttempts) {
       const delayMs = retryDelayMs(policy, attempt, this.env.random);
-      t.instance.awaiting = this.awaited('backoff', stepIndex, attempt + 1, '');
+      t.instance.awaiting = [this.awaited('backoff', stepIndex, attempt + 1, '')];
       t.timer = this.timer(t, delayMs);
       t.audit.push(
         auditLine(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
@@ -187,7 +187,7 @@ export class ChoreographyUndoChain<Data> {
 
   private wait(t: SagaTransition<Data>, stepIndex: number, attempt: number, id: string): void {
     t.instance.steps[stepIndex].compensationAttempts = attempt;
-    t.instance.awaiting = this.awaited('reply', stepIndex, attempt, id);
+    t.instance.awaiting = [this.awaited('reply', stepIndex, attempt, id)];
     t.timer = this.timer(t, this.definition.spec.steps[stepIndex].timeoutMs);
   }
 
@@ -201,7 +201,7 @@ export class ChoreographyUndoChain<Data> {
   }
 
   private timer(t: SagaTransition<Data>, delayMs: number) {
-    const awaiting = t.instance.awaiting as AwaitedReply;
+    const awaiting = t.instance.awaiting[0];
     const fireAt = new Date(t.instance.updatedAt.getTime() + delayMs);
     return { sagaId: t.instance.id, fireAt, key: timerKey(awaiting) };
   }

@@ -2,7 +2,7 @@ import { DefinitionError } from '../errors/definition.error';
 import { CommandEndpoint } from './command-endpoint';
 import { DEFAULT_COMPENSATION_RETRY, NO_RETRY, RetryPolicy } from './retry-policy';
 import { SagaDefinition, StepHandlers } from './saga-definition';
-import { StepKind, StepSpec } from './saga-spec';
+import { parallelGroupOf, StepKind, StepSpec } from './saga-spec';
 
 /** Defaults a definition applies to each step unless the step says otherwise. */
 export interface SagaDefaults {
@@ -72,6 +72,7 @@ export class SagaDefinitionBuilder<Data> {
       names.add(spec.name);
     }
     assertPivotOrder(this.name, specs);
+    assertParallelGroups(this.name, specs);
     return Object.freeze({
       spec: { name: this.name, version: this.version, steps: specs },
       handlers: this.steps.map((draft) => draft.handlers as StepHandlers<Data>),
@@ -95,6 +96,7 @@ export class SagaDefinitionBuilder<Data> {
       compensationRetry: spec.compensationRetry ?? this.defaults.compensationRetry,
       // Absent, not false, so that the specs of definitions without one stay as stored.
       ...(handlers.onlyIf ? { optional: true as const } : {}),
+      ...(spec.parallel ? { parallel: true as const } : {}),
     };
   }
 }
@@ -112,6 +114,30 @@ function assertPivotOrder(saga: string, specs: StepSpec[]): void {
       throw new DefinitionError(`saga ${saga}: pivot step ${spec.name} cannot have a compensation`);
     }
     if (spec.kind !== StepKind.COMPENSATABLE) pastPivot = spec.name;
+  }
+}
+
+/**
+ * A parallel group needs a step to join, and holds only steps that can be undone, or only
+ * steps after the pivot: a pivot in a group could succeed while a step beside it fails.
+ */
+function assertParallelGroups(saga: string, specs: StepSpec[]): void {
+  if (specs[0].parallel) {
+    throw new DefinitionError(
+      `saga ${saga}: step ${specs[0].name} has no step before it to run alongside`,
+    );
+  }
+  for (let i = 1; i < specs.length; i++) {
+    if (!specs[i].parallel) continue;
+    const { first, last } = parallelGroupOf(specs, i);
+    const group = specs.slice(first, last + 1);
+    const kinds = new Set(group.map((s) => s.kind));
+    if (kinds.has(StepKind.PIVOT) || kinds.size > 1) {
+      const names = group.map((s) => s.name).join(', ');
+      throw new DefinitionError(
+        `saga ${saga}: steps ${names} run in parallel, so they must all be compensatable or all retriable`,
+      );
+    }
   }
 }
 
@@ -181,6 +207,19 @@ export class StepBuilder<Data, Reply = unknown> {
   /** Marks a step after the pivot: retried until it succeeds, never compensated. */
   retriable(): this {
     this.draft.spec.kind = StepKind.RETRIABLE;
+    return this;
+  }
+
+  /**
+   * Starts this step together with the step before it, without waiting for that one's reply:
+   * consecutive `inParallel()` steps and the step they follow form a group, and the next step
+   * starts once every step of the group has succeeded (so its command sees all their replies).
+   * When one fails, the saga waits for the replies still out, then undoes every step that
+   * took effect, in reverse order. Steps of a group must not read each other's replies, and
+   * must all be compensatable (or all retriable). Choreographies run them one after another.
+   */
+  inParallel(): this {
+    this.draft.spec.parallel = true;
     return this;
   }
 

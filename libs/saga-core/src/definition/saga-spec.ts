@@ -35,6 +35,13 @@ export interface StepSpec {
    * does is decided once, when the saga starts; a step that does not is INACTIVE.
    */
   optional?: true;
+  /**
+   * Set (and only then present) when the step starts together with the step before it
+   * (`inParallel`), without waiting for its reply: consecutive such steps and the one they
+   * follow form a parallel group, and the step after the group starts once all of them have
+   * succeeded. A coordination style that cannot run steps at once runs them in order.
+   */
+  parallel?: true;
 }
 
 /** A saga definition as persisted: a name, a version, and its steps in order. */
@@ -42,4 +49,19 @@ export interface SagaSpec {
   name: string;
   version: number;
   steps: StepSpec[];
+}
+
+/**
+ * The first and last index of the parallel group step `stepIndex` belongs to (the step alone
+ * when it is in none): the steps that start together with it.
+ */
+export function parallelGroupOf(
+  steps: readonly Pick<StepSpec, 'parallel'>[],
+  stepIndex: number,
+): { first: number; last: number } {
+  let first = stepIndex;
+  while (first > 0 && steps[first].parallel) first--;
+  let last = stepIndex;
+  while (last + 1 < steps.length && steps[last + 1].parallel) last++;
+  return { first, last };
 }

@@ -35,7 +35,7 @@ function transition(
     compensating: false,
     data: {},
     steps,
-    awaiting: null,
+    awaiting: [],
     failureReason: null,
     labels: { mode: 'orchestrated' },
     startKey: null,

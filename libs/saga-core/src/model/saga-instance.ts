@@ -19,8 +19,9 @@ export interface StepState {
 }
 
 /**
- * What a running saga waits for: sagas run their steps and compensations one at a time, so
- * there is only ever one thing (a reply to one command, or the end of one retry backoff).
+ * One thing a running saga waits for: a reply to one command, or the end of one retry
+ * backoff. A saga waits for one at a time, except while the steps of a parallel group are out
+ * (one each); compensations always run one at a time.
  */
 export interface AwaitedReply {
   /** `reply`: a command is out; `backoff`: the next attempt is sent when the timer fires. */
@@ -31,6 +32,11 @@ export interface AwaitedReply {
   attempt: number;
   /** The command's message id; a reply must name it in `inReplyTo`. Empty while backing off. */
   commandId: string;
+  /**
+   * When the reply is due or the backoff ends (ISO time), so that the saga's one timer can be
+   * set on the earliest of several. Absent where the style keeps a single one.
+   */
+  fireAt?: string;
 }
 
 /** A saga instance, pinned to the definition version it started on. */
@@ -43,7 +49,8 @@ export interface SagaInstance<Data = unknown> {
   compensating: boolean;
   data: Data;
   steps: StepState[];
-  awaiting: AwaitedReply | null;
+  /** What it waits for: empty once it has ended, more than one while parallel steps are out. */
+  awaiting: AwaitedReply[];
   failureReason: string | null;
   /**
    * Free labels to filter by (e.g. the booking's mode); set at start. The engine adds
@@ -60,10 +67,18 @@ export interface SagaInstance<Data = unknown> {
   updatedAt: Date;
 }
 
-/** The saga's only timer: a reply deadline or the end of a retry backoff. */
+/**
+ * The saga's only timer: a reply deadline or the end of a retry backoff, the earliest of
+ * what it waits for.
+ */
 export interface SagaTimer {
   sagaId: string;
   fireAt: Date;
   /** What the timer is for; a timer whose key no longer matches the saga is stale. */
   key: string;
+}
+
+/** What a saga whose steps run one at a time waits for, or null when nothing. */
+export function soleAwaited(instance: Pick<SagaInstance, 'awaiting'>): AwaitedReply | null {
+  return instance.awaiting[0] ?? null;
 }

@@ -52,7 +52,7 @@ export function finishCompensation(t: SagaTransition<unknown>): void {
     if (step.status === StepStatus.PENDING) step.status = StepStatus.SKIPPED;
   }
   t.timer = null;
-  t.instance.awaiting = null;
+  t.instance.awaiting = [];
   if (failed.length > 0) {
     t.instance.status = SagaStatus.COMPENSATION_FAILED;
     t.audit.push(
@@ -85,7 +85,7 @@ export function startTransition<Data>(
     compensating: false,
     data: input.data,
     steps: spec.steps.map((s) => emptyStep(s.name)),
-    awaiting: null,
+    awaiting: [],
     failureReason: null,
     labels: input.labels ?? {},
     startKey: input.startKey ?? null,

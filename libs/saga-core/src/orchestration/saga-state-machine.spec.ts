@@ -123,7 +123,7 @@ describe('SagaStateMachine', () => {
 
   it('ignores a late reply for an attempt that timed out, and records it', () => {
     const run = SagaUnitTest.of(order).givenStarted({ id: 'o-1' });
-    const first = run.state.awaiting;
+    const first = run.state.awaiting[0];
     run.andTimerFires().andTimerFires();
     const machine = new SagaStateMachine(order, {
       now: () => new Date(),
@@ -158,7 +158,7 @@ describe('SagaStateMachine', () => {
 
   it('calls a reply of a type none of its commands gets poison, even when its ids match', () => {
     const run = SagaUnitTest.of(order).givenStarted({ id: 'o-2' });
-    const awaited = run.state.awaiting;
+    const awaited = run.state.awaiting[0];
     const machine = new SagaStateMachine(order, {
       now: () => new Date(),
       newId: () => 'x',

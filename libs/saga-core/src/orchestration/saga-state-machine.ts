@@ -3,7 +3,7 @@ import { SagaSpec } from '../definition/saga-spec';
 import { DeadLetterReason, PoisonMessageError } from '../errors/poison-message.error';
 import { CommandPhase, ReplyMessage, replyTypeOf } from '../transport/message-envelope';
 import { AuditEntry, AuditType } from '../model/audit-entry';
-import { SagaInstance, SagaTimer } from '../model/saga-instance';
+import { AwaitedReply, SagaInstance, SagaTimer } from '../model/saga-instance';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
 import {
@@ -13,6 +13,7 @@ import {
   startTransition,
 } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
+import { AwaitedSteps } from './awaited-steps';
 import { SagaSteps } from './saga-steps';
 import {
   IgnoredEvent,
@@ -21,14 +22,14 @@ import {
   SagaMachine,
   SagaStartInput,
   StateMachineEnvironment,
-  timerKey,
 } from '../model/saga-machine';
 
 /**
  * The engine's decisions, with no I/O: given a saga and an event (start, reply, timer), it
- * returns the transition to commit. Steps run in order; when one fails or times out, the steps
- * that took effect (or may have) are compensated in reverse order, each after the previous
- * one's reply. A failing compensation is retried by its policy; once exhausted, the engine
+ * returns the transition to commit. Steps run in order, the steps of a parallel group at once;
+ * when one fails or times out, the saga waits for the replies still out, then the steps that
+ * took effect (or may have) are compensated in reverse order, each after the previous one's
+ * reply. A failing compensation is retried by its policy; once exhausted, the engine
  * still undoes the remaining steps and ends `COMPENSATION_FAILED`, so an operator has as
  * little as possible left to repair.
  */
@@ -61,6 +62,7 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     // Optional steps are decided here, once, on the starting data.
     skipInactiveSteps(t, activeSteps(this.definition, input.data));
     this.steps.sendNextFrom(t, 0);
+    this.steps.syncTimer(t);
     return t;
   }
 
@@ -72,20 +74,14 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
         DeadLetterReason.UNKNOWN_TYPE,
       );
     }
-    const awaiting = current.awaiting;
-    const matches =
-      current.status === SagaStatus.PENDING &&
-      awaiting?.kind === 'reply' &&
-      awaiting.commandId === reply.inReplyTo &&
-      awaiting.stepIndex === reply.stepIndex &&
-      awaiting.phase === reply.phase;
-    if (!matches || !awaiting) return this.ignoreReply(current, reply);
+    const awaiting = AwaitedSteps.answeredBy(current, reply);
+    if (current.status !== SagaStatus.PENDING || !awaiting) return this.ignoreReply(current, reply);
 
     const now = this.env.now();
     const t = this.begin(current, now);
     const spec = this.steps.stepSpec(awaiting.stepIndex);
     t.audit.push(this.audit(t, AuditType.REPLY_RECEIVED, spec.name, replyDetail(reply)));
-    t.instance.awaiting = null;
+    AwaitedSteps.settle(t, awaiting.stepIndex);
     if (awaiting.phase === CommandPhase.FORWARD) {
       if (reply.outcome === 'success')
         this.steps.completeStep(t, awaiting.stepIndex, reply.payload);
@@ -101,23 +97,27 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     } else {
       this.steps.compensationFailed(t, awaiting, reply.error?.message ?? 'compensation refused');
     }
+    this.steps.syncTimer(t);
     return t;
   }
 
   /** Fires the saga's timer. A stale timer (the saga moved on) yields null. */
   onTimer(current: SagaInstance<Data>, timer: SagaTimer): SagaTransition<Data> | null {
-    const awaiting = current.awaiting;
-    if (current.status !== SagaStatus.PENDING || !awaiting || timer.key !== timerKey(awaiting)) {
-      return null;
-    }
-    const now = this.env.now();
-    const t = this.begin(current, now);
-    t.instance.awaiting = null;
+    const awaiting = AwaitedSteps.firedBy(current, timer);
+    if (current.status !== SagaStatus.PENDING || !awaiting) return null;
+    const t = this.begin(current, this.env.now());
+    this.fire(t, awaiting);
+    this.steps.syncTimer(t);
+    return t;
+  }
+
+  private fire(t: SagaTransition<Data>, awaiting: AwaitedReply): void {
+    AwaitedSteps.settle(t, awaiting.stepIndex);
     const { stepIndex, phase, attempt } = awaiting;
     if (awaiting.kind === 'backoff') {
       if (phase === CommandPhase.FORWARD) this.steps.sendForward(t, stepIndex, attempt);
       else this.steps.sendCompensation(t, stepIndex, attempt);
-      return t;
+      return;
     }
     const spec = this.steps.stepSpec(stepIndex);
     const reason = `no reply within ${spec.timeoutMs} ms`;
@@ -129,28 +129,32 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     } else {
       this.steps.compensationFailed(t, awaiting, reason);
     }
-    return t;
   }
 
   /**
-   * An operator stops a running saga: the step under way may have taken effect, so it is
-   * compensated with the ones before it. Null when the saga is not running forward.
+   * An operator stops a running saga: the steps under way may have taken effect, so they are
+   * compensated with the ones before them. Null when the saga is not running forward.
    */
   cancel(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
-    const awaiting = current.awaiting;
-    if (current.status !== SagaStatus.PENDING || current.compensating || !awaiting) return null;
+    const out = [...current.awaiting].sort((a, b) => a.stepIndex - b.stepIndex);
+    if (current.status !== SagaStatus.PENDING || current.compensating || out.length === 0)
+      return null;
     const t = this.begin(current, this.env.now());
-    const step = t.instance.steps[awaiting.stepIndex];
-    t.audit.push(this.audit(t, AuditType.OPERATOR_CANCELLED, step.name, { ...by }));
-    step.status = StepStatus.CANCELLED;
-    step.endedAt = t.instance.updatedAt;
-    t.instance.awaiting = null;
-    t.instance.failureReason = `${step.name}: cancelled by ${by.operator}: ${by.reason}`;
+    for (const { stepIndex } of out) {
+      const step = t.instance.steps[stepIndex];
+      t.audit.push(this.audit(t, AuditType.OPERATOR_CANCELLED, step.name, { ...by }));
+      step.status = StepStatus.CANCELLED;
+      step.endedAt = t.instance.updatedAt;
+    }
+    t.instance.awaiting = [];
+    const first = t.instance.steps[out[0].stepIndex];
+    t.instance.failureReason = `${first.name}: cancelled by ${by.operator}: ${by.reason}`;
     t.instance.compensating = true;
     t.audit.push(
       this.audit(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
     );
-    this.steps.compensateFrom(t, awaiting.stepIndex);
+    this.steps.compensateFrom(t, t.instance.steps.length - 1);
+    this.steps.syncTimer(t);
     return t;
   }
 
@@ -161,6 +165,7 @@ export class SagaStateMachine<Data> implements SagaMachine<Data, SagaSpec> {
     t.instance.status = SagaStatus.PENDING;
     t.audit.push(this.audit(t, AuditType.OPERATOR_RETRIED_COMPENSATION, null, { ...by }));
     this.steps.compensateFrom(t, t.instance.steps.length - 1);
+    this.steps.syncTimer(t);
     return t;
   }
 

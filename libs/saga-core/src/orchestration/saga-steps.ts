@@ -1,22 +1,24 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { SagaDefinition } from '../definition/saga-definition';
-import { CommandRef, StepKind, StepSpec } from '../definition/saga-spec';
+import { CommandRef, parallelGroupOf, StepKind, StepSpec } from '../definition/saga-spec';
 import { AuditType } from '../model/audit-entry';
-import { AwaitedReply, SagaTimer } from '../model/saga-instance';
-import { StateMachineEnvironment, timerKey } from '../model/saga-machine';
+import { AwaitedReply } from '../model/saga-instance';
+import { StateMachineEnvironment } from '../model/saga-machine';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine, finishCompensation, nextActiveStep } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { needsUndo } from '../model/step-undo';
 import { CommandMessage, CommandPhase, OutgoingMessage } from '../transport/message-envelope';
+import { AwaitedSteps } from './awaited-steps';
 
 /**
- * What an orchestrated saga does to its steps within one transition: send a step's command,
- * complete it, retry it with backoff or give it up; then undo the steps that took effect (or
- * may have), in reverse order, each after the previous one's reply, retrying a failing undo by
- * its policy and going on past one that stays failed, so an operator has as little as possible
- * left to repair.
+ * What an orchestrated saga does to its steps within one transition: send a step's command
+ * (every step of a parallel group at once), complete it, retry it with backoff or give it up;
+ * then, once no step is out any more, undo the steps that took effect (or may have), in
+ * reverse order, each after the previous one's reply, retrying a failing undo by its policy
+ * and going on past one that stays failed, so an operator has as little as possible left to
+ * repair.
  */
 export class SagaSteps<Data> {
   constructor(
@@ -37,12 +39,12 @@ export class SagaSteps<Data> {
     step.attempts = attempt;
     step.startedAt ??= t.instance.updatedAt;
     const payload = this.definition.handlers[stepIndex].buildCommand(t.instance.data);
-    this.send(t, stepIndex, CommandPhase.FORWARD, attempt, spec.command, payload);
+    const messageId = this.send(t, stepIndex, CommandPhase.FORWARD, attempt, spec.command, payload);
     t.audit.push(
       auditLine(t, AuditType.COMMAND_SENT, spec.name, {
         command: spec.command.type,
         attempt,
-        messageId: t.instance.awaiting?.commandId,
+        messageId,
         payload,
       }),
     );
@@ -56,14 +58,20 @@ export class SagaSteps<Data> {
     const onReply = this.definition.handlers[stepIndex].onReply;
     if (onReply) t.instance.data = onReply(t.instance.data, reply);
     t.audit.push(auditLine(t, AuditType.STEP_COMPLETED, step.name, { attempts: step.attempts }));
-    this.sendNextFrom(t, stepIndex + 1);
+    this.forwardSettled(t, stepIndex);
   }
 
-  /** Sends the first step at or after `from` that runs for this saga, or confirms it. */
+  /**
+   * Sends the first step at or after `from` that runs for this saga, with the steps of its
+   * parallel group that run, or confirms the saga.
+   */
   sendNextFrom(t: SagaTransition<Data>, from: number): void {
     const next = nextActiveStep(t.instance, from);
     if (next >= 0) {
-      this.sendForward(t, next, 1);
+      const { last } = parallelGroupOf(this.definition.spec.steps, next);
+      for (let i = next; i <= last; i++) {
+        if (t.instance.steps[i].status !== StepStatus.INACTIVE) this.sendForward(t, i, 1);
+      }
       return;
     }
     t.instance.status = SagaStatus.CONFIRMED;
@@ -86,7 +94,9 @@ export class SagaSteps<Data> {
     // A step after the pivot never fails for good: it is retried, however it failed, until it
     // succeeds (its policy's delay growing up to its cap), and never compensated.
     const afterPivot = spec.kind === StepKind.RETRIABLE;
-    if (afterPivot || (retryable && awaiting.attempt < spec.retry.maxAttempts)) {
+    // Once the saga compensates, a step beside the one that failed is not tried again.
+    const retry = retryable && !t.instance.compensating;
+    if (afterPivot || (retry && awaiting.attempt < spec.retry.maxAttempts)) {
       const delayMs = retryDelayMs(spec.retry, awaiting.attempt, this.env.random);
       this.backoff(t, awaiting.stepIndex, CommandPhase.FORWARD, awaiting.attempt + 1, delayMs);
       t.audit.push(
@@ -100,18 +110,35 @@ export class SagaSteps<Data> {
     }
     step.status = timedOut ? StepStatus.TIMED_OUT : StepStatus.FAILED;
     step.endedAt = t.instance.updatedAt;
-    t.instance.failureReason = `${spec.name}: ${reason}`;
     if (!timedOut)
       t.audit.push(
         auditLine(t, AuditType.STEP_FAILED, spec.name, { reason, attempts: step.attempts }),
       );
-    t.instance.compensating = true;
-    t.audit.push(
-      auditLine(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
-    );
+    if (!t.instance.compensating) {
+      t.instance.failureReason = `${spec.name}: ${reason}`;
+      t.instance.compensating = true;
+      t.audit.push(
+        auditLine(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
+      );
+      AwaitedSteps.abandonRetries(t);
+    }
     // A step that timed out, now or on an earlier attempt, may have taken effect: it is
     // undone too (its compensation tolerates undoing work that never happened).
-    this.compensateFrom(t, awaiting.stepIndex);
+    this.forwardSettled(t, awaiting.stepIndex);
+  }
+
+  /**
+   * A forward step has its outcome. Once no step of its group is out any more, the saga
+   * goes on: to the next group, or, compensating, to the undo of every step that took effect
+   * (a step beside the failed one that succeeded meanwhile is undone too).
+   */
+  private forwardSettled(t: SagaTransition<Data>, stepIndex: number): void {
+    if (AwaitedSteps.forwardOut(t.instance).length > 0) return;
+    if (t.instance.compensating) {
+      this.compensateFrom(t, t.instance.steps.length - 1);
+      return;
+    }
+    this.sendNextFrom(t, parallelGroupOf(this.definition.spec.steps, stepIndex).last + 1);
   }
 
   // ---- compensation path ----
@@ -136,12 +163,19 @@ export class SagaSteps<Data> {
     step.compensationAttempts = attempt;
     const build = this.definition.handlers[stepIndex].buildCompensation;
     const payload = build ? build(t.instance.data) : {};
-    this.send(t, stepIndex, CommandPhase.COMPENSATION, attempt, compensation, payload);
+    const messageId = this.send(
+      t,
+      stepIndex,
+      CommandPhase.COMPENSATION,
+      attempt,
+      compensation,
+      payload,
+    );
     t.audit.push(
       auditLine(t, AuditType.COMPENSATION_SENT, spec.name, {
         command: compensation.type,
         attempt,
-        messageId: t.instance.awaiting?.commandId,
+        messageId,
         payload,
       }),
     );
@@ -192,6 +226,12 @@ export class SagaSteps<Data> {
 
   // ---- plumbing ----
 
+  /** Sets the saga's one timer on what it waits for first; call once a transition is decided. */
+  syncTimer(t: SagaTransition<Data>): void {
+    t.timer = AwaitedSteps.timerOf(t.instance);
+  }
+
+  /** Sends a step's command and waits for its reply until the step's timeout; its id. */
   send(
     t: SagaTransition<Data>,
     stepIndex: number,
@@ -199,7 +239,7 @@ export class SagaSteps<Data> {
     attempt: number,
     target: CommandRef,
     payload: unknown,
-  ): void {
+  ): string {
     const spec = this.stepSpec(stepIndex);
     const command: CommandMessage = {
       messageId: this.env.newId(),
@@ -221,14 +261,15 @@ export class SagaSteps<Data> {
       body: command,
     };
     t.messages.push(message);
-    t.instance.awaiting = {
+    AwaitedSteps.wait(t, {
       kind: 'reply',
       stepIndex,
       phase,
       attempt,
       commandId: command.messageId,
-    };
-    t.timer = this.timer(t, spec.timeoutMs);
+      fireAt: this.dueIn(t, spec.timeoutMs),
+    });
+    return command.messageId;
   }
 
   backoff(
@@ -238,16 +279,11 @@ export class SagaSteps<Data> {
     attempt: number,
     delayMs: number,
   ): void {
-    t.instance.awaiting = { kind: 'backoff', stepIndex, phase, attempt, commandId: '' };
-    t.timer = this.timer(t, delayMs);
+    const fireAt = this.dueIn(t, delayMs);
+    AwaitedSteps.wait(t, { kind: 'backoff', stepIndex, phase, attempt, commandId: '', fireAt });
   }
 
-  private timer(t: SagaTransition<Data>, delayMs: number): SagaTimer {
-    const awaiting = t.instance.awaiting as AwaitedReply;
-    return {
-      sagaId: t.instance.id,
-      fireAt: new Date(t.instance.updatedAt.getTime() + delayMs),
-      key: timerKey(awaiting),
-    };
+  private dueIn(t: SagaTransition<Data>, delayMs: number): string {
+    return new Date(t.instance.updatedAt.getTime() + delayMs).toISOString();
   }
 }

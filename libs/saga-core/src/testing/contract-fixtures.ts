@@ -34,13 +34,15 @@ export function contractSaga(overrides: Partial<SagaInstance> = {}): SagaInstanc
     compensating: false,
     data: { customerId: 'cust-1', items: [{ sku: 'A', n: 2 }] },
     steps: [stepState('first', StepStatus.RUNNING), stepState('second')],
-    awaiting: {
-      kind: 'reply',
-      stepIndex: 0,
-      phase: 'forward',
-      attempt: 1,
-      commandId: randomUUID(),
-    },
+    awaiting: [
+      {
+        kind: 'reply',
+        stepIndex: 0,
+        phase: 'forward',
+        attempt: 1,
+        commandId: randomUUID(),
+      },
+    ],
     failureReason: null,
     labels: { mode: 'orchestrated' },
     startKey: null,

@@ -82,7 +82,7 @@ export function sagaBatchContract(store: () => SagaStore): void {
       const done: SagaInstance = {
         ...movedOn(ended, {}),
         status: SagaStatus.CONFIRMED,
-        awaiting: null,
+        awaiting: [],
       };
       let heard: (id: string) => void = () => undefined;
       const endedHeard = new Promise<string>((resolve) => (heard = resolve));

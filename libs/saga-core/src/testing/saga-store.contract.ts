@@ -61,6 +61,17 @@ export function sagaStoreContract(name: string, setup: () => Promise<StoreUnderT
       expect(new Set(enqueued.map((record) => record.id)).size).toBe(2);
     });
 
+    it('keeps what a saga waits for: nothing, one reply, or the replies of parallel steps', async () => {
+      const saga = await inserted();
+      const [first] = saga.awaiting;
+      const both = { ...movedOn(saga, {}), awaiting: [first, { ...first, stepIndex: 1 }] };
+      await store().transaction((tx) => tx.update(transitionOf(both), 1));
+      expect((await store().find(saga.id))?.awaiting).toEqual(both.awaiting);
+      const none = { ...movedOn(both, {}), awaiting: [] };
+      await store().transaction((tx) => tx.update(transitionOf(none), 2));
+      expect((await store().find(saga.id))?.awaiting).toEqual([]);
+    });
+
     it('finds no unknown saga, and locks none', async () => {
       const saga = contractSaga();
       expect(await store().find(saga.id)).toBeNull();
@@ -187,7 +198,7 @@ export function sagaStoreContract(name: string, setup: () => Promise<StoreUnderT
       const heard = new Promise<string>((resolve) => (ended = resolve));
       const watch = await store().watchEnded((id) => id === saga.id && ended(id));
       try {
-        const done = { ...movedOn(saga, {}), status: SagaStatus.CONFIRMED, awaiting: null };
+        const done = { ...movedOn(saga, {}), status: SagaStatus.CONFIRMED, awaiting: [] };
         await store().transaction((tx) => tx.update(transitionOf(done, { timer: null }), 1));
         expect(await heard).toBe(saga.id);
       } finally {

@@ -30,6 +30,8 @@ import { CommandMessage, ReplyMessage } from '../transport/message-envelope';
 export class SagaUnitTest<Data> {
   private instance: SagaInstance<Data> | null = null;
   private readonly sent: CommandMessage[] = [];
+  /** Commands sent and not answered yet: several while the steps of a parallel group are out. */
+  private open: CommandMessage[] = [];
   private readonly auditLog: AuditEntry[] = [];
   private fireAt: Date | null = null;
   private timerKey = '';
@@ -77,6 +79,16 @@ export class SagaUnitTest<Data> {
     return this;
   }
 
+  /** The commands sent since the previous reply or timer are these, in this order. */
+  expectCommands(...endpoints: CommandEndpoint<never, unknown>[]): this {
+    const sent = this.sent.map((c) => c.type);
+    const wanted = endpoints.map((e) => e.type);
+    if (!isDeepStrictEqual(sent, wanted)) {
+      fail(`expected commands ${wanted.join(', ') || 'none'}, got ${sent.join(', ') || 'none'}`);
+    }
+    return this;
+  }
+
   /** No command was sent since the previous expectation. */
   expectNoCommand(): this {
     const pending = this.sent.length;
@@ -86,13 +98,25 @@ export class SagaUnitTest<Data> {
   }
 
   andReplySuccess(payload: unknown = {}): this {
-    return this.reply({ payload });
+    return this.reply(this.lastCommand(), { payload });
   }
 
-  andReplyFailure(code: string, options: { retryable?: boolean; message?: string } = {}): this {
-    return this.reply({
-      error: { code, message: options.message ?? code, retryable: options.retryable ?? false },
-    });
+  andReplyFailure(code: string, options: FailureOptions = {}): this {
+    return this.reply(this.lastCommand(), failure(code, options));
+  }
+
+  /** Answers the open command of `endpoint`, one of several out at once (parallel steps). */
+  andReplySuccessTo(endpoint: CommandEndpoint<never, unknown>, payload: unknown = {}): this {
+    return this.reply(this.openCommand(endpoint), { payload });
+  }
+
+  /** Refuses the open command of `endpoint`, one of several out at once (parallel steps). */
+  andReplyFailureTo(
+    endpoint: CommandEndpoint<never, unknown>,
+    code: string,
+    options: FailureOptions = {},
+  ): this {
+    return this.reply(this.openCommand(endpoint), failure(code, options));
   }
 
   /** Delivers the previous reply once more: a redelivery must change nothing. */
@@ -103,6 +127,16 @@ export class SagaUnitTest<Data> {
     if (!('ignored' in result)) fail('a redelivered reply changed the saga');
     this.auditLog.push(...(result as { audit: AuditEntry[] }).audit);
     if (JSON.stringify(this.state) !== before) fail('a redelivered reply changed the saga');
+    return this;
+  }
+
+  /** A reply to the open command of `endpoint` comes late: it is recorded and changes nothing. */
+  expectLateReplyIgnored(endpoint: CommandEndpoint<never, unknown>, payload: unknown = {}): this {
+    const command = this.openCommand(endpoint);
+    const reply = buildReply(command, { payload }, `reply-${++this.ids}`, new Date(this.clock));
+    const result = this.machine.onReply(this.state, reply);
+    if (!('ignored' in result)) fail(`the late reply to ${endpoint.type} changed the saga`);
+    this.auditLog.push(...(result as { audit: AuditEntry[] }).audit);
     return this;
   }
 
@@ -181,9 +215,9 @@ export class SagaUnitTest<Data> {
     return this.auditLog;
   }
 
-  private reply(outcome: HandlerOutcome): this {
-    const command = this.lastCommand();
+  private reply(command: CommandMessage, outcome: HandlerOutcome): this {
     this.sent.length = 0;
+    this.open = this.open.filter((c) => c !== command);
     const reply = buildReply(command, outcome, `reply-${++this.ids}`, new Date(this.clock));
     this.lastReply = reply;
     const result = this.machine.onReply(this.state, reply);
@@ -195,7 +229,11 @@ export class SagaUnitTest<Data> {
   private apply(transition: SagaTransition<Data>): void {
     this.instance = transition.instance;
     this.auditLog.push(...transition.audit);
-    this.sent.push(...transition.messages.map((m) => m.body as CommandMessage));
+    const commands = transition.messages.map((m) => m.body as CommandMessage);
+    this.sent.push(...commands);
+    // A step's new command (a retry, or its undo) replaces the one it had out.
+    const steps = new Set(commands.map((c) => c.stepIndex));
+    this.open = [...this.open.filter((c) => !steps.has(c.stepIndex)), ...commands];
     if (transition.timer !== undefined) {
       this.fireAt = transition.timer?.fireAt ?? null;
       this.timerKey = transition.timer?.key ?? '';
@@ -207,6 +245,20 @@ export class SagaUnitTest<Data> {
     if (!command) fail('no command was sent');
     return command as CommandMessage;
   }
+
+  private openCommand(endpoint: CommandEndpoint<never, unknown>): CommandMessage {
+    const command = [...this.open].reverse().find((c) => c.type === endpoint.type);
+    if (!command) fail(`no ${endpoint.type} command is out`);
+    return command as CommandMessage;
+  }
+}
+
+type FailureOptions = { retryable?: boolean; message?: string };
+
+function failure(code: string, options: FailureOptions): HandlerOutcome {
+  return {
+    error: { code, message: options.message ?? code, retryable: options.retryable ?? false },
+  };
 }
 
 function fail(message: string): never {

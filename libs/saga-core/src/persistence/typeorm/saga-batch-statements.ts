@@ -3,7 +3,7 @@ import { isTerminal } from '../../model/saga-status';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { stampTraceContext } from '../../observability/trace-context';
 import { ClaimedWrite, StandaloneWrite } from '../saga-store.port';
-import { jsonOrNull } from './saga-row.mapper';
+import { awaitingColumn } from './saga-row.mapper';
 import { SAGA_ENDED_CHANNEL } from './saga-channels';
 import { STEP_COLUMNS, STEP_UPSERT_SET } from './saga-statements';
 
@@ -99,7 +99,7 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
     column(sagas, (s) => s.status),
     column(sagas, (s) => s.compensating),
     column(sagas, (s) => JSON.stringify(s.data ?? null)),
-    column(sagas, (s) => jsonOrNull(s.awaiting)),
+    column(sagas, (s) => awaitingColumn(s.awaiting)),
     column(sagas, (s) => s.failureReason),
     column(sagas, (s) => s.version),
     column(sagas, (s) => s.updatedAt),

@@ -26,7 +26,8 @@ export interface SagaRow {
   status: string;
   compensating: boolean;
   data: unknown;
-  awaiting: AwaitedReply | null;
+  /** One object while a saga waits for one thing (as it always did), an array for several. */
+  awaiting: AwaitedReply | AwaitedReply[] | null;
   failure_reason: string | null;
   labels: Record<string, string>;
   start_key: string | null;
@@ -74,7 +75,7 @@ export function toInstance(row: SagaRow): SagaInstance {
     compensating: row.compensating,
     data: row.data,
     steps: row.steps.map(toStep),
-    awaiting: row.awaiting,
+    awaiting: awaitingOf(row.awaiting),
     failureReason: row.failure_reason,
     labels: row.labels,
     startKey: row.start_key,
@@ -113,8 +114,15 @@ export function toTimer(row: TimerRow): DueTimer {
 }
 
 /** Nullable jsonb: SQL NULL for null, so `IS NULL` works on the column. */
-export function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+/** The stored `awaiting`: null for nothing, an object for one thing, an array for several. */
+export function awaitingColumn(awaiting: readonly AwaitedReply[]): string | null {
+  if (awaiting.length === 0) return null;
+  return JSON.stringify(awaiting.length === 1 ? awaiting[0] : awaiting);
+}
+
+function awaitingOf(stored: SagaRow['awaiting']): AwaitedReply[] {
+  if (stored === null) return [];
+  return Array.isArray(stored) ? stored : [stored];
 }
 
 /** One array per column, for a single `INSERT ... SELECT FROM unnest(...)` of every step. */

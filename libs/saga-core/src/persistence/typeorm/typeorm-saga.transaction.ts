@@ -7,7 +7,7 @@ import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { ClaimedSaga, DueTimer, SagaTransaction, TimerClaim } from '../saga-store.port';
 import {
   auditColumns,
-  jsonOrNull,
+  awaitingColumn,
   SAGA_COLUMNS,
   SagaRow,
   stepColumns,
@@ -78,7 +78,7 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       saga.status,
       saga.compensating,
       JSON.stringify(saga.data ?? null),
-      jsonOrNull(saga.awaiting),
+      awaitingColumn(saga.awaiting),
       saga.failureReason,
       JSON.stringify(saga.labels ?? {}),
       saga.startKey,
@@ -137,7 +137,7 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       saga.status,
       saga.compensating,
       JSON.stringify(saga.data ?? null),
-      jsonOrNull(saga.awaiting),
+      awaitingColumn(saga.awaiting),
       saga.failureReason,
       saga.version,
       saga.updatedAt,
