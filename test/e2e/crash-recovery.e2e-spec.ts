@@ -65,9 +65,10 @@ describe('crash recovery', () => {
       expect(saga.status).toBe('PENDING');
       const unsent = await system.sql(
         'orchestrator',
-        `SELECT type FROM saga_outbox WHERE sent_at IS NULL`,
+        `SELECT type FROM saga_outbox WHERE sent_at IS NULL ORDER BY id`,
       );
-      expect(unsent).toEqual([{ type: 'flight.reserve' }]);
+      // The trip's first group: flight and hotel are sent together.
+      expect(unsent).toEqual([{ type: 'flight.reserve' }, { type: 'hotel.reserve' }]);
       expect(await system.participantState('flight', saga.id)).toBeNull();
 
       await start();

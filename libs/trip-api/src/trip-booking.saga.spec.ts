@@ -10,9 +10,10 @@ const trip = (): TripBooking => ({
   hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
 });
 
-const saga = () => SagaUnitTest.of(tripBookingSaga(5_000));
+/** Version 2 runs its steps one at a time (v3's parallel steps: trip-booking.parallel.spec.ts). */
+const saga = () => SagaUnitTest.of(tripBookingSaga(5_000, 2));
 
-describe('trip booking saga', () => {
+describe('trip booking saga, version 2', () => {
   it('reserves the flight, then the hotel, then charges what they priced', () => {
     saga()
       .givenStarted(trip())
@@ -182,7 +183,7 @@ describe('trip booking saga', () => {
   });
 });
 
-describe('trip booking saga, operator actions', () => {
+describe('trip booking saga, version 2, operator actions', () => {
   it('undoes the step under way and those before it when an operator cancels', () => {
     const run = saga()
       .givenStarted(trip())

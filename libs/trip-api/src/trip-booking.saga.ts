@@ -24,7 +24,7 @@ export const TRIP_STEP_RETRY: RetryPolicy = {
  * The version new bookings start on. A change to the steps is a new version, as the stored
  * definition of a version never changes and a booking stays on the version it started on.
  */
-export const TRIP_BOOKING_SAGA_VERSION = 2;
+export const TRIP_BOOKING_SAGA_VERSION = 3;
 
 /**
  * The trip booking saga.
@@ -35,6 +35,11 @@ export const TRIP_BOOKING_SAGA_VERSION = 2;
  * | hotel   | hotel.reserve   | nights × rooms × pn | hotel.cancel  |
  * | car     | car.reserve     | days × price a day  | car.cancel (only for a booking with `car`; since v2) |
  * | payment | payment.charge  | amount charged      | payment.refund (only after a timeout) |
+ *
+ * Since v3, flight, hotel and car run in parallel (`inParallel`): their commands go out
+ * together, and the payment once all three have priced. When one is refused, the booking
+ * waits for the others' replies, then undoes what took effect: car, hotel, flight. The
+ * choreography derived from it (`tripBookingChoreography`) runs them one after another.
  *
  * The payment amount is the sum of what the steps before it priced (`tripAmount`). Payment is compensatable rather
  * than a pivot because its reply may be lost: a charge whose answer never came is refunded.
@@ -55,7 +60,7 @@ export function tripBookingSaga(
     timeoutMs: stepTimeoutMs,
     retry: TRIP_STEP_RETRY,
   });
-  for (const step of TRIP_BOOKING_STEPS) if (step.since <= version) step.add(saga);
+  for (const step of TRIP_BOOKING_STEPS) if (step.since <= version) step.add(saga, version);
   return saga.build();
 }
 
@@ -68,8 +73,18 @@ export function tripBookingSagas(stepTimeoutMs = 5_000): SagaDefinition<TripBook
 
 type TripSagaBuilder = SagaDefinitionBuilder<TripBooking>;
 
+type TripStepBuilder = ReturnType<TripSagaBuilder['step']>;
+
+/** The version from which hotel and car start together with the flight. */
+const PARALLEL_SINCE = 3;
+const alongsideFrom = (version: number) => (step: TripStepBuilder) =>
+  version >= PARALLEL_SINCE ? step.inParallel() : step;
+
 /** The saga's steps, in order, each with the first version it is in (see the table above). */
-const TRIP_BOOKING_STEPS: readonly { since: number; add: (saga: TripSagaBuilder) => void }[] = [
+const TRIP_BOOKING_STEPS: readonly {
+  since: number;
+  add: (saga: TripSagaBuilder, version: number) => void;
+}[] = [
   {
     since: 1,
     add: (saga) =>
@@ -85,9 +100,8 @@ const TRIP_BOOKING_STEPS: readonly { since: number; add: (saga: TripSagaBuilder)
   },
   {
     since: 1,
-    add: (saga) =>
-      saga
-        .step('hotel')
+    add: (saga, version) =>
+      alongsideFrom(version)(saga.step('hotel'))
         .invokeParticipant(HotelEndpoints.reserve, (trip) => ({
           bookingId: trip.bookingId,
           hotelId: trip.hotel.hotelId,
@@ -99,9 +113,8 @@ const TRIP_BOOKING_STEPS: readonly { since: number; add: (saga: TripSagaBuilder)
   },
   {
     since: 2,
-    add: (saga) =>
-      saga
-        .step('car')
+    add: (saga, version) =>
+      alongsideFrom(version)(saga.step('car'))
         .invokeParticipant(CarEndpoints.reserve, ({ bookingId, car }) => {
           if (!car) throw new Error(`booking ${bookingId} has no car to rent`);
           return { bookingId, carClass: car.carClass, days: car.days };

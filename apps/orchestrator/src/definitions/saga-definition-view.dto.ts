@@ -19,7 +19,8 @@ export class SagaDefinitionViewDto {
     items: { type: 'object', additionalProperties: true },
     description:
       'The steps in order: each with its command and compensation (orchestrated) or the ' +
-      'events that tell how it went (choreographed), its timeout and retry policies',
+      'events that tell how it went (choreographed), its timeout and retry policies, and ' +
+      '`parallel: true` on a step that starts together with the step before it',
   })
   steps!: Record<string, unknown>[];
 

@@ -74,7 +74,8 @@ export class ChoreographyDefinitionBuilder<Data> {
    * undo retries and optional steps (their `onlyIf`), with each step's events taken from
    * `events` (keyed by step name). Step i then runs on the success of step i−1 and undoes on
    * the failure or undo of step i+1, passing over the optional steps between that do not run
-   * (see `choreographyTopology`). A bare spec has no predicates: pass the definition.
+   * (see `choreographyTopology`). A bare spec has no predicates: pass the definition. Steps
+   * the saga runs in parallel (`inParallel`) run here one after another, in step order.
    */
   stepsOf(
     definition: SagaDefinition<Data> | SagaSpec,

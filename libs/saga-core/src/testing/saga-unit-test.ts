@@ -80,7 +80,7 @@ export class SagaUnitTest<Data> {
   }
 
   /** The commands sent since the previous reply or timer are these, in this order. */
-  expectCommands(...endpoints: CommandEndpoint<never, unknown>[]): this {
+  expectCommands(...endpoints: EndpointType[]): this {
     const sent = this.sent.map((c) => c.type);
     const wanted = endpoints.map((e) => e.type);
     if (!isDeepStrictEqual(sent, wanted)) {
@@ -106,13 +106,13 @@ export class SagaUnitTest<Data> {
   }
 
   /** Answers the open command of `endpoint`, one of several out at once (parallel steps). */
-  andReplySuccessTo(endpoint: CommandEndpoint<never, unknown>, payload: unknown = {}): this {
+  andReplySuccessTo(endpoint: EndpointType, payload: unknown = {}): this {
     return this.reply(this.openCommand(endpoint), { payload });
   }
 
   /** Refuses the open command of `endpoint`, one of several out at once (parallel steps). */
   andReplyFailureTo(
-    endpoint: CommandEndpoint<never, unknown>,
+    endpoint: EndpointType,
     code: string,
     options: FailureOptions = {},
   ): this {
@@ -131,7 +131,7 @@ export class SagaUnitTest<Data> {
   }
 
   /** A reply to the open command of `endpoint` comes late: it is recorded and changes nothing. */
-  expectLateReplyIgnored(endpoint: CommandEndpoint<never, unknown>, payload: unknown = {}): this {
+  expectLateReplyIgnored(endpoint: EndpointType, payload: unknown = {}): this {
     const command = this.openCommand(endpoint);
     const reply = buildReply(command, { payload }, `reply-${++this.ids}`, new Date(this.clock));
     const result = this.machine.onReply(this.state, reply);
@@ -246,12 +246,15 @@ export class SagaUnitTest<Data> {
     return command as CommandMessage;
   }
 
-  private openCommand(endpoint: CommandEndpoint<never, unknown>): CommandMessage {
+  private openCommand(endpoint: EndpointType): CommandMessage {
     const command = [...this.open].reverse().find((c) => c.type === endpoint.type);
     if (!command) fail(`no ${endpoint.type} command is out`);
     return command as CommandMessage;
   }
 }
+
+/** An endpoint as a reply to one of several open commands names it: by its command type. */
+type EndpointType = Pick<CommandEndpoint<unknown, unknown>, 'type'>;
 
 type FailureOptions = { retryable?: boolean; message?: string };
 
