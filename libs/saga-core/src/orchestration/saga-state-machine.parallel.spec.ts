@@ -232,7 +232,11 @@ describe('defining parallel steps', () => {
   const step = (name: string) => commandEndpoint(`${name}.commands`, `${name}.do`);
   it('refuses a first step in parallel, and a group with a pivot or mixed kinds', () => {
     expect(() =>
-      defineSaga('p', 1).step('a').inParallel().invokeParticipant(step('a'), () => ({})).build(),
+      defineSaga('p', 1)
+        .step('a')
+        .inParallel()
+        .invokeParticipant(step('a'), () => ({}))
+        .build(),
     ).toThrow('step a has no step before it to run alongside');
     const withPivot = () =>
       defineSaga('p', 1)

@@ -111,11 +111,7 @@ export class SagaUnitTest<Data> {
   }
 
   /** Refuses the open command of `endpoint`, one of several out at once (parallel steps). */
-  andReplyFailureTo(
-    endpoint: EndpointType,
-    code: string,
-    options: FailureOptions = {},
-  ): this {
+  andReplyFailureTo(endpoint: EndpointType, code: string, options: FailureOptions = {}): this {
     return this.reply(this.openCommand(endpoint), failure(code, options));
   }
 
