@@ -1,4 +1,4 @@
-import { SagaInstance } from '../model/saga-instance';
+import { SagaInstance, StepState } from '../model/saga-instance';
 import { IgnoredEvent } from '../model/saga-machine';
 import { SagaTransition } from '../model/saga-transition';
 
@@ -17,7 +17,29 @@ export function asTransition(
   saga: SagaInstance,
   decided: SagaTransition | IgnoredEvent,
 ): SagaTransition {
-  if (!('ignored' in decided)) return decided;
+  if (!('ignored' in decided)) return withChangedSteps(saga, decided);
   const instance = { ...saga, version: saga.version + 1 };
-  return { instance, audit: decided.audit, messages: [], timer: undefined };
+  return { instance, audit: decided.audit, messages: [], timer: undefined, changedSteps: [] };
+}
+
+/** Names the steps `transition` changed from `before` (`SagaTransition.changedSteps`). */
+export function withChangedSteps(before: SagaInstance, transition: SagaTransition): SagaTransition {
+  const after = transition.instance.steps;
+  const changed = after.flatMap((step, i) => (sameStep(before.steps[i], step) ? [] : [i]));
+  transition.changedSteps = changed;
+  return transition;
+}
+
+function sameStep(a: StepState | undefined, b: StepState): boolean {
+  return (
+    a !== undefined &&
+    a.name === b.name &&
+    a.status === b.status &&
+    a.attempts === b.attempts &&
+    a.compensationAttempts === b.compensationAttempts &&
+    a.startedAt?.getTime() === b.startedAt?.getTime() &&
+    a.endedAt?.getTime() === b.endedAt?.getTime() &&
+    a.lastError === b.lastError &&
+    a.mayHaveTakenEffect === b.mayHaveTakenEffect
+  );
 }

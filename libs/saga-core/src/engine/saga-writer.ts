@@ -9,7 +9,7 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
 import { MessageClaim, SagaStore, SagaTransaction } from '../persistence/saga-store.port';
 import { ClaimedWrites } from './claimed-writes';
-import { asTransition, describeTransition } from './engine-transitions';
+import { asTransition, describeTransition, withChangedSteps } from './engine-transitions';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
 import { SagaMetrics } from './saga-metrics';
@@ -80,8 +80,9 @@ export class SagaWriter {
       this.deps.store.transaction(async (tx): Promise<Committed | null> => {
         const saga = await tx.lock(sagaId);
         if (!saga) return null;
-        const transition = await decide(saga, tx);
-        if (!transition) return null;
+        const decided = await decide(saga, tx);
+        if (!decided) return null;
+        const transition = withChangedSteps(saga, decided);
         await tx.update(transition, saga.version);
         return { transition, enqueued: tx.enqueued };
       }),

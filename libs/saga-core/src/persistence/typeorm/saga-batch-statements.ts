@@ -85,7 +85,11 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
   const sagas = writes.map((w) => w.transition.instance);
   const column = <T, V>(rows: readonly T[], pick: (row: T) => V): V[] => rows.map(pick);
   const steps = writes.flatMap(({ transition: t }) =>
-    t.instance.steps.map((step, index) => ({ id: t.instance.id, index, step })),
+    (t.changedSteps ?? t.instance.steps.map((_, index) => index)).map((index) => ({
+      id: t.instance.id,
+      index,
+      step: t.instance.steps[index],
+    })),
   );
   const audit = writes.flatMap(({ transition: t }) =>
     t.audit.map((entry) => ({ id: t.instance.id, entry })),

@@ -125,10 +125,15 @@ function awaitingOf(stored: SagaRow['awaiting']): AwaitedReply[] {
   return Array.isArray(stored) ? stored : [stored];
 }
 
-/** One array per column, for a single `INSERT ... SELECT FROM unnest(...)` of every step. */
-export function stepColumns(steps: readonly StepState[]): unknown[] {
+/**
+ * One array per column, for a single `INSERT ... SELECT FROM unnest(...)` of the steps: every
+ * step, or only those at the indexes `only` names (`SagaTransition.changedSteps`).
+ */
+export function stepColumns(all: readonly StepState[], only?: readonly number[]): unknown[] {
+  const indexes = only ?? all.map((_, index) => index);
+  const steps = indexes.map((index) => all[index]);
   return [
-    steps.map((_, index) => index),
+    indexes,
     steps.map((s) => s.name),
     steps.map((s) => s.status),
     steps.map((s) => s.attempts),

@@ -141,7 +141,7 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       saga.failureReason,
       saga.version,
       saga.updatedAt,
-      ...stepColumns(saga.steps),
+      ...stepColumns(saga.steps, transition.changedSteps),
       ...auditColumns(transition.audit),
       ...outboxColumns(transition.messages),
       timer?.fireAt ?? null,
