@@ -58,11 +58,13 @@ describe('bad input', () => {
 
     it('in an operator request answers 400 and writes nothing to the audit log', async () => {
       const bookingId = await system.book(trip({ faults: { hotel: 'timeout' } }));
-      // Waiting on the silent hotel for 30 s: nothing else is written meanwhile.
+      // Waiting on the silent hotel for 30 s, the flight beside it done: nothing else is
+      // written meanwhile.
       const audit = await waitFor(async () => {
         const lines = await system.audit(bookingId);
         const onHotel = lines.some((l) => l.type === 'COMMAND_SENT' && l.step === 'hotel');
-        return onHotel ? lines.length : undefined;
+        const flightDone = lines.some((l) => l.type === 'STEP_COMPLETED' && l.step === 'flight');
+        return onHotel && flightDone ? lines.length : undefined;
       });
       await system
         .http('orchestrator')
