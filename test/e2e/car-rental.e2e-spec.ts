@@ -123,6 +123,12 @@ describe.each<Mode>(['orchestrated', 'choreographed'])(
       expect(story(await system.audit(bookingId)).some((l) => l.endsWith(':car'))).toBe(false);
     });
 
+    // The car is the last reservation in both modes: its refusal undoes hotel, then flight.
+    const carRefused = {
+      step: 'car' as Step,
+      undone: ['hotel', 'flight'] as Step[],
+      steps: { flight: 'COMPENSATED', hotel: 'COMPENSATED', car: 'FAILED', payment: 'SKIPPED' },
+    };
     const refusedReservations: { step: Step; undone: Step[]; steps: Record<Step, string> }[] =
       mode === 'orchestrated'
         ? // The three reservations run in parallel: a refusal undoes the other two.
@@ -147,16 +153,7 @@ describe.each<Mode>(['orchestrated', 'choreographed'])(
                 payment: 'SKIPPED',
               },
             },
-            {
-              step: 'car',
-              undone: ['hotel', 'flight'],
-              steps: {
-                flight: 'COMPENSATED',
-                hotel: 'COMPENSATED',
-                car: 'FAILED',
-                payment: 'SKIPPED',
-              },
-            },
+            carRefused,
           ]
         : [
             {
@@ -169,16 +166,7 @@ describe.each<Mode>(['orchestrated', 'choreographed'])(
               undone: ['flight'],
               steps: { flight: 'COMPENSATED', hotel: 'FAILED', car: 'SKIPPED', payment: 'SKIPPED' },
             },
-            {
-              step: 'car',
-              undone: ['hotel', 'flight'],
-              steps: {
-                flight: 'COMPENSATED',
-                hotel: 'COMPENSATED',
-                car: 'FAILED',
-                payment: 'SKIPPED',
-              },
-            },
+            carRefused,
           ];
 
     it.each<{ step: Step; undone: Step[]; steps: Record<Step, string> }>([

@@ -79,12 +79,7 @@ describe('trip booking saga, version 3: flight, hotel and car in parallel', () =
       .andReplySuccessTo(HotelEndpoints.reserve, { price: 360 })
       .andReplySuccessTo(CarEndpoints.reserve, { price: 90 })
       .andReplyFailure('INSUFFICIENT_FUNDS')
-      .expectCommands(CarEndpoints.cancel)
-      .andReplySuccess()
-      .expectCommands(HotelEndpoints.cancel)
-      .andReplySuccess()
-      .expectCommands(FlightEndpoints.cancel)
-      .andReplySuccess()
+      .expectUndoChain(CarEndpoints.cancel, HotelEndpoints.cancel, FlightEndpoints.cancel)
       .expectStatus(SagaStatus.CANCELLED);
   });
 
@@ -94,10 +89,7 @@ describe('trip booking saga, version 3: flight, hotel and car in parallel', () =
       .andReplySuccessTo(HotelEndpoints.reserve, { price: 360 })
       .andTimerFires()
       .expectSteps({ flight: StepStatus.TIMED_OUT })
-      .expectCommands(HotelEndpoints.cancel)
-      .andReplySuccess()
-      .expectCommands(FlightEndpoints.cancel)
-      .andReplySuccess()
+      .expectUndoChain(HotelEndpoints.cancel, FlightEndpoints.cancel)
       .expectStatus(SagaStatus.CANCELLED);
   });
 });

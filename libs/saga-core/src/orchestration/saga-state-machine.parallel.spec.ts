@@ -103,10 +103,7 @@ describe('an orchestrated saga with parallel steps (flight, hotel and car at onc
       .andReplySuccessTo(flight.run, { price: PRICE.flight })
       .expectNoCommand()
       .andReplySuccessTo(car.run, { price: PRICE.car })
-      .expectCommands(car.undo)
-      .andReplySuccess()
-      .expectCommands(flight.undo)
-      .andReplySuccess()
+      .expectUndoChain(car.undo, flight.undo)
       .expectNoCommand()
       .expectStatus(SagaStatus.CANCELLED)
       .expectSteps({
@@ -125,10 +122,7 @@ describe('an orchestrated saga with parallel steps (flight, hotel and car at onc
       .andReplySuccessTo(flight.run, { price: PRICE.flight })
       .andReplySuccessTo(car.run, { price: PRICE.car })
       .andReplyFailureTo(hotel.run, 'SOLD_OUT')
-      .expectCommands(car.undo)
-      .andReplySuccess()
-      .expectCommands(flight.undo)
-      .andReplySuccess()
+      .expectUndoChain(car.undo, flight.undo)
       .expectStatus(SagaStatus.CANCELLED);
   });
 
@@ -151,12 +145,7 @@ describe('an orchestrated saga with parallel steps (flight, hotel and car at onc
       .andReplySuccessTo(car.run, { price: PRICE.car })
       // flight's deadline (1 s) is settled: the timer is on hotel's (3 s), not stale.
       .andTimerFires()
-      .expectCommands(car.undo)
-      .andReplySuccess()
-      .expectCommands(hotel.undo)
-      .andReplySuccess()
-      .expectCommands(flight.undo)
-      .andReplySuccess()
+      .expectUndoChain(car.undo, hotel.undo, flight.undo)
       .expectStatus(SagaStatus.CANCELLED)
       .expectSteps({ hotel: StepStatus.COMPENSATED });
     expect(test.audit.find((a) => a.type === AuditType.STEP_TIMED_OUT)?.step).toBe('hotel');
@@ -213,10 +202,7 @@ describe('an orchestrated saga with parallel steps (flight, hotel and car at onc
       .expectLateReplyIgnored(hotel.run, { price: PRICE.hotel })
       .expectLateReplyIgnored(flight.run, { price: PRICE.flight })
       .andReplySuccessTo(car.undo)
-      .expectCommands(hotel.undo)
-      .andReplySuccess()
-      .expectCommands(flight.undo)
-      .andReplySuccess()
+      .expectUndoChain(hotel.undo, flight.undo)
       .expectStatus(SagaStatus.CANCELLED);
   });
 

@@ -89,6 +89,15 @@ export class SagaUnitTest<Data> {
     return this;
   }
 
+  /**
+   * Each of these commands is sent in turn, alone, and answered with success before the next:
+   * an undo chain (`expectUndoChain(car.cancel, hotel.cancel, flight.cancel)`).
+   */
+  expectUndoChain(...endpoints: EndpointType[]): this {
+    for (const endpoint of endpoints) this.expectCommands(endpoint).andReplySuccess();
+    return this;
+  }
+
   /** No command was sent since the previous expectation. */
   expectNoCommand(): this {
     const pending = this.sent.length;
