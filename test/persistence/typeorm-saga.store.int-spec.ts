@@ -233,39 +233,6 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     expect(await timerCount()).toBe(0);
   });
 
-  it('writes only the steps a transition names as changed, in each kind of write', async () => {
-    const writes: ((t: SagaTransition, expected: number) => Promise<unknown>)[] = [
-      (t, expected) => store.transaction((tx) => tx.update(t, expected)),
-      (t, expected) => store.applyClaimed(t, expected, { consumer: 'c', messageId: randomUUID() }),
-      (t, expected) =>
-        store.applyClaimedMany([
-          {
-            transition: t,
-            expectedVersion: expected,
-            claim: { consumer: 'c', messageId: randomUUID() },
-          },
-        ]),
-    ];
-    for (const write of writes) {
-      const saga = newSaga();
-      await store.transaction((tx) => tx.insert(transition(saga)));
-      // Step 0 differs too, but the transition names step 1 alone: the store trusts it.
-      const next: SagaInstance = {
-        ...saga,
-        version: 2,
-        steps: [
-          step('flight', StepStatus.FAILED),
-          step('hotel', StepStatus.RUNNING),
-          step('payment'),
-        ],
-        updatedAt: at(2),
-      };
-      await write(transition(next, { changedSteps: [1] }), 1);
-      const stored = (await store.find(saga.id))?.steps.map((s) => s.status);
-      expect(stored).toEqual([StepStatus.RUNNING, StepStatus.RUNNING, StepStatus.PENDING]);
-    }
-  });
-
   it('serialises two concurrent lock-then-update transactions on one saga', async () => {
     const saga = newSaga();
     await store.transaction((tx) => tx.insert(transition(saga)));

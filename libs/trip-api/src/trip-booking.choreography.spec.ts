@@ -139,11 +139,8 @@ describe('trip booking choreography, a stalled undo chain', () => {
   it('keeps a deadline on the undo it waits for, and asks for it again once it passes', () => {
     const run = paymentFailed();
     expect(run.deadline).toEqual(new Date(Date.parse('2030-01-01T00:00:05Z')));
-    expect(run.state.awaiting[0]).toMatchObject({
-      stepIndex: 1,
-      phase: 'compensation',
-      attempt: 1,
-    });
+    const [awaited] = run.state.awaiting;
+    expect(awaited).toMatchObject({ stepIndex: 1, phase: 'compensation', attempt: 1 });
     run
       .whenDeadlinePasses()
       .expectPublished()
@@ -244,11 +241,8 @@ describe('trip booking choreography, a stalled undo chain', () => {
       .whenEvent(TripEvents.hotelCancellationFailed, { ...trip, reason: 'hotel db is read-only' })
       .expectPublished()
       .expectSteps({ hotel: StepStatus.COMPENSATION_FAILED, flight: StepStatus.COMPENSATING });
-    expect(run.state.awaiting[0]).toMatchObject({
-      stepIndex: 0,
-      phase: 'compensation',
-      attempt: 1,
-    });
+    const [awaited] = run.state.awaiting;
+    expect(awaited).toMatchObject({ stepIndex: 0, phase: 'compensation', attempt: 1 });
     expect(run.state.steps[1].lastError).toBe('hotel db is read-only');
     run.whenEvent(TripEvents.flightCancelled, trip).expectStatus(SagaStatus.COMPENSATION_FAILED);
   });
