@@ -5,19 +5,13 @@ import { SagaTransition } from '@app/saga-core/model/saga-transition';
 import { StepStatus } from '@app/saga-core/model/step-status';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
-import { at, contractSaga, stepState as step } from '@app/saga-core/testing/contract-fixtures';
+import {
+  at,
+  contractSaga,
+  stepState as step,
+  transitionOf as transition,
+} from '@app/saga-core/testing/contract-fixtures';
 import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
-
-const transition = (
-  instance: SagaInstance,
-  extra: Partial<SagaTransition> = {},
-): SagaTransition => ({
-  instance,
-  audit: [],
-  messages: [],
-  timer: undefined,
-  ...extra,
-});
 
 /** `SagaTransition.changedSteps`: the PostgreSQL store writes the steps it names, no other. */
 describe('TypeOrmSagaStore, the steps a transition changed (PostgreSQL)', () => {

@@ -75,10 +75,9 @@ type TripSagaBuilder = SagaDefinitionBuilder<TripBooking>;
 
 type TripStepBuilder = ReturnType<TripSagaBuilder['step']>;
 
-/** The version from which hotel and car start together with the flight. */
-const PARALLEL_SINCE = 3;
-const alongsideFrom = (version: number) => (step: TripStepBuilder) =>
-  version >= PARALLEL_SINCE ? step.inParallel() : step;
+/** From version 3, hotel and car start together with the flight. */
+const alongsideSince3 = (step: TripStepBuilder, version: number) =>
+  version >= 3 ? step.inParallel() : step;
 
 /** The saga's steps, in order, each with the first version it is in (see the table above). */
 const TRIP_BOOKING_STEPS: readonly {
@@ -101,7 +100,7 @@ const TRIP_BOOKING_STEPS: readonly {
   {
     since: 1,
     add: (saga, version) =>
-      alongsideFrom(version)(saga.step('hotel'))
+      alongsideSince3(saga.step('hotel'), version)
         .invokeParticipant(HotelEndpoints.reserve, (trip) => ({
           bookingId: trip.bookingId,
           hotelId: trip.hotel.hotelId,
@@ -114,7 +113,7 @@ const TRIP_BOOKING_STEPS: readonly {
   {
     since: 2,
     add: (saga, version) =>
-      alongsideFrom(version)(saga.step('car'))
+      alongsideSince3(saga.step('car'), version)
         .invokeParticipant(CarEndpoints.reserve, ({ bookingId, car }) => {
           if (!car) throw new Error(`booking ${bookingId} has no car to rent`);
           return { bookingId, carClass: car.carClass, days: car.days };

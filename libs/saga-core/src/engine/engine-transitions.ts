@@ -1,4 +1,5 @@
-import { SagaInstance, StepState } from '../model/saga-instance';
+import { isDeepStrictEqual } from 'node:util';
+import { SagaInstance } from '../model/saga-instance';
 import { IgnoredEvent } from '../model/saga-machine';
 import { SagaTransition } from '../model/saga-transition';
 
@@ -25,21 +26,9 @@ export function asTransition(
 /** Names the steps `transition` changed from `before` (`SagaTransition.changedSteps`). */
 export function withChangedSteps(before: SagaInstance, transition: SagaTransition): SagaTransition {
   const after = transition.instance.steps;
-  const changed = after.flatMap((step, i) => (sameStep(before.steps[i], step) ? [] : [i]));
-  transition.changedSteps = changed;
-  return transition;
-}
-
-function sameStep(a: StepState | undefined, b: StepState): boolean {
-  return (
-    a !== undefined &&
-    a.name === b.name &&
-    a.status === b.status &&
-    a.attempts === b.attempts &&
-    a.compensationAttempts === b.compensationAttempts &&
-    a.startedAt?.getTime() === b.startedAt?.getTime() &&
-    a.endedAt?.getTime() === b.endedAt?.getTime() &&
-    a.lastError === b.lastError &&
-    a.mayHaveTakenEffect === b.mayHaveTakenEffect
+  // Dates compare by their time: an equal time in another Date object is no change.
+  transition.changedSteps = after.flatMap((step, i) =>
+    isDeepStrictEqual(before.steps[i], step) ? [] : [i],
   );
+  return transition;
 }

@@ -75,7 +75,6 @@ export class SagaSteps<Data> {
       return;
     }
     t.instance.status = SagaStatus.CONFIRMED;
-    t.timer = null;
     t.audit.push(auditLine(t, AuditType.SAGA_CONFIRMED, null, {}));
   }
 

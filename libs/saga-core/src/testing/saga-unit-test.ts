@@ -127,21 +127,23 @@ export class SagaUnitTest<Data> {
   /** Delivers the previous reply once more: a redelivery must change nothing. */
   andReplyRedelivered(): this {
     if (!this.lastReply) fail('no reply was sent yet');
-    const before = JSON.stringify(this.state);
-    const result = this.machine.onReply(this.state, this.lastReply as ReplyMessage);
-    if (!('ignored' in result)) fail('a redelivered reply changed the saga');
-    this.auditLog.push(...(result as { audit: AuditEntry[] }).audit);
-    if (JSON.stringify(this.state) !== before) fail('a redelivered reply changed the saga');
-    return this;
+    return this.ignored(this.lastReply as ReplyMessage, 'a redelivered reply');
   }
 
   /** A reply to the open command of `endpoint` comes late: it is recorded and changes nothing. */
   expectLateReplyIgnored(endpoint: EndpointType, payload: unknown = {}): this {
     const command = this.openCommand(endpoint);
     const reply = buildReply(command, { payload }, `reply-${++this.ids}`, new Date(this.clock));
+    return this.ignored(reply, `the late reply to ${endpoint.type}`);
+  }
+
+  /** `reply` must be recorded and ignored, the saga left as it was. */
+  private ignored(reply: ReplyMessage, what: string): this {
+    const before = JSON.stringify(this.state);
     const result = this.machine.onReply(this.state, reply);
-    if (!('ignored' in result)) fail(`the late reply to ${endpoint.type} changed the saga`);
+    if (!('ignored' in result)) fail(`${what} changed the saga`);
     this.auditLog.push(...(result as { audit: AuditEntry[] }).audit);
+    if (JSON.stringify(this.state) !== before) fail(`${what} changed the saga`);
     return this;
   }
 
