@@ -8,7 +8,7 @@ import {
   sagaEngineMigrations,
   stepFaultsHeaders,
 } from '@app/saga-core';
-import { ServiceAppModule } from '@app/platform';
+import { ServiceAppModule, SlidingLogThrottlerStorage } from '@app/platform';
 import { BookingService } from './booking/booking.service';
 import { BookingsController } from './booking/bookings.controller';
 import { tripBookingDefinitions } from '@app/trip-api';
@@ -69,6 +69,8 @@ export class OrchestratorModule {
         }),
         SagaDashboardModule.forRoot(tripDashboard(config)),
         ThrottlerModule.forRoot({
+          // The library's in-memory storage, at a constant cost per request (see its doc).
+          storage: new SlidingLogThrottlerStorage(),
           throttlers: [
             { ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: Math.max(1, config.THROTTLE_LIMIT) },
           ],

@@ -13,3 +13,4 @@ export * from './bootstrap/service-app.factory';
 export * from './health/service-health.module';
 export * from './faults/create-fault-rule.dto';
 export * from './faults/faults.module';
+export * from './throttling/sliding-log.throttler-storage';
