@@ -59,6 +59,8 @@ export * from './kit/undo-marker';
 export * from './transport/saga-headers';
 export * from './validation/safe-text';
 export * from './validation/safe-text.pipe';
+export * from './validation/compiled-validation';
+export * from './validation/compiled-validation.pipe';
 
 /** Public API: errors, each with a stable `code`. */
 export * from './errors/saga-error';

@@ -1,9 +1,12 @@
 import { plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import { ValidationError, ValidatorOptions, validateSync } from 'class-validator';
 import { TerminalStepError } from '../errors/terminal-step.error';
+import { compiledCheck } from '../validation/compiled-validation';
 
 /** The refusal code of a command whose payload does not have the shape its type promises. */
 export const INVALID_PAYLOAD = 'INVALID_PAYLOAD';
+
+const PAYLOAD_OPTIONS: ValidatorOptions = { forbidUnknownValues: true };
 
 /**
  * Checks a command's payload against a class-validator DTO. A malformed payload is refused
@@ -14,7 +17,9 @@ export function validatePayload<T extends object>(dtoClass: new () => T, payload
     throw new TerminalStepError(INVALID_PAYLOAD, `${dtoClass.name}: the payload must be an object`);
   }
   const dto = plainToInstance(dtoClass, payload);
-  const errors = validateSync(dto, { forbidUnknownValues: true });
+  // The compiled check says yes only when class-validator would: it then has nothing to add.
+  if (compiledCheck(dtoClass, PAYLOAD_OPTIONS)?.(dto)) return dto;
+  const errors = validateSync(dto, PAYLOAD_OPTIONS);
   if (errors.length > 0) {
     throw new TerminalStepError(INVALID_PAYLOAD, `${dtoClass.name}: ${describe(errors)}`);
   }
