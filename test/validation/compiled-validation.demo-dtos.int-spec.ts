@@ -2,17 +2,21 @@ import { plainToInstance } from 'class-transformer';
 import { MaxLength, IsString, ValidatorOptions, validateSync } from 'class-validator';
 import { TRIP_FAULTS, TRIP_PARTICIPANTS, TripBookingDto, TripCommandDto } from '@app/trip-api';
 // The demo's DTOs are the ones the fast path serves: it must agree with class-validator on them.
-import { BOOKING_MODES } from '../../../../apps/orchestrator/src/booking/booking-mode';
-import { CreateBookingDto } from '../../../../apps/orchestrator/src/booking/create-booking.dto';
-import { GetBookingQuery } from '../../../../apps/orchestrator/src/booking/get-booking.query';
-import { ListBookingsQuery } from '../../../../apps/orchestrator/src/booking/list-bookings.query';
-import { ReserveCarDto } from '../../../../apps/car-service/src/dto/reserve-car.dto';
-import { ReserveFlightDto } from '../../../../apps/flight-service/src/dto/reserve-flight.dto';
-import { ReserveHotelDto } from '../../../../apps/hotel-service/src/dto/reserve-hotel.dto';
-import { ChargePaymentDto } from '../../../../apps/payment-service/src/dto/charge-payment.dto';
-import { SagaStatus } from '../model/saga-status';
-import { compiledCheck } from './compiled-validation';
-import { expectAgreement, Rng, Scenario, seeded } from './compiled-validation.fixture';
+import { BOOKING_MODES } from '../../apps/orchestrator/src/booking/booking-mode';
+import { CreateBookingDto } from '../../apps/orchestrator/src/booking/create-booking.dto';
+import { GetBookingQuery } from '../../apps/orchestrator/src/booking/get-booking.query';
+import { ListBookingsQuery } from '../../apps/orchestrator/src/booking/list-bookings.query';
+import { ReserveCarDto } from '../../apps/car-service/src/dto/reserve-car.dto';
+import { ReserveFlightDto } from '../../apps/flight-service/src/dto/reserve-flight.dto';
+import { ReserveHotelDto } from '../../apps/hotel-service/src/dto/reserve-hotel.dto';
+import { ChargePaymentDto } from '../../apps/payment-service/src/dto/charge-payment.dto';
+import { compiledCheck, SagaStatus } from '@app/saga-core';
+import {
+  expectAgreement,
+  Rng,
+  Scenario,
+  seeded,
+} from '@app/saga-core/validation/compiled-validation.fixture';
 
 /** The orchestrator's global pipe, as `ValidationPipe` hands its options to class-validator. */
 const ORCHESTRATOR: ValidatorOptions = {

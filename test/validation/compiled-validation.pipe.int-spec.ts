@@ -7,10 +7,10 @@ import {
 import * as classValidator from 'class-validator';
 import { TRIP_FAULTS } from '@app/trip-api';
 // The orchestrator's DTOs, under the options of its global pipe.
-import { CreateBookingDto } from '../../../../apps/orchestrator/src/booking/create-booking.dto';
-import { ListBookingsQuery } from '../../../../apps/orchestrator/src/booking/list-bookings.query';
-import { CompiledValidationPipe } from './compiled-validation.pipe';
-import { mutated, Node, Rng, seeded } from './compiled-validation.fixture';
+import { CreateBookingDto } from '../../apps/orchestrator/src/booking/create-booking.dto';
+import { ListBookingsQuery } from '../../apps/orchestrator/src/booking/list-bookings.query';
+import { CompiledValidationPipe } from '@app/saga-core';
+import { mutated, Node, Rng, seeded } from '@app/saga-core/validation/compiled-validation.fixture';
 
 const OPTIONS: ValidationPipeOptions = {
   whitelist: true,
