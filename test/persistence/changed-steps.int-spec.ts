@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { SagaInstance } from '@app/saga-core/model/saga-instance';
 import { SagaTransition } from '@app/saga-core/model/saga-transition';
 import { StepStatus } from '@app/saga-core/model/step-status';
@@ -11,23 +10,15 @@ import {
   stepState as step,
   transitionOf as transition,
 } from '@app/saga-core/testing/contract-fixtures';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { useTestDataSource } from '../support/postgres';
 
 /** `SagaTransition.changedSteps`: the PostgreSQL store writes the steps it names, no other. */
 describe('TypeOrmSagaStore, the steps a transition changed (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('changed_steps', sagaEngineMigrations);
   let store: TypeOrmSagaStore;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('changed_steps');
-    dataSource = await openDataSource(db.url, sagaEngineMigrations);
-    store = new TypeOrmSagaStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.dispose();
+  beforeAll(() => {
+    store = new TypeOrmSagaStore(pg.dataSource);
   });
 
   const claim = () => ({ consumer: 'c', messageId: randomUUID() });

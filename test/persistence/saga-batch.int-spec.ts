@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { AuditType } from '@app/saga-core/model/audit-entry';
 import { SagaInstance } from '@app/saga-core/model/saga-instance';
 import { ClaimedWrite } from '@app/saga-core/persistence/saga-store.port';
@@ -14,30 +13,22 @@ import {
   movedOn,
   transitionOf,
 } from '@app/saga-core/testing/contract-fixtures';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { useTestDataSource } from '../support/postgres';
 
 /**
  * The statement that writes several sagas' transitions at once, read back from its tables: a
  * saga whose write is refused leaves no trace in any of them, the others all of theirs.
  */
 describe('TypeOrmSagaStore.applyClaimedMany (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('saga_batch', sagaEngineMigrations);
   let store: TypeOrmSagaStore;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('saga_batch');
-    dataSource = await openDataSource(db.url, sagaEngineMigrations);
-    store = new TypeOrmSagaStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.dispose();
+  beforeAll(() => {
+    store = new TypeOrmSagaStore(pg.dataSource);
   });
 
   const ids = async (sql: string, params: unknown[]): Promise<string[]> =>
-    ((await dataSource.query(sql, params)) as { v: string }[]).map((r) => r.v);
+    ((await pg.dataSource.query(sql, params)) as { v: string }[]).map((r) => r.v);
 
   const inserted = async (): Promise<SagaInstance> => {
     const saga = contractSaga();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { AuditType } from '@app/saga-core/model/audit-entry';
 import { SagaInstance } from '@app/saga-core/model/saga-instance';
 import { SagaStatus } from '@app/saga-core/model/saga-status';
@@ -8,7 +7,7 @@ import { SagaTimerRunner } from '@app/saga-core/engine/saga-timer-runner';
 import { DueTimer, SagaTransaction } from '@app/saga-core/persistence/saga-store.port';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { useTestDataSource } from '../support/postgres';
 
 const RETRY = {
   maxAttempts: 3,
@@ -46,8 +45,7 @@ function saga(data: Record<string, unknown>, definitionVersion = 1): SagaInstanc
  * audited, counted, then parked), while every other due timer fires in the same pass.
  */
 describe('SagaTimerRunner on PostgreSQL', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('saga_timers', sagaEngineMigrations);
   let store: TypeOrmSagaStore;
   const fired: string[] = [];
 
@@ -96,7 +94,7 @@ describe('SagaTimerRunner on PostgreSQL', () => {
       last_error: string | null;
       fire_at: Date;
       parked_at: Date | null;
-    }[] = await dataSource.query(
+    }[] = await pg.dataSource.query(
       `SELECT attempts, last_error, fire_at, parked_at FROM saga_timers WHERE saga_id = $1`,
       [sagaId],
     );
@@ -112,20 +110,13 @@ describe('SagaTimerRunner on PostgreSQL', () => {
     );
   }
 
-  beforeAll(async () => {
-    db = await createTestDatabase('saga_timers');
-    dataSource = await openDataSource(db.url, sagaEngineMigrations);
-    store = new TypeOrmSagaStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.dispose();
+  beforeAll(() => {
+    store = new TypeOrmSagaStore(pg.dataSource);
   });
 
   beforeEach(async () => {
     fired.length = 0;
-    await dataSource.query('DELETE FROM saga_instances');
+    await pg.dataSource.query('DELETE FROM saga_instances');
   });
 
   it('fires every other due timer in the pass where the oldest one throws, and audits, counts and backs off the poison', async () => {
@@ -185,7 +176,7 @@ describe('SagaTimerRunner on PostgreSQL', () => {
     ]);
 
     // Fixed, then retried by an operator: due at once, its tries counted afresh.
-    await dataSource.query(`UPDATE saga_instances SET data = '{}' WHERE id = $1`, [poison.id]);
+    await pg.dataSource.query(`UPDATE saga_instances SET data = '{}' WHERE id = $1`, [poison.id]);
     const retried = await store.retryParkedTimer(poison.id, at(5), [
       {
         sagaId: poison.id,

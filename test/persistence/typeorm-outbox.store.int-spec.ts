@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import {
   OutboxRecord,
   OutboxRetryPolicy,
@@ -9,7 +8,7 @@ import { messagingMigrations } from '@app/saga-core/persistence/typeorm/migratio
 import { enqueueOutgoing } from '@app/saga-core/persistence/typeorm/typeorm-messaging';
 import { TypeOrmOutboxStore } from '@app/saga-core/persistence/typeorm/typeorm-outbox.store';
 import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { useTestDataSource } from '../support/postgres';
 
 function message(n: number): OutgoingMessage {
   return {
@@ -38,27 +37,19 @@ function signal(): { done: Promise<void>; fire(): void } {
 }
 
 describe('TypeOrmOutboxStore (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('outbox_store', messagingMigrations);
   let store: TypeOrmOutboxStore;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('outbox_store');
-    dataSource = await openDataSource(db.url, messagingMigrations);
-    store = new TypeOrmOutboxStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.dispose();
+  beforeAll(() => {
+    store = new TypeOrmOutboxStore(pg.dataSource);
   });
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE saga_outbox');
+    await pg.dataSource.query('TRUNCATE saga_outbox');
   });
 
   const enqueue = (messages: OutgoingMessage[]) =>
-    dataSource.transaction((manager) => enqueueOutgoing(manager, messages));
+    pg.dataSource.transaction((manager) => enqueueOutgoing(manager, messages));
   const confirmAll = async (records: OutboxRecord[]): Promise<PublishOutcome> => ({
     confirmed: records,
     failed: [],
@@ -142,7 +133,7 @@ describe('TypeOrmOutboxStore (PostgreSQL)', () => {
     );
 
     expect(result).toEqual({ sent: 1, failed: 1, parked: [] });
-    const [row] = await dataSource.query<
+    const [row] = await pg.dataSource.query<
       { attempts: number; last_error: string; wait_s: number; parked: boolean }[]
     >(
       `SELECT attempts, last_error, parked_at IS NOT NULL AS parked,
@@ -169,12 +160,12 @@ describe('TypeOrmOutboxStore (PostgreSQL)', () => {
 
   it('doubles the wait after each failed try, up to its cap', async () => {
     await enqueue([message(1)]);
-    const [{ id }] = await dataSource.query<{ id: string }[]>(`SELECT id FROM saga_outbox`);
+    const [{ id }] = await pg.dataSource.query<{ id: string }[]>(`SELECT id FROM saga_outbox`);
     const policy = { maxAttempts: 10, retryDelayMs: 10_000, maxRetryDelayMs: 35_000 };
     const waits: number[] = [];
     for (let i = 0; i < 4; i++) {
       await store.recordFailures([{ id: String(id), error: 'returned' }], policy);
-      const [row] = await dataSource.query<{ wait_s: number }[]>(
+      const [row] = await pg.dataSource.query<{ wait_s: number }[]>(
         `SELECT round(extract(epoch FROM next_attempt_at - now()))::int AS wait_s FROM saga_outbox`,
       );
       waits.push(row.wait_s);
@@ -229,7 +220,7 @@ describe('TypeOrmOutboxStore (PostgreSQL)', () => {
 
     expect(first).toEqual({ sent: 0, failed: 5, parked: [] });
     expect(second).toEqual({ sent: 5, failed: 0, parked: [] });
-    const messages = await dataSource.query<{ message_id: string }[]>(
+    const messages = await pg.dataSource.query<{ message_id: string }[]>(
       `SELECT message_id FROM saga_outbox WHERE sent_at IS NOT NULL ORDER BY id`,
     );
     expect(messages.map((m) => m.message_id)).toEqual(younger.map((m) => m.messageId));
@@ -250,7 +241,7 @@ describe('TypeOrmOutboxStore (PostgreSQL)', () => {
   it('counts pending rows, ignoring messages of a rolled-back transaction', async () => {
     await enqueue([message(1), message(2), message(3)]);
     await expect(
-      dataSource.transaction(async (manager) => {
+      pg.dataSource.transaction(async (manager) => {
         await enqueueOutgoing(manager, [message(4)]);
         throw new Error('rollback');
       }),

@@ -14,7 +14,12 @@ import { SagaChange } from '@app/saga-core/persistence/saga-store.port';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import { OutgoingMessage } from '@app/saga-core/transport/message-envelope';
 import { TcpProxy } from '../../scripts/support/tcp-proxy';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import {
+  createTestDatabase,
+  openDataSource,
+  TestDatabase,
+  useTestDataSource,
+} from '../support/postgres';
 import { waitFor } from '../support/wait-for';
 import { at, contractSaga, stepState as step } from '@app/saga-core/testing/contract-fixtures';
 
@@ -64,23 +69,15 @@ function signal(): { fire(): void; fired: Promise<void> } {
 }
 
 describe('TypeOrmSagaStore (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('saga_store', sagaEngineMigrations);
   let store: TypeOrmSagaStore;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('saga_store');
-    dataSource = await openDataSource(db.url, sagaEngineMigrations);
-    store = new TypeOrmSagaStore(dataSource);
-  });
-
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await db?.dispose();
+  beforeAll(() => {
+    store = new TypeOrmSagaStore(pg.dataSource);
   });
 
   const count = async (sql: string, params: unknown[] = []): Promise<number> => {
-    const rows: { n: number }[] = await dataSource.query(sql, params);
+    const rows: { n: number }[] = await pg.dataSource.query(sql, params);
     return rows[0].n;
   };
   const outboxRows = () => count('SELECT count(*)::int AS n FROM saga_outbox');
@@ -432,16 +429,18 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     expect(await store.auditLog(saga.id)).toEqual([late]);
 
     await expect(
-      dataSource.query(`UPDATE saga_audit_log SET type = 'FORGED' WHERE saga_id = $1`, [saga.id]),
+      pg.dataSource.query(`UPDATE saga_audit_log SET type = 'FORGED' WHERE saga_id = $1`, [
+        saga.id,
+      ]),
     ).rejects.toThrow(/append-only/);
     await expect(
-      dataSource.query(`DELETE FROM saga_audit_log WHERE saga_id = $1`, [saga.id]),
+      pg.dataSource.query(`DELETE FROM saga_audit_log WHERE saga_id = $1`, [saga.id]),
     ).rejects.toThrow(/append-only/);
     expect(await store.auditLog(saga.id)).toEqual([late]);
   });
 
   it('never hands one due timer to two concurrent claimers, and leaves timers not yet due', async () => {
-    await dataSource.query('DELETE FROM saga_timers');
+    await pg.dataSource.query('DELETE FROM saga_timers');
     const sagas = Array.from({ length: 30 }, () => newSaga());
     for (const [i, saga] of sagas.entries()) {
       const timer = { sagaId: saga.id, fireAt: at(i < 20 ? 1000 + i : 60_000), key: `k${i}` };
@@ -613,7 +612,7 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     const other: string[] = [];
     const connections = async () =>
       (
-        await dataSource.query(
+        await pg.dataSource.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
         )

@@ -58,3 +58,29 @@ function databaseUrl(database: string): string {
   url.pathname = `/${database}`;
   return url.toString();
 }
+
+/**
+ * A database of its own for the test file that calls this (inside its `describe`), migrated,
+ * with a DataSource open on it: made before the file's tests, dropped after them.
+ */
+export function useTestDataSource(
+  prefix: string,
+  migrations: (new () => MigrationInterface)[],
+): { readonly dataSource: DataSource } {
+  let db: TestDatabase | undefined;
+  let dataSource: DataSource | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(prefix);
+    dataSource = await openDataSource(db.url, migrations);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.dispose();
+  });
+  return {
+    get dataSource(): DataSource {
+      if (!dataSource) throw new Error(`the ${prefix} test database is not open yet`);
+      return dataSource;
+    },
+  };
+}
