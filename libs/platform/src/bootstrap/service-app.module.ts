@@ -101,7 +101,10 @@ export class ServiceAppModule {
             serviceName: options.serviceName,
             amqpUrl: c.getOrThrow<string>('AMQP_URL'),
             faultHooks: envFaultHooks,
-            groupCommit: { maxMessages: c.getOrThrow<number>('SAGA_GROUP_COMMIT_MAX_MESSAGES') },
+            groupCommit: {
+              maxMessages: c.getOrThrow<number>('SAGA_GROUP_COMMIT_MAX_MESSAGES'),
+              lingerMs: c.getOrThrow<number>('SAGA_LINGER_MS'),
+            },
             retention: {
               inboxRetentionMs: c.getOrThrow<number>('SAGA_INBOX_RETENTION_SECONDS') * 1000,
               outboxRetentionMs: c.getOrThrow<number>('SAGA_OUTBOX_RETENTION_SECONDS') * 1000,

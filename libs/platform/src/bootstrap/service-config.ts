@@ -50,6 +50,12 @@ export class ServiceConfig {
   @Max(1000, { message: 'SAGA_GROUP_COMMIT_MAX_MESSAGES must be at most 1000' })
   SAGA_GROUP_COMMIT_MAX_MESSAGES: number = 32;
 
+  /** How long the engine holds a decision that sends nothing for its saga's next message. */
+  @IsInt({ message: 'SAGA_LINGER_MS must be an integer' })
+  @Min(0, { message: 'SAGA_LINGER_MS must be at least 0' })
+  @Max(1000, { message: 'SAGA_LINGER_MS must be at most 1000' })
+  SAGA_LINGER_MS: number = 10;
+
   /** A statement waiting longer than this for a lock fails (55P03) and is tried again later. */
   @IsInt({ message: 'DATABASE_LOCK_TIMEOUT_MS must be an integer' })
   @Min(1, { message: 'DATABASE_LOCK_TIMEOUT_MS must be at least 1' })

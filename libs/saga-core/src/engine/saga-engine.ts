@@ -23,12 +23,11 @@ import { IncomingMessage } from '../transport/message-envelope';
 import { MessageTransport } from '../transport/message-transport';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
-import { SagaInbound } from './saga-inbound';
+import { INBOUND_PREFETCH, SagaInbound } from './saga-inbound';
 import { MachineFactories, SAGA_MACHINE_FACTORIES } from './saga-machine-factories';
 import { SagaMetrics } from './saga-metrics';
 import { SagaOperator } from './saga-operator';
 import { SagaRegistry } from './saga-registry';
-import { DEFAULT_GROUP_COMMIT_MESSAGES } from '../model/group-commit-options';
 import { DEFAULT_TIMER_RETRY, SagaTimerRunner } from './saga-timer-runner';
 import { Committed, SagaWriter } from './saga-writer';
 import { checkPendingDefinitions } from './unregistered-definitions';
@@ -98,7 +97,8 @@ export class SagaEngine {
       changes: this.changes,
       ends: this.ends,
       faults,
-      maxWritesTogether: options?.groupCommit?.maxMessages ?? DEFAULT_GROUP_COMMIT_MESSAGES,
+      groupCommit: options?.groupCommit,
+      mostLingering: INBOUND_PREFETCH / 4,
       timerSet: (sagaId, fireAt) => this.timers.scheduled(sagaId, fireAt),
     });
     this.inbound = new SagaInbound(this.registry, this.writer, transport, {

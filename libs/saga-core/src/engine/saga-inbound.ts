@@ -12,6 +12,9 @@ import { leavingUnregistered } from './unregistered-definitions';
 const REPLY_CONSUMER = 'saga-engine';
 const EVENT_CONSUMER = 'saga-engine:events';
 
+/** Unacked deliveries of the reply queue, and of the event queue, at most. */
+export const INBOUND_PREFETCH = 64;
+
 export interface SagaInboundQueues {
   replyQueue: string;
   eventQueue: string;
@@ -35,7 +38,7 @@ export class SagaInbound {
   /** Declares the queues and starts consuming replies and events. */
   async start(): Promise<void> {
     for (const name of this.registry.commandChannels()) await this.transport.declareQueue({ name });
-    const replies = { name: this.queues.replyQueue, prefetch: 64 };
+    const replies = { name: this.queues.replyQueue, prefetch: INBOUND_PREFETCH };
     await this.transport.declareQueue(replies);
     await this.transport.consume(replies, (message) =>
       this.unlessUnregistered(message, replies.name, () => this.handleReply(message)),
@@ -46,7 +49,7 @@ export class SagaInbound {
       [...types].map((routingKey) => ({ exchange, routingKey })),
     );
     for (const exchange of observed.keys()) await this.transport.declareExchange(exchange);
-    const queue = { name: this.queues.eventQueue, bindings, prefetch: 64 };
+    const queue = { name: this.queues.eventQueue, bindings, prefetch: INBOUND_PREFETCH };
     await this.transport.declareQueue(queue);
     const types = new Set(bindings.map((b) => b.routingKey));
     await this.transport.consume(queue, (message) =>

@@ -42,6 +42,7 @@ export class SagaMetrics {
   private readonly retries: Counter<StepLabel | 'phase'>;
   private readonly ignored: Counter<SagaLabel>;
   private readonly operatorActions: Counter<SagaLabel | 'action'>;
+  private readonly together: Counter<'service'>;
 
   constructor(private readonly service: string) {
     const saga = ['service', 'definition', 'mode'] as const;
@@ -80,6 +81,16 @@ export class SagaMetrics {
       'Operator actions taken on sagas, by action',
       [...saga, 'action'],
     );
+    this.together = sharedCounter(
+      'saga_messages_written_together_total',
+      "Messages decided on top of their saga's lingering decision and written with it",
+      ['service'],
+    );
+  }
+
+  /** `count` messages were written in the transition of the saga's message before them. */
+  wroteTogether(count: number): void {
+    this.together.inc({ service: this.service }, count);
   }
 
   /** Counts what one committed transition did. */

@@ -1,6 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
 import { FaultHooks, FaultPoint } from '../model/fault-hooks';
+import {
+  DEFAULT_GROUP_COMMIT_MESSAGES,
+  DEFAULT_LINGER_MS,
+  GroupCommitOptions,
+} from '../model/group-commit-options';
 import { SagaInstance } from '../model/saga-instance';
 import { MachineDecision } from '../model/saga-machine';
 import { isTerminal } from '../model/saga-status';
@@ -9,6 +14,12 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
 import { MessageClaim, SagaStore, SagaTransaction } from '../persistence/saga-store.port';
 import { ClaimedWrites } from './claimed-writes';
+import {
+  DecisionMember,
+  groupClaim,
+  LingeringDecisions,
+  LingeringGroup,
+} from './lingering-decisions';
 import { asTransition, describeTransition, withChangedSteps } from './engine-transitions';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
@@ -31,8 +42,14 @@ export interface SagaWriterDeps {
   changes: SagaChangeAnnouncer;
   ends: SagaEndWaiters;
   faults: FaultHooks;
-  /** Transitions of different sagas written in one statement at most (`ClaimedWrites`). */
-  maxWritesTogether: number;
+  /**
+   * `maxMessages`: transitions of different sagas written in one statement at most
+   * (`ClaimedWrites`); `lingerMs`: how long a decision that sends nothing waits for its saga's
+   * next message (`LingeringDecisions`).
+   */
+  groupCommit?: GroupCommitOptions;
+  /** Messages held by lingering decisions at most: a quarter of the inbound prefetch. */
+  mostLingering: number;
   /** A committed transition set its saga's timer, or cleared it (null): the runner wakes by it. */
   timerSet(sagaId: string, fireAt: Date | null): void;
 }
@@ -43,7 +60,10 @@ export interface SagaWriterDeps {
  * the message, compare-and-set the version, write state, audit, outbox and timer), together
  * with those of other sagas decided meanwhile (`ClaimedWrites`); any other,
  * or one whose copy turns out stale, in one transaction that claims the message and locks the
- * saga first. Messages of one saga are handled in delivery order.
+ * saga first. Messages of one saga are handled in delivery order. A decision on the copy that
+ * sends nothing may wait for the saga's next message and be written with it
+ * (`LingeringDecisions`); should that write find the saga moved on, each of the messages is
+ * decided again under the lock, in order.
  */
 export class SagaWriter {
   private readonly logger = new Logger('SagaEngine');
@@ -56,9 +76,12 @@ export class SagaWriter {
   private readonly known = new Map<string, SagaInstance>();
 
   private readonly claimed: ClaimedWrites;
+  private readonly lingering: LingeringDecisions;
 
   constructor(private readonly deps: SagaWriterDeps) {
-    this.claimed = new ClaimedWrites(deps.store, deps.maxWritesTogether);
+    const { maxMessages, lingerMs } = deps.groupCommit ?? {};
+    this.claimed = new ClaimedWrites(deps.store, maxMessages ?? DEFAULT_GROUP_COMMIT_MESSAGES);
+    this.lingering = new LingeringDecisions(lingerMs ?? DEFAULT_LINGER_MS, deps.mostLingering);
   }
 
   /** Decides what a claimed message does to its saga and writes it with the claim. */
@@ -67,8 +90,13 @@ export class SagaWriter {
     claim: MessageClaim,
     decide: (instance: SagaInstance) => MachineDecision,
   ): Promise<void> {
-    const outcome = await this.inOrder(sagaId, () => this.write(sagaId, claim, decide));
-    if (outcome) this.committed(outcome);
+    const member = { claim, decide };
+    const joined = this.lingering.join(sagaId, member);
+    if (joined) return joined;
+    const written = await this.inOrder(sagaId, () => this.write(sagaId, member));
+    for (const outcome of written.outcomes) this.committed(outcome);
+    written.group?.settle(written.failures);
+    if (written.failures?.[0] !== undefined) throw written.failures[0];
   }
 
   /** Locks the saga in a transaction, decides on what it reads and writes it. */
@@ -112,21 +140,63 @@ export class SagaWriter {
     if (this.known.size > KNOWN_SAGAS) this.known.delete(this.known.keys().next().value as string);
   }
 
-  private async write(
-    sagaId: string,
-    claim: MessageClaim,
-    decide: (instance: SagaInstance) => MachineDecision,
-  ): Promise<Committed | null> {
+  /**
+   * What a message, and those decided with it, committed: one outcome for all of them, or one
+   * per message written on its own; `group` settles the messages that joined it once the
+   * caller has done what follows the commit.
+   */
+  private async write(sagaId: string, first: DecisionMember): Promise<Written> {
     const copy = this.known.get(sagaId);
-    if (copy) {
-      const decided = decide(copy);
-      if (!decided) return null;
-      const transition = asTransition(copy, decided);
-      const write = await this.claimed.apply(transition, copy.version, claim);
-      if (write.applied) return { transition, enqueued: write.enqueued };
-      // Moved on elsewhere, or this message was handled already: decide under the lock.
-      this.known.delete(sagaId);
+    if (!copy) return { outcomes: present(await this.underClaim(sagaId, first)) };
+    const decided = first.decide(copy);
+    if (!decided) return { outcomes: [] };
+    const transition = asTransition(copy, decided);
+    if (!this.lingering.mayLinger(transition) || !this.lingering.hasRoom()) {
+      return this.onCopy(copy, transition, [first]);
     }
+    const group = this.lingering.hold(copy, transition, first);
+    await group.released;
+    try {
+      return { ...(await this.onCopy(copy, group.transition, group.members)), group };
+    } catch (error) {
+      group.settle(group.members.map(() => error));
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a transition decided on the copy, claiming its messages; if the saga moved on
+   * elsewhere, or a message was handled already, decides each message again under the lock.
+   */
+  private async onCopy(
+    copy: SagaInstance,
+    transition: SagaTransition,
+    members: readonly DecisionMember[],
+  ): Promise<Written> {
+    const write = await this.claimed.apply(transition, copy.version, groupClaim(members));
+    if (write.applied) {
+      if (members.length > 1) this.deps.metrics.wroteTogether(members.length - 1);
+      return { outcomes: [{ transition, enqueued: write.enqueued }] };
+    }
+    this.known.delete(copy.id);
+    if (members.length === 1)
+      return { outcomes: present(await this.underClaim(copy.id, members[0])) };
+    // Each on its own now: one message's failure is its own, not the others'.
+    const outcomes: Committed[] = [];
+    const failures: unknown[] = [];
+    for (const [i, member] of members.entries()) {
+      try {
+        const outcome = await this.underClaim(copy.id, member);
+        if (outcome) outcomes.push(outcome);
+      } catch (error) {
+        failures[i] = error;
+      }
+    }
+    return { outcomes, failures };
+  }
+
+  /** Claims the message and locks its saga in one transaction, then decides and writes. */
+  private underClaim(sagaId: string, { claim, decide }: DecisionMember): Promise<Committed | null> {
     return this.withRetry(() =>
       this.deps.store.transaction(async (tx): Promise<Committed | null> => {
         const { claimed, instance } = await tx.claimAndLock(
@@ -176,4 +246,15 @@ export class SagaWriter {
       }
     }
   }
+}
+
+interface Written {
+  outcomes: Committed[];
+  group?: LingeringGroup;
+  /** By member, when each was written on its own: the error of each that failed. */
+  failures?: unknown[];
+}
+
+function present(outcome: Committed | null): Committed[] {
+  return outcome ? [outcome] : [];
 }

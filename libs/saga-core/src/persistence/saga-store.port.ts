@@ -148,6 +148,17 @@ export interface SagaTransaction {
 export interface MessageClaim {
   consumer: string;
   messageId: string;
+  /**
+   * Messages of the same saga and consumer decided before `messageId` in the same transition
+   * (`SagaWriter` lingers on a decision that sends nothing, for the saga's next message): all
+   * of them are claimed with it, or none, and none is written if any was claimed already.
+   */
+  alsoClaims?: readonly string[];
+}
+
+/** Every message id a claim records: the earlier ones it carries, then its own. */
+export function claimedIds(claim: MessageClaim): string[] {
+  return [...(claim.alsoClaims ?? []), claim.messageId];
 }
 
 /** One transition for `applyClaimedMany`: what `applyClaimed` takes. */

@@ -5,6 +5,7 @@ import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
 import {
   ClaimedWrite,
+  claimedIds,
   MessageClaim,
   ParkedTimer,
   PendingDefinition,
@@ -81,9 +82,10 @@ export class InMemorySagaStore implements SagaStore {
     claim: MessageClaim,
   ): Promise<StandaloneWrite> {
     return this.inTransaction(async (tx) => {
-      if (tx.hasClaimed(claim.consumer, claim.messageId)) return notApplied();
+      const ids = claimedIds(claim);
+      if (ids.some((id) => tx.hasClaimed(claim.consumer, id))) return notApplied();
       if (!tx.updateIf(transition, expectedVersion)) return notApplied();
-      tx.claim(claim.consumer, claim.messageId);
+      for (const id of ids) tx.claim(claim.consumer, id);
       return { applied: true, enqueued: tx.enqueued };
     });
   }

@@ -75,6 +75,35 @@ export function sagaBatchContract(store: () => SagaStore): void {
       expect(again).toEqual([{ applied: false, enqueued: [] }]);
     });
 
+    it("claims each saga's messages decided together, all or none, beside the other sagas", async () => {
+      const many = store().applyClaimedMany?.bind(store());
+      if (!many) return;
+      const [together, blocked, alone] = await Promise.all([1, 2, 3].map(() => inserted()));
+      const claimOf = (saga: SagaInstance, earlier: string[]) => ({
+        consumer: 'contract',
+        messageId: `last-${saga.id}`,
+        alsoClaims: earlier.map((e) => `${e}-${saga.id}`),
+      });
+      await store().transaction((tx) => tx.claimMessage('contract', `second-${blocked.id}`));
+
+      const results = await many([
+        write(together, { claim: claimOf(together, ['first', 'second']) }),
+        write(blocked, { claim: claimOf(blocked, ['first', 'second']) }),
+        write(alone),
+      ]);
+
+      expect(results.map((r) => r.applied)).toEqual([true, false, true]);
+      expect(await store().find(blocked.id)).toEqual(blocked);
+      const claimedNow = (id: string) =>
+        store().transaction((tx) => tx.claimMessage('contract', id).then((fresh) => !fresh));
+      for (const id of ['first', 'second', 'last'].map((m) => `${m}-${together.id}`)) {
+        expect(await claimedNow(id)).toBe(true);
+      }
+      // Nothing of the refused saga's claim was recorded: its other messages are still new.
+      expect(await claimedNow(`first-${blocked.id}`)).toBe(false);
+      expect(await claimedNow(`last-${blocked.id}`)).toBe(false);
+    });
+
     it('sets and clears timers per saga, and tells the ended watchers of the one that ended', async () => {
       const many = store().applyClaimedMany?.bind(store());
       if (!many) return;

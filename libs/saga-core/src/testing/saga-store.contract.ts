@@ -1,5 +1,6 @@
 import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
 import { AuditType } from '../model/audit-entry';
+import { SagaInstance } from '../model/saga-instance';
 import { SagaStatus } from '../model/saga-status';
 import { SagaStore } from '../persistence/saga-store.port';
 import {
@@ -190,6 +191,28 @@ export function sagaStoreContract(name: string, setup: () => Promise<StoreUnderT
 
       expect(write).toEqual({ applied: false, enqueued: [] });
       expect((await store().find(saga.id))?.version).toBe(1);
+    });
+
+    it("claims a saga's messages decided together in one transition: all of them, or none", async () => {
+      const [together, blocked] = [await inserted(), await inserted()];
+      const claim = (saga: SagaInstance) => ({
+        consumer: 'contract',
+        messageId: `third-${saga.id}`,
+        alsoClaims: [`first-${saga.id}`, `second-${saga.id}`],
+      });
+      await store().transaction((tx) => tx.claimMessage('contract', `second-${blocked.id}`));
+      const apply = (saga: SagaInstance) =>
+        store().applyClaimed(transitionOf(movedOn(saga, { n: 1 })), 1, claim(saga));
+
+      expect((await apply(together)).applied).toBe(true);
+      expect(await apply(blocked)).toEqual({ applied: false, enqueued: [] });
+
+      const isNew = (id: string) => store().transaction((tx) => tx.claimMessage('contract', id));
+      for (const m of ['first', 'second', 'third'])
+        expect(await isNew(`${m}-${together.id}`)).toBe(false);
+      expect((await store().find(blocked.id))?.version).toBe(1);
+      expect(await isNew(`first-${blocked.id}`)).toBe(true);
+      expect(await isNew(`third-${blocked.id}`)).toBe(true);
     });
 
     it('tells the ended watchers when a saga ends', async () => {

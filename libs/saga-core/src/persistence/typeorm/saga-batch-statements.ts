@@ -15,11 +15,12 @@ import { STEP_COLUMNS, STEP_UPSERT_SET } from './saga-statements';
  * the others are written all the same. `changed` names the sagas written.
  *
  * $1..$15 a row per saga; $16..$25 the steps, $26..$30 the audit lines, $31..$37 the outbox
- * rows, each row naming its saga first. Audit lines and outbox rows are inserted in the order
+ * rows, $38/$39 the earlier messages a saga's transition claims beside its own (a saga's
+ * messages decided together), each row naming its saga first. Audit lines and outbox rows are inserted in the order
  * given (`WITH ORDINALITY`), so every saga's lines keep their order in the log.
  */
 export const UPDATE_SAGAS_CLAIMING = {
-  name: 'sagas-update-claiming-v1',
+  name: 'sagas-update-claiming-v2',
   text: `
 WITH x AS (
   SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::jsonb[],
@@ -37,9 +38,16 @@ u AS (
    WHERE i.id = x.id AND i.version = x.expected
      AND NOT EXISTS (SELECT 1 FROM saga_inbox b
                       WHERE b.consumer = x.consumer AND b.message_id = x.message_id)
+     AND NOT EXISTS (SELECT 1 FROM unnest($38::uuid[], $39::text[]) AS e(saga_id, message_id)
+                       JOIN saga_inbox b ON b.message_id = e.message_id
+                      WHERE e.saga_id = x.id AND b.consumer = x.consumer)
   RETURNING i.id, x.consumer, x.message_id, x.fire_at, x.timer_key, x.clear_timer, x.ended),
 c AS (
-  INSERT INTO saga_inbox (consumer, message_id) SELECT consumer, message_id FROM u
+  INSERT INTO saga_inbox (consumer, message_id)
+  SELECT consumer, message_id FROM u
+  UNION ALL
+  SELECT u.consumer, e.message_id
+    FROM u JOIN unnest($38::uuid[], $39::text[]) AS e(saga_id, message_id) ON e.saga_id = u.id
   ON CONFLICT DO NOTHING RETURNING 1),
 s AS (
   INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
@@ -97,6 +105,9 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
   const outbox = writes.flatMap(({ transition: t }) =>
     t.messages.map((message) => ({ id: t.instance.id, message })),
   );
+  const earlier = writes.flatMap(({ transition: t, claim }) =>
+    (claim.alsoClaims ?? []).map((messageId) => ({ id: t.instance.id, messageId })),
+  );
   return [
     column(sagas, (s) => s.id),
     column(writes, (w) => w.expectedVersion),
@@ -135,6 +146,8 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
     column(outbox, (r) => r.message.type),
     column(outbox, (r) => JSON.stringify(r.message.body)),
     column(outbox, (r) => (r.message.headers ? JSON.stringify(r.message.headers) : null)),
+    column(earlier, (r) => r.id),
+    column(earlier, (r) => r.messageId),
   ];
 }
 

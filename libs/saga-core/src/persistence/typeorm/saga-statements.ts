@@ -69,8 +69,9 @@ SELECT (SELECT count(*) FROM i)::int AS changed,
  * hangs on the compare-and-set: when the version did not match, `changed` is 0 and nothing at
  * all was written, so the statement is safe on its own, outside a transaction.
  *
- * With `claim`, it also records the message that caused the transition ($34 consumer, $35
- * message id) in the inbox, and changes nothing if the inbox already has it: one statement,
+ * With `claim`, it also records the messages that caused the transition ($34 consumer, $35
+ * their ids: one, or a saga's messages decided together) in the inbox, and changes nothing
+ * if the inbox already has any of them: one statement,
  * one round trip, for a transition decided on a copy of the saga read earlier. The version
  * decides races: every transition that claims a message of this saga also moves its version,
  * so a concurrent one is seen (PostgreSQL re-checks the row's version once its lock is free).
@@ -83,14 +84,15 @@ WITH u AS (
    WHERE id = $1 AND version = $2${
      claim
        ? `
-     AND NOT EXISTS (SELECT 1 FROM saga_inbox WHERE consumer = $34 AND message_id = $35)`
+     AND NOT EXISTS (SELECT 1 FROM saga_inbox
+                      WHERE consumer = $34 AND message_id = ANY($35::text[]))`
        : ''
    }
   RETURNING id),${
     claim
       ? `
 c AS (
-  INSERT INTO saga_inbox (consumer, message_id) SELECT $34, $35 FROM u
+  INSERT INTO saga_inbox (consumer, message_id) SELECT $34, m FROM u, unnest($35::text[]) AS m
   ON CONFLICT DO NOTHING RETURNING 1),`
       : ''
   }
@@ -121,7 +123,7 @@ SELECT (SELECT count(*) FROM u)::int AS changed,
 export const UPDATE_SAGA = { name: 'saga-update-v3', text: updateSaga(false) };
 
 /** UPDATE_SAGA that also claims the message in the inbox: a whole transition, alone. */
-export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v2', text: updateSaga(true) };
+export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v3', text: updateSaga(true) };
 
 /**
  * Records the message in the inbox ($1 consumer, $2 message id) and locks its saga ($3). The

@@ -165,12 +165,7 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
   ): Promise<StandaloneWrite> {
     const tx = new TypeOrmSagaTransaction(this.pool());
     this.faults.reach(FaultPoint.BEFORE_COMMIT);
-    const applied = await tx.updateClaiming(
-      transition,
-      expectedVersion,
-      claim.consumer,
-      claim.messageId,
-    );
+    const applied = await tx.updateClaiming(transition, expectedVersion, claim);
     return { applied, enqueued: tx.enqueued };
   }
 

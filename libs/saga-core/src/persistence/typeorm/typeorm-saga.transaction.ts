@@ -4,7 +4,14 @@ import { SagaTransition } from '../../model/saga-transition';
 import { isTerminal } from '../../model/saga-status';
 import { ConcurrentUpdateError } from '../../errors/concurrent-update.error';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
-import { ClaimedSaga, DueTimer, SagaTransaction, TimerClaim } from '../saga-store.port';
+import {
+  ClaimedSaga,
+  claimedIds,
+  DueTimer,
+  MessageClaim,
+  SagaTransaction,
+  TimerClaim,
+} from '../saga-store.port';
 import {
   auditColumns,
   awaitingColumn,
@@ -117,10 +124,10 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
   updateClaiming(
     transition: SagaTransition,
     expectedVersion: number,
-    consumer: string,
-    messageId: string,
+    claim: MessageClaim,
   ): Promise<boolean> {
-    return this.write(UPDATE_SAGA_CLAIMING, transition, expectedVersion, [consumer, messageId]);
+    const extra = [claim.consumer, claimedIds(claim)];
+    return this.write(UPDATE_SAGA_CLAIMING, transition, expectedVersion, extra);
   }
 
   private async write(
