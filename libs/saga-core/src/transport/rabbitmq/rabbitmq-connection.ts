@@ -41,12 +41,3 @@ export async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
     clearTimeout(timer);
   }
 }
-
-/** Waits for `work` to settle, all of it, or for `ms` to pass, whichever comes first. */
-export async function settledWithin(work: Promise<unknown>[], ms: number): Promise<void> {
-  if (work.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  await Promise.race([Promise.allSettled(work), deadline]);
-  clearTimeout(timer);
-}

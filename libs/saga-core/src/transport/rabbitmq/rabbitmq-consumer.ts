@@ -7,11 +7,10 @@ import { failActiveSpan, observeDelivery } from '../../observability/trace-conte
 import { DeadLettersCounter, deadLetterReasonOf } from '../dead-letter-metrics';
 import { IncomingMessage } from '../message-envelope';
 import { MessageHandler, QueueSpec } from '../message-transport';
-import { AckCoalescer } from './ack-coalescer';
 import { DeadLetterCopy, deadLetterCopyOf } from './dead-letter-copy';
 import { isPoisonMessageError, toIncomingMessage } from './incoming-delivery';
 import { handleThroughOutage } from './handle-through-outage';
-import { describeError, settledWithin } from './rabbitmq-connection';
+import { describeError } from './rabbitmq-connection';
 import { ChannelSource, isBrokerRefusal, RabbitMqTopology } from './rabbitmq-topology';
 
 const DEFAULT_PREFETCH = 32;
@@ -54,8 +53,6 @@ interface Session {
   channel: Channel;
   open: boolean;
   consumerTag?: string;
-  /** The channel's acks, gathered over a turn of the event loop. */
-  acks: AckCoalescer;
 }
 
 type Outcome = 'ack' | 'requeue' | 'reject';
@@ -97,7 +94,7 @@ export class RabbitMqConsumer {
     return attached;
   }
 
-  /** Stops new deliveries, lets running handlers finish (bounded), acks, closes the channel. */
+  /** Stops new deliveries, lets running handlers finish (bounded), then closes the channel. */
   async stop(drainMs: number): Promise<void> {
     this.stopping = true;
     this.firstAttach?.reject(new Error(`Consumer of ${this.spec.name} stopped before attaching`));
@@ -106,21 +103,11 @@ export class RabbitMqConsumer {
       await session.channel.cancel(session.consumerTag).catch(() => undefined);
     }
     await settledWithin([...this.inFlight], drainMs);
-    session?.acks.flush();
     await this.wrapper?.close().catch(() => undefined);
   }
 
   private async attach(channel: Channel): Promise<void> {
-    const session: Session = {
-      channel,
-      open: true,
-      acks: new AckCoalescer({
-        channel,
-        isOpen: () => session.open,
-        onError: (error) =>
-          this.context.logger.error(`Could not ack on ${this.spec.name}: ${describeError(error)}`),
-      }),
-    };
+    const session: Session = { channel, open: true };
     channel.on('close', () => {
       session.open = false;
     });
@@ -184,7 +171,6 @@ export class RabbitMqConsumer {
       this.context.onChannelFailure(`consumer of ${this.spec.name}`);
       return;
     }
-    session.acks.delivered(delivery);
     const message = toIncomingMessage(delivery);
     if (!message) {
       const problem = 'not a JSON object with an id';
@@ -281,11 +267,8 @@ export class RabbitMqConsumer {
     if (!session.open) return false;
     const counters = this.context.counters;
     try {
-      if (outcome === 'ack') session.acks.ack(delivery);
-      else {
-        session.acks.settledApart(delivery);
-        session.channel.nack(delivery, false, outcome === 'requeue');
-      }
+      if (outcome === 'ack') session.channel.ack(delivery);
+      else session.channel.nack(delivery, false, outcome === 'requeue');
       if (givingUp) return true;
       if (outcome === 'ack') counters.consumed++;
       else counters.requeued++;
@@ -297,4 +280,12 @@ export class RabbitMqConsumer {
       return false;
     }
   }
+}
+
+async function settledWithin(work: Promise<unknown>[], ms: number): Promise<void> {
+  if (work.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([Promise.allSettled(work), deadline]);
+  clearTimeout(timer);
 }
