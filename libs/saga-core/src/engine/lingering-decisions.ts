@@ -16,9 +16,7 @@ export interface DecisionMember {
 
 /** A saga's decisions held for its next message: what they do together, and who made them. */
 export interface LingeringGroup {
-  /** The copy the first member was decided on: the merged write compares its version. */
-  readonly base: SagaInstance;
-  /** The members' transitions merged, from `base`. */
+  /** The members' transitions merged, from the copy the first member was decided on. */
   transition: SagaTransition;
   readonly members: DecisionMember[];
   /** Resolves once the group stops taking members: its time is up, or a member ended it. */
@@ -67,12 +65,11 @@ export class LingeringDecisions {
   }
 
   /** Holds the first member's decision, until the linger is up or a member ends the group. */
-  hold(base: SagaInstance, transition: SagaTransition, first: DecisionMember): LingeringGroup {
-    const sagaId = base.id;
+  hold(transition: SagaTransition, first: DecisionMember): LingeringGroup {
+    const sagaId = transition.instance.id;
     let release = () => undefined as void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const entry: Entry = {
-      base,
       transition,
       members: [first],
       released,

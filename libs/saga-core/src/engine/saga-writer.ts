@@ -154,7 +154,7 @@ export class SagaWriter {
     if (!this.lingering.mayLinger(transition) || !this.lingering.hasRoom()) {
       return this.onCopy(copy, transition, [first]);
     }
-    const group = this.lingering.hold(copy, transition, first);
+    const group = this.lingering.hold(transition, first);
     await group.released;
     try {
       return { ...(await this.onCopy(copy, group.transition, group.members)), group };
