@@ -52,15 +52,22 @@ export class LingeringDecisions {
     private readonly mostHeld: number,
   ) {}
 
-  /** Whether the transition may wait for the saga's next message before it is written. */
-  mayLinger(transition: SagaTransition, members = 1): boolean {
+  /**
+   * Whether the transition may wait for the saga's next message before it is written: not if
+   * a deadline the saga already had (`before`'s) could come due meanwhile, since its timer would
+   * then find the message's effect unwritten and time the step out.
+   */
+  mayLinger(transition: SagaTransition, before: SagaInstance, members = 1): boolean {
     const saga = transition.instance;
     return (
       this.lingerMs > 0 &&
       members < MOST_MEMBERS &&
       transition.messages.length === 0 &&
       !isTerminal(saga.status) &&
-      saga.awaiting.length > 0
+      saga.awaiting.length > 0 &&
+      before.awaiting.every(
+        (a) => !a.fireAt || Date.parse(a.fireAt) - Date.now() > 2 * this.lingerMs,
+      )
     );
   }
 
@@ -118,7 +125,7 @@ export class LingeringDecisions {
     this.held++;
     const done = new Promise<void>((resolve, reject) => entry.joined.push({ resolve, reject }));
     const full = this.held > this.mostHeld;
-    if (full || !this.mayLinger(entry.transition, entry.members.length)) entry.release();
+    if (full || !this.mayLinger(entry.transition, current, entry.members.length)) entry.release();
     return done;
   }
 }

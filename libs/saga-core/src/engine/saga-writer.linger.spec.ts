@@ -127,6 +127,22 @@ describe('SagaWriter: a saga decision that sends nothing waits for the next mess
     expect(writes.map((x) => x.messageId)).toEqual(['a1', 'b1', 'd1', 'c2']);
   });
 
+  it('holds nothing when a deadline the saga has could come due within the linger', async () => {
+    const w = writer(60_000);
+    const saga = contractSaga({
+      awaiting: contractSaga().awaiting.map((a) => ({
+        ...a,
+        fireAt: new Date(Date.now() + 1_000).toISOString(),
+      })),
+    });
+    await store.insert(transitionOf(saga));
+    w.committed({ transition: transitionOf(saga), enqueued: [] });
+
+    await w.decideAndWrite(saga.id, claim('m1'), decision(1));
+
+    expect(writes).toEqual([claim('m1')]);
+  });
+
   it("does not join a message of another consumer: it waits behind the group's write", async () => {
     const w = writer(20);
     const saga = await running(w);

@@ -151,7 +151,7 @@ export class SagaWriter {
     const decided = first.decide(copy);
     if (!decided) return { outcomes: [] };
     const transition = asTransition(copy, decided);
-    if (!this.lingering.mayLinger(transition) || !this.lingering.hasRoom()) {
+    if (!this.lingering.mayLinger(transition, copy) || !this.lingering.hasRoom()) {
       return this.onCopy(copy, transition, [first]);
     }
     const group = this.lingering.hold(transition, first);
