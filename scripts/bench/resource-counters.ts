@@ -134,7 +134,7 @@ export class ResourceCounters {
     const rows: Record<string, number> = {};
     for (const app of APPS) {
       const client = this.clients[app];
-      const audit = app === 'orchestrator' ? ['saga_audit_log'] : [];
+      const audit = app === 'orchestrator' ? ['saga_audit'] : [];
       for (const table of ['saga_outbox', 'saga_inbox', ...audit]) {
         const result = await client.query<{ n: string }>(
           `SELECT count(*)::text AS n FROM ${table}`,

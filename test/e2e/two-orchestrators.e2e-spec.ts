@@ -87,13 +87,13 @@ describe('two orchestrators', () => {
       await system.sql(
         'orchestrator',
         `SELECT a.saga_id, a.type, a.step, a.detail,
-                (SELECT string_agg(concat_ws(':', s.type, s.step), ' ' ORDER BY s.id)
+                (SELECT string_agg(concat_ws(':', s.type, s.step), ' ' ORDER BY s.id, s.line)
                    FROM saga_audit_log s WHERE s.saga_id = a.saga_id) AS story
            FROM saga_audit_log a
           WHERE a.type LIKE '%IGNORED'
             AND NOT (a.type = 'EVENT_IGNORED'
                      AND EXISTS (SELECT 1 FROM saga_audit_log c
-                                  WHERE c.saga_id = a.saga_id AND c.id < a.id
+                                  WHERE c.saga_id = a.saga_id AND (c.id, c.line) < (a.id, a.line)
                                     AND c.type = 'STEP_COMPLETED' AND c.step = a.step
                                     AND c.detail ? 'inferredFrom')
                      AND NOT EXISTS (SELECT 1 FROM saga_audit_log r

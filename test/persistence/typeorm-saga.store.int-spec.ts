@@ -429,13 +429,15 @@ describe('TypeOrmSagaStore (PostgreSQL)', () => {
     expect(await store.auditLog(saga.id)).toEqual([late]);
 
     await expect(
-      pg.dataSource.query(`UPDATE saga_audit_log SET type = 'FORGED' WHERE saga_id = $1`, [
-        saga.id,
-      ]),
+      pg.dataSource.query(`UPDATE saga_audit SET lines = '[]' WHERE saga_id = $1`, [saga.id]),
     ).rejects.toThrow(/append-only/);
     await expect(
-      pg.dataSource.query(`DELETE FROM saga_audit_log WHERE saga_id = $1`, [saga.id]),
+      pg.dataSource.query(`DELETE FROM saga_audit WHERE saga_id = $1`, [saga.id]),
     ).rejects.toThrow(/append-only/);
+    // The view of one line per row cannot be written through either.
+    await expect(
+      pg.dataSource.query(`DELETE FROM saga_audit_log WHERE saga_id = $1`, [saga.id]),
+    ).rejects.toThrow(/saga_audit_log/);
     expect(await store.auditLog(saga.id)).toEqual([late]);
   });
 
@@ -737,6 +739,7 @@ const MIGRATIONS = [
   'TimerFailures1732250000010',
   'StepMayHaveTakenEffect1732250000011',
   'OutboxParking1732250000020',
+  'AuditPerTransition1732250000030',
 ];
 
 describe('database bootstrap', () => {

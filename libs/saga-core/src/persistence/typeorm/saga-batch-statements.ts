@@ -3,9 +3,10 @@ import { isTerminal } from '../../model/saga-status';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { stampTraceContext } from '../../observability/trace-context';
 import { ClaimedWrite, StandaloneWrite } from '../saga-store.port';
-import { awaitingColumn } from './saga-row.mapper';
+import { auditColumns, awaitingColumn } from './saga-row.mapper';
 import { SAGA_ENDED_CHANNEL } from './saga-channels';
 import { STEP_COLUMNS, STEP_UPSERT_SET } from './saga-statements';
+import { insertAuditRows } from './audit-statements';
 
 /**
  * UPDATE_SAGA_CLAIMING for several sagas at once: one statement, one round trip and one
@@ -14,13 +15,13 @@ import { STEP_COLUMNS, STEP_UPSERT_SET } from './saga-statements';
  * for one: a saga that moved on, or whose message was claimed already, writes nothing, and
  * the others are written all the same. `changed` names the sagas written.
  *
- * $1..$15 a row per saga; $16..$25 the steps, $26..$30 the audit lines, $31..$37 the outbox
- * rows, $38/$39 the earlier messages a saga's transition claims beside its own (a saga's
- * messages decided together), each row naming its saga first. Audit lines and outbox rows are inserted in the order
- * given (`WITH ORDINALITY`), so every saga's lines keep their order in the log.
+ * $1..$15 a row per saga; $16..$25 the steps, $26..$28 the audit lines (one row per saga), $29..$35 the outbox
+ * rows, $36/$37 the earlier messages a saga's transition claims beside its own (a saga's
+ * messages decided together), each row naming its saga first. A saga's audit lines become one row, in the order
+ * given; outbox rows are inserted in the order given (`WITH ORDINALITY`).
  */
 export const UPDATE_SAGAS_CLAIMING = {
-  name: 'sagas-update-claiming-v2',
+  name: 'sagas-update-claiming-v3',
   text: `
 WITH x AS (
   SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::jsonb[],
@@ -38,7 +39,7 @@ u AS (
    WHERE i.id = x.id AND i.version = x.expected
      AND NOT EXISTS (SELECT 1 FROM saga_inbox b
                       WHERE b.consumer = x.consumer AND b.message_id = x.message_id)
-     AND NOT EXISTS (SELECT 1 FROM unnest($38::uuid[], $39::text[]) AS e(saga_id, message_id)
+     AND NOT EXISTS (SELECT 1 FROM unnest($36::uuid[], $37::text[]) AS e(saga_id, message_id)
                        JOIN saga_inbox b ON b.message_id = e.message_id
                       WHERE e.saga_id = x.id AND b.consumer = x.consumer)
   RETURNING i.id, x.consumer, x.message_id, x.fire_at, x.timer_key, x.clear_timer, x.ended),
@@ -47,7 +48,7 @@ c AS (
   SELECT consumer, message_id FROM u
   UNION ALL
   SELECT u.consumer, e.message_id
-    FROM u JOIN unnest($38::uuid[], $39::text[]) AS e(saga_id, message_id) ON e.saga_id = u.id
+    FROM u JOIN unnest($36::uuid[], $37::text[]) AS e(saga_id, message_id) ON e.saga_id = u.id
   ON CONFLICT DO NOTHING RETURNING 1),
 s AS (
   INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
@@ -57,18 +58,12 @@ s AS (
               ended_at, last_error, may_have_taken_effect)
    WHERE s.saga_id IN (SELECT id FROM u)
   ${STEP_UPSERT_SET}),
-a AS (
-  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.saga_id, a.at, a.type, a.step, a.detail
-    FROM unnest($26::uuid[], $27::timestamptz[], $28::text[], $29::text[], $30::jsonb[])
-         WITH ORDINALITY AS a(saga_id, at, type, step, detail, n)
-   WHERE a.saga_id IN (SELECT id FROM u)
-   ORDER BY a.n),
+a AS (${insertAuditRows(26, 'a.saga_id IN (SELECT id FROM u)')}),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
   SELECT o.message_id, o.exchange, o.routing_key, o.type, o.body, o.headers
-    FROM unnest($31::uuid[], $32::uuid[], $33::text[], $34::text[], $35::text[], $36::jsonb[],
-                $37::jsonb[])
+    FROM unnest($29::uuid[], $30::uuid[], $31::text[], $32::text[], $33::text[], $34::jsonb[],
+                $35::jsonb[])
          WITH ORDINALITY AS o(saga_id, message_id, exchange, routing_key, type, body, headers, n)
    WHERE o.saga_id IN (SELECT id FROM u)
    ORDER BY o.n
@@ -98,9 +93,6 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
       index,
       step: t.instance.steps[index],
     })),
-  );
-  const audit = writes.flatMap(({ transition: t }) =>
-    t.audit.map((entry) => ({ id: t.instance.id, entry })),
   );
   const outbox = writes.flatMap(({ transition: t }) =>
     t.messages.map((message) => ({ id: t.instance.id, message })),
@@ -134,11 +126,7 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
     column(steps, (r) => r.step.endedAt),
     column(steps, (r) => r.step.lastError),
     column(steps, (r) => r.step.mayHaveTakenEffect),
-    column(audit, (r) => r.id),
-    column(audit, (r) => r.entry.at),
-    column(audit, (r) => r.entry.type),
-    column(audit, (r) => r.entry.step),
-    column(audit, (r) => JSON.stringify(r.entry.detail ?? {})),
+    ...auditColumns(writes.flatMap(({ transition: t }) => t.audit)),
     column(outbox, (r) => r.id),
     column(outbox, (r) => r.message.messageId),
     column(outbox, (r) => r.message.exchange),

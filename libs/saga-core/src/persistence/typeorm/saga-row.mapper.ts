@@ -145,13 +145,25 @@ export function stepColumns(all: readonly StepState[], only?: readonly number[])
   ];
 }
 
-/** One array per column, for a single multi-row insert of audit lines (kept in order). */
-export function auditColumns(entries: readonly AuditEntry[]): unknown[] {
+/**
+ * Audit lines as `insertAuditRows` takes them: one row per saga, in the order the sagas first
+ * appear, each with its lines in the order given.
+ */
+export function auditColumns(entries: readonly AuditEntry[]): [string[], Date[], string[]] {
+  const bySaga = new Map<string, AuditEntry[]>();
+  for (const entry of entries) {
+    const lines = bySaga.get(entry.sagaId);
+    if (lines) lines.push(entry);
+    else bySaga.set(entry.sagaId, [entry]);
+  }
+  const rows = [...bySaga.values()];
   return [
-    entries.map((e) => e.sagaId),
-    entries.map((e) => e.at),
-    entries.map((e) => e.type),
-    entries.map((e) => e.step),
-    entries.map((e) => JSON.stringify(e.detail ?? {})),
+    rows.map((lines) => lines[0].sagaId),
+    rows.map((lines) => lines[0].at),
+    rows.map((lines) =>
+      JSON.stringify(
+        lines.map(({ at, type, step, detail }) => ({ at, type, step, detail: detail ?? {} })),
+      ),
+    ),
   ];
 }

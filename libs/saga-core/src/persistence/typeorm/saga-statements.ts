@@ -1,5 +1,6 @@
 import { SAGA_COLUMNS } from './saga-row.mapper';
 import { SAGA_ENDED_CHANNEL } from './saga-channels';
+import { insertAuditRows } from './audit-statements';
 
 /**
  * The engine's hot statements, each one round trip, prepared once per connection (named).
@@ -26,16 +27,13 @@ export const STEP_COLUMNS = `saga_id, step_index, name, status, attempts, compen
 const unnestSteps = (p: number) =>
   `unnest($${p}::int[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int[], $${p + 4}::int[],
      $${p + 5}::timestamptz[], $${p + 6}::timestamptz[], $${p + 7}::text[], $${p + 8}::boolean[])`;
-const unnestAudit = (p: number) =>
-  `unnest($${p}::uuid[], $${p + 1}::timestamptz[], $${p + 2}::text[], $${p + 3}::text[],
-     $${p + 4}::jsonb[])`;
 const unnestOutbox = (p: number) =>
   `unnest($${p}::uuid[], $${p + 1}::text[], $${p + 2}::text[], $${p + 3}::text[],
      $${p + 4}::jsonb[], $${p + 5}::jsonb[])`;
 
-/** $1..$14 the saga, $15..$23 steps, $24..$28 audit, $29..$34 outbox, $35/$36 timer. */
+/** $1..$14 the saga, $15..$23 steps, $24..$26 audit, $27..$32 outbox, $33/$34 timer. */
 export const INSERT_SAGA = {
-  name: 'saga-insert-v2',
+  name: 'saga-insert-v3',
   text: `
 WITH i AS (
   INSERT INTO saga_instances (id, definition_name, definition_version, status, compensating,
@@ -47,29 +45,27 @@ WITH i AS (
 s AS (
   INSERT INTO saga_step_states (${STEP_COLUMNS})
   SELECT i.id, s.* FROM i, ${unnestSteps(15)} AS s),
-a AS (
-  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.* FROM ${unnestAudit(24)} AS a WHERE EXISTS (SELECT 1 FROM i)),
+a AS (${insertAuditRows(24, 'EXISTS (SELECT 1 FROM i)')}),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT o.* FROM ${unnestOutbox(29)} AS o WHERE EXISTS (SELECT 1 FROM i)
+  SELECT o.* FROM ${unnestOutbox(27)} AS o WHERE EXISTS (SELECT 1 FROM i)
   RETURNING id),
 t AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
-  SELECT i.id, $35::timestamptz, $36::text FROM i WHERE $35::timestamptz IS NOT NULL)
+  SELECT i.id, $33::timestamptz, $34::text FROM i WHERE $33::timestamptz IS NOT NULL)
 SELECT (SELECT count(*) FROM i)::int AS changed,
        (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids`,
 };
 
 /**
  * Compare-and-set on `version` ($1 id, $2 expected), then the rest as INSERT_SAGA ($3..$9 the
- * saga, $10..$18 steps, $19..$23 audit, $24..$29 outbox, $30/$31 timer); $32 clears the timer,
- * $33 notifies waiters that the saga ended (delivered on commit only). A timer set again starts
+ * saga, $10..$18 steps, $19..$21 audit, $22..$27 outbox, $28/$29 timer); $30 clears the timer,
+ * $31 notifies waiters that the saga ended (delivered on commit only). A timer set again starts
  * with no failed tries. Every write
  * hangs on the compare-and-set: when the version did not match, `changed` is 0 and nothing at
  * all was written, so the statement is safe on its own, outside a transaction.
  *
- * With `claim`, it also records the messages that caused the transition ($34 consumer, $35
+ * With `claim`, it also records the messages that caused the transition ($32 consumer, $33
  * their ids: one, or a saga's messages decided together) in the inbox, and changes nothing
  * if the inbox already has any of them: one statement,
  * one round trip, for a transition decided on a copy of the saga read earlier. The version
@@ -85,14 +81,14 @@ WITH u AS (
      claim
        ? `
      AND NOT EXISTS (SELECT 1 FROM saga_inbox
-                      WHERE consumer = $34 AND message_id = ANY($35::text[]))`
+                      WHERE consumer = $32 AND message_id = ANY($33::text[]))`
        : ''
    }
   RETURNING id),${
     claim
       ? `
 c AS (
-  INSERT INTO saga_inbox (consumer, message_id) SELECT $34, m FROM u, unnest($35::text[]) AS m
+  INSERT INTO saga_inbox (consumer, message_id) SELECT $32, m FROM u, unnest($33::text[]) AS m
   ON CONFLICT DO NOTHING RETURNING 1),`
       : ''
   }
@@ -100,30 +96,28 @@ s AS (
   INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
   SELECT u.id, s.* FROM u, ${unnestSteps(10)} AS s
   ${STEP_UPSERT_SET}),
-a AS (
-  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.* FROM u, ${unnestAudit(19)} AS a),
+a AS (${insertAuditRows(19, 'EXISTS (SELECT 1 FROM u)')}),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT o.* FROM u, ${unnestOutbox(24)} AS o
+  SELECT o.* FROM u, ${unnestOutbox(22)} AS o
   RETURNING id),
 ts AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
-  SELECT u.id, $30::timestamptz, $31::text FROM u WHERE $30::timestamptz IS NOT NULL
+  SELECT u.id, $28::timestamptz, $29::text FROM u WHERE $28::timestamptz IS NOT NULL
   ON CONFLICT (saga_id) DO UPDATE
      SET fire_at = EXCLUDED.fire_at, key = EXCLUDED.key, attempts = 0, last_error = NULL,
          parked_at = NULL),
 tc AS (
-  DELETE FROM saga_timers WHERE saga_id = $1 AND $32::boolean AND EXISTS (SELECT 1 FROM u))
+  DELETE FROM saga_timers WHERE saga_id = $1 AND $30::boolean AND EXISTS (SELECT 1 FROM u))
 SELECT (SELECT count(*) FROM u)::int AS changed,
        (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM o)::text[] AS outbox_ids,
-       CASE WHEN $33::boolean AND EXISTS (SELECT 1 FROM u)
+       CASE WHEN $31::boolean AND EXISTS (SELECT 1 FROM u)
             THEN pg_notify('${SAGA_ENDED_CHANNEL}', $1::text) END AS notified`;
 
-export const UPDATE_SAGA = { name: 'saga-update-v3', text: updateSaga(false) };
+export const UPDATE_SAGA = { name: 'saga-update-v4', text: updateSaga(false) };
 
 /** UPDATE_SAGA that also claims the message in the inbox: a whole transition, alone. */
-export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v3', text: updateSaga(true) };
+export const UPDATE_SAGA_CLAIMING = { name: 'saga-update-claiming-v4', text: updateSaga(true) };
 
 /**
  * Records the message in the inbox ($1 consumer, $2 message id) and locks its saga ($3). The

@@ -1,12 +1,10 @@
+import { insertAuditRows } from './audit-statements';
+
 /**
  * The statements of the timers that fail: each writes the timer and the audit lines that tell
  * of it in one round trip, on its own (no transaction around it), and writes nothing at all if
- * the timer is not the one expected. Audit lines come as one array per column (`auditColumns`).
+ * the timer is not the one expected. Audit lines come as `auditColumns` gives them.
  */
-
-const unnestAudit = (p: number) =>
-  `unnest($${p}::uuid[], $${p + 1}::timestamptz[], $${p + 2}::text[], $${p + 3}::text[],
-     $${p + 4}::jsonb[])`;
 
 /**
  * Claims due timers that are not parked ($1 now, $2 limit), except those of the sagas in $3
@@ -33,10 +31,10 @@ RETURNING t.saga_id, t.fire_at, t.key, t.attempts, i.definition_name, i.definiti
 
 /**
  * A failed try ($1 saga, $2 key, $3 tries before it: the timer as claimed): $4 tries now,
- * $5 the error, $6 when it is due again, or with $7 parked at $8 instead; $9..$13 audit.
+ * $5 the error, $6 when it is due again, or with $7 parked at $8 instead; $9..$11 audit.
  */
 export const RECORD_TIMER_FAILURE = {
-  name: 'saga-timer-failure-v1',
+  name: 'saga-timer-failure-v2',
   text: `
 WITH t AS (
   UPDATE saga_timers
@@ -44,23 +42,19 @@ WITH t AS (
          parked_at = CASE WHEN $7::boolean THEN $8::timestamptz END
    WHERE saga_id = $1 AND key = $2 AND attempts = $3 AND parked_at IS NULL
   RETURNING saga_id),
-a AS (
-  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.* FROM t, ${unnestAudit(9)} AS a)
+a AS (${insertAuditRows(9, 'EXISTS (SELECT 1 FROM t)')})
 SELECT (SELECT count(*) FROM t)::int AS changed`,
 };
 
-/** Makes the parked timer of saga $1 due at $2 with no failed tries; $3..$7 audit. */
+/** Makes the parked timer of saga $1 due at $2 with no failed tries; $3..$5 audit. */
 export const RETRY_PARKED_TIMER = {
-  name: 'saga-timer-retry-v1',
+  name: 'saga-timer-retry-v2',
   text: `
 WITH t AS (
   UPDATE saga_timers SET fire_at = $2, attempts = 0, last_error = NULL, parked_at = NULL
    WHERE saga_id = $1 AND parked_at IS NOT NULL
   RETURNING saga_id),
-a AS (
-  INSERT INTO saga_audit_log (saga_id, at, type, step, detail)
-  SELECT a.* FROM t, ${unnestAudit(3)} AS a)
+a AS (${insertAuditRows(3, 'EXISTS (SELECT 1 FROM t)')})
 SELECT (SELECT count(*) FROM t)::int AS changed`,
 };
 

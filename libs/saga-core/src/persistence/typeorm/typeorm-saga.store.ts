@@ -22,6 +22,7 @@ import {
   StoredDefinition,
   TimerFailure,
 } from '../saga-store.port';
+import { AUDIT_LOG } from './audit-statements';
 import { createReadPool, sessionOptionsOf, urlOf } from './pg-session';
 import {
   AuditRow,
@@ -205,10 +206,7 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
   }
 
   async auditLog(sagaId: string): Promise<AuditEntry[]> {
-    const rows = await this.read<AuditRow>(
-      `SELECT saga_id, at, type, step, detail FROM saga_audit_log WHERE saga_id = $1 ORDER BY id`,
-      [sagaId],
-    );
+    const rows = await this.read<AuditRow>(AUDIT_LOG, [sagaId]);
     return rows.map(toAuditEntry);
   }
 

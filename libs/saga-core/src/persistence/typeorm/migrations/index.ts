@@ -3,6 +3,7 @@ import { SagaEngine1732250000001 } from './1732250000001-saga-engine.migration';
 import { TimerFailures1732250000010 } from './1732250000010-timer-failures.migration';
 import { StepMayHaveTakenEffect1732250000011 } from './1732250000011-step-may-have-taken-effect.migration';
 import { OutboxParking1732250000020 } from './1732250000020-outbox-parking.migration';
+import { AuditPerTransition1732250000030 } from './1732250000030-audit-per-transition.migration';
 
 /** For apps that only send and consume messages (the participants). */
 export const messagingMigrations = [Messaging1732250000000, OutboxParking1732250000020];
@@ -13,4 +14,5 @@ export const sagaEngineMigrations = [
   SagaEngine1732250000001,
   TimerFailures1732250000010,
   StepMayHaveTakenEffect1732250000011,
+  AuditPerTransition1732250000030,
 ];
