@@ -3,6 +3,10 @@ import { AuditType } from '@app/saga-core/model/audit-entry';
 import { SagaInstance } from '@app/saga-core/model/saga-instance';
 import { ClaimedWrite } from '@app/saga-core/persistence/saga-store.port';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
+import {
+  batchValues,
+  UPDATE_SAGAS_CLAIMING,
+} from '@app/saga-core/persistence/typeorm/saga-batch-statements';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import {
   at,
@@ -98,4 +102,43 @@ describe('TypeOrmSagaStore.applyClaimedMany (PostgreSQL)', () => {
       await ids('SELECT name AS v FROM saga_step_states WHERE saga_id = $1', [ghost.id]),
     ).toEqual([]);
   });
+
+  it('looks each claim up in the inbox once, however many messages the inbox holds', async () => {
+    // 5,000 messages of the same consumer already claimed, as a busy orchestrator's inbox has,
+    // and no statistics on them yet (a new table, or autovacuum off): the planner guesses.
+    await pg.dataSource.query(
+      `INSERT INTO saga_inbox (consumer, message_id)
+       SELECT 'saga-engine', gen_random_uuid()::text FROM generate_series(1, 5000)`,
+    );
+    const sagas = await Promise.all([1, 2, 3, 4].map(inserted));
+    const writes = sagas.map((saga) => {
+      const w = write(saga);
+      return { ...w, claim: { ...w.claim, alsoClaims: [randomUUID(), randomUUID()] } };
+    });
+
+    const [{ 'QUERY PLAN': plan }] = (await pg.dataSource.query(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${UPDATE_SAGAS_CLAIMING.text}`,
+      batchValues(writes),
+    )) as { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
+
+    // Every row any node read from the inbox, its index included (rows × loops).
+    const inboxRows = (node: PlanNode): number =>
+      (node['Relation Name'] === 'saga_inbox' || node['Index Name']?.startsWith('saga_inbox')
+        ? node['Actual Rows'] * node['Actual Loops']
+        : 0) + (node.Plans ?? []).reduce((sum, child) => sum + inboxRows(child), 0);
+    expect(inboxRows(plan[0].Plan)).toBeLessThanOrEqual(writes.length * 3);
+    expect(
+      await ids('SELECT id::text AS v FROM saga_instances WHERE id = ANY($1) AND version = 2', [
+        sagas.map((s) => s.id),
+      ]),
+    ).toHaveLength(4);
+  });
 });
+
+interface PlanNode {
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows': number;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}

@@ -15,16 +15,22 @@ import { insertAuditRows } from './audit-statements';
  * for one: a saga that moved on, or whose message was claimed already, writes nothing, and
  * the others are written all the same. `changed` names the sagas written.
  *
- * $1..$15 a row per saga; $16..$25 the steps, $26..$28 the audit lines (one row per saga), $29..$35 the outbox
- * rows, $36/$37 the earlier messages a saga's transition claims beside its own (a saga's
- * messages decided together), each row naming its saga first. A saga's audit lines become one row, in the order
- * given; outbox rows are inserted in the order given (`WITH ORDINALITY`).
+ * $1..$15 a row per saga; $16..$25 the steps; $26..$28 the audit lines, one row per saga;
+ * $29..$35 the outbox rows, inserted in the order given (`WITH ORDINALITY`); $36/$37 the
+ * earlier messages a saga's transition claims beside its own (a saga's messages decided
+ * together). Each row names its saga first. A saga's claims, its own message and the earlier
+ * ones, go into one array (`claims`) looked up in the inbox's key with `= ANY`: one probe per
+ * message, whatever the size of the inbox.
  */
 export const UPDATE_SAGAS_CLAIMING = {
-  name: 'sagas-update-claiming-v3',
+  name: 'sagas-update-claiming-v4',
   text: `
 WITH x AS (
-  SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::jsonb[],
+  SELECT x.*,
+         array_prepend(x.message_id, ARRAY(
+           SELECT e.message_id FROM unnest($36::uuid[], $37::text[]) AS e(saga_id, message_id)
+            WHERE e.saga_id = x.id)) AS claims
+    FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::jsonb[],
      $6::jsonb[], $7::text[], $8::int[], $9::timestamptz[], $10::text[], $11::text[],
      $12::timestamptz[], $13::text[], $14::boolean[], $15::boolean[])
     AS x(id, expected, status, compensating, data, awaiting, failure_reason, version,
@@ -38,17 +44,11 @@ u AS (
     FROM x
    WHERE i.id = x.id AND i.version = x.expected
      AND NOT EXISTS (SELECT 1 FROM saga_inbox b
-                      WHERE b.consumer = x.consumer AND b.message_id = x.message_id)
-     AND NOT EXISTS (SELECT 1 FROM unnest($36::uuid[], $37::text[]) AS e(saga_id, message_id)
-                       JOIN saga_inbox b ON b.message_id = e.message_id
-                      WHERE e.saga_id = x.id AND b.consumer = x.consumer)
-  RETURNING i.id, x.consumer, x.message_id, x.fire_at, x.timer_key, x.clear_timer, x.ended),
+                      WHERE b.consumer = x.consumer AND b.message_id = ANY(x.claims))
+  RETURNING i.id, x.consumer, x.claims, x.fire_at, x.timer_key, x.clear_timer, x.ended),
 c AS (
   INSERT INTO saga_inbox (consumer, message_id)
-  SELECT consumer, message_id FROM u
-  UNION ALL
-  SELECT u.consumer, e.message_id
-    FROM u JOIN unnest($36::uuid[], $37::text[]) AS e(saga_id, message_id) ON e.saga_id = u.id
+  SELECT u.consumer, m FROM u, unnest(u.claims) AS m
   ON CONFLICT DO NOTHING RETURNING 1),
 s AS (
   INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
