@@ -43,23 +43,19 @@ export async function plantPoisonTimers(
           : { kind: 'reply', stepIndex: 9, phase: 'forward', attempt: 1, commandId: '' };
       await client.query(
         `INSERT INTO saga_instances (id, definition_name, definition_version, status, data,
-                                     awaiting, labels, version, created_at, updated_at)
-         VALUES ($1, 'trip-booking', 1, 'PENDING', $2::jsonb, $3::jsonb, $4::jsonb, 1, $5, $5)`,
+                                     awaiting, labels, version, created_at, updated_at, steps)
+         VALUES ($1, 'trip-booking', 1, 'PENDING', $2::jsonb, $3::jsonb, $4::jsonb, 1, $5, $5,
+                 $6::jsonb)`,
         [
           sagaId,
           kind === 'bad-data' ? '{}' : JSON.stringify({ bookingId: sagaId }),
           JSON.stringify(awaiting),
           JSON.stringify(POISON_TIMER_LABEL),
           dueAt,
+          JSON.stringify(
+            tripSteps().map(({ name }, i) => storedStep(name, i === 0 ? 'RUNNING' : 'PENDING')),
+          ),
         ],
-      );
-      const steps = tripSteps().map((step) => step.name);
-      await client.query(
-        `INSERT INTO saga_step_states (saga_id, step_index, name, status, attempts)
-         SELECT $1, i - 1, name, CASE WHEN i = 1 THEN 'RUNNING' ELSE 'PENDING' END,
-                CASE WHEN i = 1 THEN 1 ELSE 0 END
-           FROM unnest($2::text[]) WITH ORDINALITY AS s(name, i)`,
-        [sagaId, steps],
       );
       const key = `${awaiting.kind}:forward:${awaiting.stepIndex}:${awaiting.attempt}`;
       await client.query(`INSERT INTO saga_timers (saga_id, fire_at, key) VALUES ($1, $2, $3)`, [
@@ -103,4 +99,18 @@ export async function unparkedPoisonTimers(
     }
     await sleep(1_000);
   }
+}
+
+/** A step as `saga_instances.steps` stores it, not yet answered. */
+export function storedStep(name: string, status: 'RUNNING' | 'PENDING') {
+  return {
+    name,
+    status,
+    attempts: status === 'RUNNING' ? 1 : 0,
+    compensationAttempts: 0,
+    startedAt: null,
+    endedAt: null,
+    lastError: null,
+    mayHaveTakenEffect: false,
+  };
 }

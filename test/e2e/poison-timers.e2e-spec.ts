@@ -3,6 +3,7 @@ import { connect } from 'amqplib';
 import { MessageTransport } from '@app/saga-core';
 import { queueDepth } from '../support/rabbitmq-vhost';
 import { assertTripInvariants } from '../support/trip-invariants';
+import { storedStep } from '../../scripts/chaos/poison-timers';
 import { AppName, TripSystem } from '../support/trip-system';
 import { eventually, waitFor } from '../support/wait-for';
 
@@ -65,22 +66,21 @@ describe('poison timers', () => {
     await system.sql(
       'orchestrator',
       `INSERT INTO saga_instances (id, definition_name, definition_version, status, data, awaiting,
-                                   labels, version, created_at, updated_at)
-       VALUES ($1, 'trip-booking', $2, 'PENDING', $3::jsonb, $4::jsonb, '{"mode":"orchestrated"}', 1, $5, $5)`,
+                                   labels, version, created_at, updated_at, steps)
+       VALUES ($1, 'trip-booking', $2, 'PENDING', $3::jsonb, $4::jsonb, '{"mode":"orchestrated"}', 1, $5, $5,
+               $6::jsonb)`,
       [
         id,
         version,
         JSON.stringify(data),
         JSON.stringify({ ...awaiting, phase: 'forward', commandId: '' }),
         at,
+        JSON.stringify([
+          storedStep('flight', 'RUNNING'),
+          storedStep('hotel', 'PENDING'),
+          storedStep('payment', 'PENDING'),
+        ]),
       ],
-    );
-    await system.sql(
-      'orchestrator',
-      `INSERT INTO saga_step_states (saga_id, step_index, name, status, attempts)
-       VALUES ($1, 0, 'flight', 'RUNNING', 1), ($1, 1, 'hotel', 'PENDING', 0),
-              ($1, 2, 'payment', 'PENDING', 0)`,
-      [id],
     );
     const key = `${awaiting.kind}:forward:${awaiting.stepIndex}:${awaiting.attempt}`;
     await system.sql(

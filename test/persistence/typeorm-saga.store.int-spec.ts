@@ -740,6 +740,7 @@ const MIGRATIONS = [
   'StepMayHaveTakenEffect1732250000011',
   'OutboxParking1732250000020',
   'AuditPerTransition1732250000030',
+  'StepsInInstance1732250000031',
 ];
 
 describe('database bootstrap', () => {

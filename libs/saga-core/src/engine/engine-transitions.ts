@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { SagaInstance } from '../model/saga-instance';
 import { IgnoredEvent } from '../model/saga-machine';
 import { SagaTransition } from '../model/saga-transition';
@@ -18,17 +17,7 @@ export function asTransition(
   saga: SagaInstance,
   decided: SagaTransition | IgnoredEvent,
 ): SagaTransition {
-  if (!('ignored' in decided)) return withChangedSteps(saga, decided);
+  if (!('ignored' in decided)) return decided;
   const instance = { ...saga, version: saga.version + 1 };
-  return { instance, audit: decided.audit, messages: [], timer: undefined, changedSteps: [] };
-}
-
-/** Names the steps `transition` changed from `before` (`SagaTransition.changedSteps`). */
-export function withChangedSteps(before: SagaInstance, transition: SagaTransition): SagaTransition {
-  const after = transition.instance.steps;
-  // Dates compare by their time: an equal time in another Date object is no change.
-  transition.changedSteps = after.flatMap((step, i) =>
-    isDeepStrictEqual(before.steps[i], step) ? [] : [i],
-  );
-  return transition;
+  return { instance, audit: decided.audit, messages: [], timer: undefined };
 }

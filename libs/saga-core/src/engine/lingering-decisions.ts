@@ -132,14 +132,11 @@ export class LingeringDecisions {
 
 /** `first` then `second` as one transition from `first`'s starting point. */
 function merged(first: SagaTransition, second: SagaTransition): SagaTransition {
-  const steps = new Set([...(first.changedSteps ?? []), ...(second.changedSteps ?? [])]);
-  const allSteps = first.changedSteps === undefined || second.changedSteps === undefined;
   return {
     instance: second.instance,
     audit: [...first.audit, ...second.audit],
     messages: [...first.messages, ...second.messages],
     timer: second.timer !== undefined ? second.timer : first.timer,
-    changedSteps: allSteps ? undefined : [...steps].sort((a, b) => a - b),
   };
 }
 

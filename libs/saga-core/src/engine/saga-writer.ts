@@ -20,7 +20,7 @@ import {
   LingeringDecisions,
   LingeringGroup,
 } from './lingering-decisions';
-import { asTransition, describeTransition, withChangedSteps } from './engine-transitions';
+import { asTransition, describeTransition } from './engine-transitions';
 import { SagaChangeAnnouncer } from './saga-change-announcer';
 import { SagaEndWaiters } from './saga-end-waiters';
 import { SagaMetrics } from './saga-metrics';
@@ -110,9 +110,8 @@ export class SagaWriter {
         if (!saga) return null;
         const decided = await decide(saga, tx);
         if (!decided) return null;
-        const transition = withChangedSteps(saga, decided);
-        await tx.update(transition, saga.version);
-        return { transition, enqueued: tx.enqueued };
+        await tx.update(decided, saga.version);
+        return { transition: decided, enqueued: tx.enqueued };
       }),
     );
     if (outcome) this.committed(outcome);

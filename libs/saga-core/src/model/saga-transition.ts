@@ -12,9 +12,4 @@ export interface SagaTransition<Data = unknown> {
   messages: OutgoingMessage[];
   /** The timer to set; null clears it; undefined leaves it as it is. */
   timer: SagaTimer | null | undefined;
-  /**
-   * The indexes of the steps whose state this transition changed, set by the engine once it
-   * is decided, so that a store writes only those. Absent: any step may have changed.
-   */
-  changedSteps?: readonly number[];
 }

@@ -3,9 +3,8 @@ import { isTerminal } from '../../model/saga-status';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { stampTraceContext } from '../../observability/trace-context';
 import { ClaimedWrite, StandaloneWrite } from '../saga-store.port';
-import { auditColumns, awaitingColumn } from './saga-row.mapper';
+import { auditColumns, awaitingColumn, stepsColumn } from './saga-row.mapper';
 import { SAGA_ENDED_CHANNEL } from './saga-channels';
-import { STEP_COLUMNS, STEP_UPSERT_SET } from './saga-statements';
 import { insertAuditRows } from './audit-statements';
 
 /**
@@ -15,32 +14,32 @@ import { insertAuditRows } from './audit-statements';
  * for one: a saga that moved on, or whose message was claimed already, writes nothing, and
  * the others are written all the same. `changed` names the sagas written.
  *
- * $1..$15 a row per saga; $16..$25 the steps; $26..$28 the audit lines, one row per saga;
- * $29..$35 the outbox rows, inserted in the order given (`WITH ORDINALITY`); $36/$37 the
+ * $1..$16 a row per saga, its steps included; $17..$19 the audit lines, one row per saga;
+ * $20..$26 the outbox rows, inserted in the order given (`WITH ORDINALITY`); $27/$28 the
  * earlier messages a saga's transition claims beside its own (a saga's messages decided
  * together). Each row names its saga first. A saga's claims, its own message and the earlier
  * ones, go into one array (`claims`) looked up in the inbox's key with `= ANY`: one probe per
  * message, whatever the size of the inbox.
  */
 export const UPDATE_SAGAS_CLAIMING = {
-  name: 'sagas-update-claiming-v4',
+  name: 'sagas-update-claiming-v5',
   text: `
 WITH x AS (
   SELECT x.*,
          array_prepend(x.message_id, ARRAY(
-           SELECT e.message_id FROM unnest($36::uuid[], $37::text[]) AS e(saga_id, message_id)
+           SELECT e.message_id FROM unnest($27::uuid[], $28::text[]) AS e(saga_id, message_id)
             WHERE e.saga_id = x.id)) AS claims
     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[], $5::jsonb[],
      $6::jsonb[], $7::text[], $8::int[], $9::timestamptz[], $10::text[], $11::text[],
-     $12::timestamptz[], $13::text[], $14::boolean[], $15::boolean[])
+     $12::timestamptz[], $13::text[], $14::boolean[], $15::boolean[], $16::jsonb[])
     AS x(id, expected, status, compensating, data, awaiting, failure_reason, version,
-         updated_at, consumer, message_id, fire_at, timer_key, clear_timer, ended)
+         updated_at, consumer, message_id, fire_at, timer_key, clear_timer, ended, steps)
   ORDER BY id),
 u AS (
   UPDATE saga_instances i
      SET status = x.status, compensating = x.compensating, data = x.data,
          awaiting = x.awaiting, failure_reason = x.failure_reason, version = x.version,
-         updated_at = x.updated_at
+         updated_at = x.updated_at, steps = x.steps
     FROM x
    WHERE i.id = x.id AND i.version = x.expected
      AND NOT EXISTS (SELECT 1 FROM saga_inbox b
@@ -50,20 +49,12 @@ c AS (
   INSERT INTO saga_inbox (consumer, message_id)
   SELECT u.consumer, m FROM u, unnest(u.claims) AS m
   ON CONFLICT DO NOTHING RETURNING 1),
-s AS (
-  INSERT INTO saga_step_states AS t (${STEP_COLUMNS})
-  SELECT s.* FROM unnest($16::uuid[], $17::int[], $18::text[], $19::text[], $20::int[],
-     $21::int[], $22::timestamptz[], $23::timestamptz[], $24::text[], $25::boolean[])
-         AS s(saga_id, step_index, name, status, attempts, compensation_attempts, started_at,
-              ended_at, last_error, may_have_taken_effect)
-   WHERE s.saga_id IN (SELECT id FROM u)
-  ${STEP_UPSERT_SET}),
-a AS (${insertAuditRows(26, 'a.saga_id IN (SELECT id FROM u)')}),
+a AS (${insertAuditRows(17, 'a.saga_id IN (SELECT id FROM u)')}),
 o AS (
   INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
   SELECT o.message_id, o.exchange, o.routing_key, o.type, o.body, o.headers
-    FROM unnest($29::uuid[], $30::uuid[], $31::text[], $32::text[], $33::text[], $34::jsonb[],
-                $35::jsonb[])
+    FROM unnest($20::uuid[], $21::uuid[], $22::text[], $23::text[], $24::text[], $25::jsonb[],
+                $26::jsonb[])
          WITH ORDINALITY AS o(saga_id, message_id, exchange, routing_key, type, body, headers, n)
    WHERE o.saga_id IN (SELECT id FROM u)
    ORDER BY o.n
@@ -87,13 +78,6 @@ SELECT (SELECT coalesce(array_agg(id), '{}') FROM u)::text[] AS changed,
 export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
   const sagas = writes.map((w) => w.transition.instance);
   const column = <T, V>(rows: readonly T[], pick: (row: T) => V): V[] => rows.map(pick);
-  const steps = writes.flatMap(({ transition: t }) =>
-    (t.changedSteps ?? t.instance.steps.map((_, index) => index)).map((index) => ({
-      id: t.instance.id,
-      index,
-      step: t.instance.steps[index],
-    })),
-  );
   const outbox = writes.flatMap(({ transition: t }) =>
     t.messages.map((message) => ({ id: t.instance.id, message })),
   );
@@ -116,16 +100,7 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
     column(writes, (w) => w.transition.timer?.key ?? null),
     column(writes, (w) => w.transition.timer === null),
     column(sagas, (s) => isTerminal(s.status)),
-    column(steps, (r) => r.id),
-    column(steps, (r) => r.index),
-    column(steps, (r) => r.step.name),
-    column(steps, (r) => r.step.status),
-    column(steps, (r) => r.step.attempts),
-    column(steps, (r) => r.step.compensationAttempts),
-    column(steps, (r) => r.step.startedAt),
-    column(steps, (r) => r.step.endedAt),
-    column(steps, (r) => r.step.lastError),
-    column(steps, (r) => r.step.mayHaveTakenEffect),
+    column(sagas, (s) => stepsColumn(s.steps)),
     ...auditColumns(writes.flatMap(({ transition: t }) => t.audit)),
     column(outbox, (r) => r.id),
     column(outbox, (r) => r.message.messageId),

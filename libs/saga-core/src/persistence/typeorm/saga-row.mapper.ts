@@ -5,19 +5,13 @@ import { SagaStatus } from '../../model/saga-status';
 import { StepStatus } from '../../model/step-status';
 
 /**
- * Columns of a saga with its steps, in one statement so they come from one snapshot. Steps
- * travel as a JSON array, whose timestamps are ISO strings (see `toStep`).
+ * Columns of a saga, its steps included: a JSON array in its row, whose timestamps are ISO
+ * strings (see `toStep`, `stepsColumn`).
  */
 export const SAGA_COLUMNS = `
   i.id, i.definition_name, i.definition_version, i.status, i.compensating, i.data, i.awaiting,
   i.failure_reason, i.labels, i.start_key, i.start_fingerprint, i.version, i.created_at,
-  i.updated_at,
-  (SELECT coalesce(json_agg(json_build_object(
-      'name', s.name, 'status', s.status, 'attempts', s.attempts,
-      'compensationAttempts', s.compensation_attempts, 'startedAt', s.started_at,
-      'endedAt', s.ended_at, 'lastError', s.last_error,
-      'mayHaveTakenEffect', s.may_have_taken_effect) ORDER BY s.step_index), '[]'::json)
-    FROM saga_step_states s WHERE s.saga_id = i.id) AS steps`;
+  i.updated_at, i.steps`;
 
 export interface SagaRow {
   id: string;
@@ -125,24 +119,20 @@ function awaitingOf(stored: SagaRow['awaiting']): AwaitedReply[] {
   return Array.isArray(stored) ? stored : [stored];
 }
 
-/**
- * One array per column, for a single `INSERT ... SELECT FROM unnest(...)` of the steps: every
- * step, or only those at the indexes `only` names (`SagaTransition.changedSteps`).
- */
-export function stepColumns(all: readonly StepState[], only?: readonly number[]): unknown[] {
-  const indexes = only ?? all.map((_, index) => index);
-  const steps = indexes.map((index) => all[index]);
-  return [
-    indexes,
-    steps.map((s) => s.name),
-    steps.map((s) => s.status),
-    steps.map((s) => s.attempts),
-    steps.map((s) => s.compensationAttempts),
-    steps.map((s) => s.startedAt),
-    steps.map((s) => s.endedAt),
-    steps.map((s) => s.lastError),
-    steps.map((s) => s.mayHaveTakenEffect),
-  ];
+/** The saga's steps as stored, in order: a JSON array whose times are ISO strings (`toStep`). */
+export function stepsColumn(steps: readonly StepState[]): string {
+  return JSON.stringify(
+    steps.map((step): StepJson => ({
+      name: step.name,
+      status: step.status,
+      attempts: step.attempts,
+      compensationAttempts: step.compensationAttempts,
+      startedAt: step.startedAt?.toISOString() ?? null,
+      endedAt: step.endedAt?.toISOString() ?? null,
+      lastError: step.lastError,
+      mayHaveTakenEffect: step.mayHaveTakenEffect,
+    })),
+  );
 }
 
 /**

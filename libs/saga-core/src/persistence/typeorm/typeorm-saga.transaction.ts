@@ -17,7 +17,7 @@ import {
   awaitingColumn,
   SAGA_COLUMNS,
   SagaRow,
-  stepColumns,
+  stepsColumn,
   TimerRow,
   toInstance,
   toTimer,
@@ -37,7 +37,7 @@ interface Statement {
   text: string;
 }
 
-type LockedRow = SagaRow & { claimed: number; seen_version: number };
+type LockedRow = SagaRow & { claimed: number };
 
 /**
  * A SagaTransaction on one pooled connection inside an open READ COMMITTED transaction
@@ -65,12 +65,12 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
     // No saga: whether the message was new or not, there is nothing to change.
     if (rows.length === 0) return { claimed: true, instance: null };
     if (rows[0].claimed === 0) return { claimed: false, instance: null };
-    return { claimed: true, instance: await this.fresh(rows[0]) };
+    return { claimed: true, instance: toInstance(rows[0]) };
   }
 
   async lock(sagaId: string): Promise<SagaInstance | null> {
     const { rows } = await this.run<LockedRow>(LOCK, [sagaId]);
-    return rows.length === 0 ? null : this.fresh(rows[0]);
+    return rows.length === 0 ? null : toInstance(rows[0]);
   }
 
   async insert(transition: SagaTransition): Promise<SagaInstance | null> {
@@ -93,7 +93,7 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       saga.version,
       saga.createdAt,
       saga.updatedAt,
-      ...stepColumns(saga.steps),
+      stepsColumn(saga.steps),
       ...auditColumns(transition.audit),
       ...outboxColumns(transition.messages),
       timer?.fireAt ?? null,
@@ -148,7 +148,7 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       saga.failureReason,
       saga.version,
       saga.updatedAt,
-      ...stepColumns(saga.steps, transition.changedSteps),
+      stepsColumn(saga.steps),
       ...auditColumns(transition.audit),
       ...outboxColumns(transition.messages),
       timer?.fireAt ?? null,
@@ -174,12 +174,6 @@ export class TypeOrmSagaTransaction implements SagaTransaction {
       definitions && definitions.map((d) => d.version),
     ]);
     return claimed.rows.map(toTimer).sort((a, b) => a.fireAt.getTime() - b.fireAt.getTime());
-  }
-
-  /** The locked row's saga; read again, in a fresh snapshot, if its steps may be stale. */
-  private async fresh(row: LockedRow): Promise<SagaInstance | null> {
-    if (row.seen_version === row.version) return toInstance(row);
-    return this.read(`i.id = $1`, [row.id]);
   }
 
   private async read(where: string, params: unknown[]): Promise<SagaInstance | null> {

@@ -4,6 +4,7 @@ import { TimerFailures1732250000010 } from './1732250000010-timer-failures.migra
 import { StepMayHaveTakenEffect1732250000011 } from './1732250000011-step-may-have-taken-effect.migration';
 import { OutboxParking1732250000020 } from './1732250000020-outbox-parking.migration';
 import { AuditPerTransition1732250000030 } from './1732250000030-audit-per-transition.migration';
+import { StepsInInstance1732250000031 } from './1732250000031-steps-in-instance.migration';
 
 /** For apps that only send and consume messages (the participants). */
 export const messagingMigrations = [Messaging1732250000000, OutboxParking1732250000020];
@@ -15,4 +16,5 @@ export const sagaEngineMigrations = [
   TimerFailures1732250000010,
   StepMayHaveTakenEffect1732250000011,
   AuditPerTransition1732250000030,
+  StepsInInstance1732250000031,
 ];
