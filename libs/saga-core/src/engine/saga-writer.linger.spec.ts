@@ -100,6 +100,27 @@ describe('SagaWriter: a saga decision that sends nothing waits for the next mess
     expect((await store.find(saga.id))?.version).toBe(3);
   });
 
+  it('lets a message queued behind the held one join it, rather than wait the linger out', async () => {
+    const w = writer(60_000);
+    const saga = await running(w);
+
+    // Delivered together: the second is handed over before the first has been decided.
+    await Promise.all([
+      w.decideAndWrite(saga.id, claim('m1'), decision(1)),
+      w.decideAndWrite(saga.id, claim('m2'), decision(2)),
+      w.decideAndWrite(saga.id, claim('m3'), decision(3, { sends: true })),
+    ]);
+
+    expect(writes).toEqual([
+      { consumer: 'saga-engine', messageId: 'm3', alsoClaims: ['m1', 'm2'] },
+    ]);
+    expect((await store.auditLog(saga.id)).map((l) => l.detail)).toEqual([
+      { n: 1 },
+      { n: 2 },
+      { n: 3 },
+    ]);
+  });
+
   it('writes a held decision alone once its linger is up', async () => {
     const w = writer(5);
     const saga = await running(w);

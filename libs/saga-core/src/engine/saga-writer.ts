@@ -28,6 +28,12 @@ import { SagaMetrics } from './saga-metrics';
 /** Running sagas kept as this process last committed them; the oldest are forgotten first. */
 const KNOWN_SAGAS = 5_000;
 
+/** A message queued behind its saga's previous one; `joined` once it joined a held decision. */
+interface Queued {
+  member: DecisionMember;
+  joined: Promise<void> | null;
+}
+
 /** A transition that committed, with the outbox rows it wrote (to publish now). */
 export interface Committed {
   transition: SagaTransition;
@@ -75,6 +81,9 @@ export class SagaWriter {
    */
   private readonly known = new Map<string, SagaInstance>();
 
+  /** Messages waiting behind their saga's previous one, which they may join (`joinQueued`). */
+  private readonly queued = new Map<string, readonly Queued[]>();
+
   private readonly claimed: ClaimedWrites;
   private readonly lingering: LingeringDecisions;
 
@@ -93,7 +102,13 @@ export class SagaWriter {
     const member = { claim, decide };
     const joined = this.lingering.join(sagaId, member);
     if (joined) return joined;
-    const written = await this.inOrder(sagaId, () => this.write(sagaId, member));
+    const waiting: Queued = { member, joined: null };
+    if (this.sagaQueues.has(sagaId)) this.queued.set(sagaId, [...this.queuedOf(sagaId), waiting]);
+    const written = await this.inOrder(sagaId, () => {
+      this.unqueue(sagaId, waiting);
+      return waiting.joined ? Promise.resolve(null) : this.write(sagaId, member);
+    });
+    if (!written) return waiting.joined ?? undefined;
     for (const outcome of written.outcomes) this.committed(outcome);
     written.group?.settle(written.failures);
     if (written.failures?.[0] !== undefined) throw written.failures[0];
@@ -154,6 +169,7 @@ export class SagaWriter {
       return this.onCopy(copy, transition, [first]);
     }
     const group = this.lingering.hold(transition, first);
+    this.joinQueued(sagaId);
     await group.released;
     try {
       return { ...(await this.onCopy(copy, group.transition, group.members)), group };
@@ -222,6 +238,31 @@ export class SagaWriter {
    * concurrently; without this, two events of one saga delivered in order (a failure, then the
    * undo it caused) could take the saga's row lock in the opposite order.
    */
+  /**
+   * Messages of the saga queued behind the one now held join it, in order, rather than wait
+   * the linger out behind it (two replies delivered together); the others go on as queued.
+   */
+  private joinQueued(sagaId: string): void {
+    for (const waiting of this.queuedOf(sagaId)) {
+      const joined = this.lingering.join(sagaId, waiting.member);
+      if (!joined) return;
+      // Awaited by its own caller once its turn comes; it may settle before that.
+      joined.catch(() => undefined);
+      waiting.joined = joined;
+      this.unqueue(sagaId, waiting);
+    }
+  }
+
+  private queuedOf(sagaId: string): readonly Queued[] {
+    return this.queued.get(sagaId) ?? [];
+  }
+
+  private unqueue(sagaId: string, waiting: Queued): void {
+    const rest = this.queuedOf(sagaId).filter((q) => q !== waiting);
+    if (rest.length > 0) this.queued.set(sagaId, rest);
+    else this.queued.delete(sagaId);
+  }
+
   private inOrder<T>(sagaId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.sagaQueues.get(sagaId) ?? Promise.resolve();
     const next = previous.then(work, work);
