@@ -13,7 +13,7 @@ import {
   stepState,
   transitionOf,
 } from '@app/saga-core/testing/contract-fixtures';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { createTestDatabase, openDataSource, useTestDataSource } from '../support/postgres';
 
 const line = (saga: SagaInstance, type: string, step: string | null, ms: number): AuditEntry => ({
   sagaId: saga.id,
@@ -32,8 +32,7 @@ interface StoredRow {
 }
 
 describe('the audit log, one row per transition (PostgreSQL)', () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('audit_rows', sagaEngineMigrations);
   let store: TypeOrmSagaStore;
 
   const rowsOf = (dataSource: DataSource, sagaId: string): Promise<StoredRow[]> =>
@@ -41,16 +40,10 @@ describe('the audit log, one row per transition (PostgreSQL)', () => {
       sagaId,
     ]);
 
-  beforeAll(async () => {
-    db = await createTestDatabase('audit_rows');
-    dataSource = await openDataSource(db.url, sagaEngineMigrations);
-    store = new TypeOrmSagaStore(dataSource);
+  beforeAll(() => {
+    store = new TypeOrmSagaStore(pg.dataSource);
   });
-  afterAll(async () => {
-    await store.close();
-    await dataSource.destroy();
-    await db.dispose();
-  });
+  afterAll(() => store.close());
 
   it('writes each transition of each kind as one row, and reads the lines back in order', async () => {
     const saga = newSaga();
@@ -85,14 +78,14 @@ describe('the audit log, one row per transition (PostgreSQL)', () => {
     ).resolves.toEqual({ applied: false, enqueued: [] });
 
     expect(await store.auditLog(saga.id)).toEqual([...started, ...replied, ...claimed]);
-    const rows = await rowsOf(dataSource, saga.id);
+    const rows = await rowsOf(pg.dataSource, saga.id);
     expect(rows.map((r) => r.lines.map((l) => l.type))).toEqual([
       started.map((l) => l.type),
       replied.map((l) => l.type),
       claimed.map((l) => l.type),
     ]);
     // The view shows one line per row, each with its transition's id and place in it.
-    const view: { id: string; line: number; type: string }[] = await dataSource.query(
+    const view: { id: string; line: number; type: string }[] = await pg.dataSource.query(
       `SELECT id::text, line, type FROM saga_audit_log WHERE saga_id = $1 ORDER BY id, line`,
       [saga.id],
     );

@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { SagaInstance, StepState } from '@app/saga-core/model/saga-instance';
 import { SagaTransition } from '@app/saga-core/model/saga-transition';
+import { emptyStep } from '@app/saga-core/model/saga-transition.helpers';
 import { StepStatus } from '@app/saga-core/model/step-status';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
 import { StepsInInstance1732250000031 } from '@app/saga-core/persistence/typeorm/migrations/1732250000031-steps-in-instance.migration';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import { at, contractSaga, transitionOf } from '@app/saga-core/testing/contract-fixtures';
-import { createTestDatabase, openDataSource, TestDatabase } from '../support/postgres';
+import { createTestDatabase, openDataSource, useTestDataSource } from '../support/postgres';
 
 const stepOf = (name: string, over: Partial<StepState> = {}): StepState => ({
-  name,
-  status: StepStatus.PENDING,
-  attempts: 0,
-  compensationAttempts: 0,
-  startedAt: null,
-  endedAt: null,
-  lastError: null,
-  mayHaveTakenEffect: false,
+  ...emptyStep(name),
   ...over,
 });
 
@@ -34,20 +27,13 @@ const worked = (name: string): StepState =>
   });
 
 describe("a saga's steps, stored in its row (PostgreSQL)", () => {
-  let db: TestDatabase;
-  let dataSource: DataSource;
+  const pg = useTestDataSource('steps_row', sagaEngineMigrations);
   let store: TypeOrmSagaStore;
 
-  beforeAll(async () => {
-    db = await createTestDatabase('steps_row');
-    dataSource = await openDataSource(db.url, sagaEngineMigrations);
-    store = new TypeOrmSagaStore(dataSource);
+  beforeAll(() => {
+    store = new TypeOrmSagaStore(pg.dataSource);
   });
-  afterAll(async () => {
-    await store.close();
-    await dataSource.destroy();
-    await db.dispose();
-  });
+  afterAll(() => store.close());
 
   const claim = () => ({ consumer: 'c', messageId: randomUUID() });
   const writes: [string, (t: SagaTransition, expected: number) => Promise<unknown>][] = [
@@ -75,7 +61,7 @@ describe("a saga's steps, stored in its row (PostgreSQL)", () => {
     expect((await store.find(saga.id))?.steps).toEqual(next.steps);
     // The view shows them one per row, as the table did.
     const view: { step_index: number; name: string; last_error: string | null }[] =
-      await dataSource.query(
+      await pg.dataSource.query(
         `SELECT step_index, name, last_error FROM saga_step_states WHERE saga_id = $1
           ORDER BY step_index`,
         [saga.id],

@@ -39,16 +39,7 @@ export class AuditPerTransition1732250000030 implements MigrationInterface {
                     EXISTS (SELECT 1 FROM saga_audit))`);
     await q.query(`DROP TABLE saga_audit_log`);
     await q.query(`DROP FUNCTION saga_audit_log_append_only()`);
-    await q.query(`
-      CREATE FUNCTION saga_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'saga_audit is append-only: % refused', TG_OP;
-      END
-      $$`);
-    await q.query(`
-      CREATE TRIGGER saga_audit_append_only
-        BEFORE UPDATE OR DELETE ON saga_audit
-        FOR EACH ROW EXECUTE FUNCTION saga_audit_append_only()`);
+    await appendOnly(q, 'saga_audit');
     await q.query(AUDIT_LINES_VIEW);
   }
 
@@ -70,15 +61,20 @@ export class AuditPerTransition1732250000030 implements MigrationInterface {
     await q.query(`DROP VIEW saga_audit_lines`);
     await q.query(`DROP TABLE saga_audit`);
     await q.query(`DROP FUNCTION saga_audit_append_only()`);
-    await q.query(`
-      CREATE FUNCTION saga_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'saga_audit_log is append-only: % refused', TG_OP;
-      END
-      $$`);
-    await q.query(`
-      CREATE TRIGGER saga_audit_log_append_only
-        BEFORE UPDATE OR DELETE ON saga_audit_log
-        FOR EACH ROW EXECUTE FUNCTION saga_audit_log_append_only()`);
+    await appendOnly(q, 'saga_audit_log');
   }
+}
+
+/** The log is evidence: a trigger refuses every update and delete of `table`'s rows. */
+async function appendOnly(q: QueryRunner, table: string): Promise<void> {
+  await q.query(`
+    CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION '${table} is append-only: % refused', TG_OP;
+    END
+    $$`);
+  await q.query(`
+    CREATE TRIGGER ${table}_append_only
+      BEFORE UPDATE OR DELETE ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`);
 }
