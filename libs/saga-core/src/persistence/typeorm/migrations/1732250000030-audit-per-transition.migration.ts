@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The view of `saga_audit` that shows one row per audit line, in the old table's columns. */
-export const AUDIT_LINES_VIEW = `
+const AUDIT_LINES_VIEW = `
   CREATE VIEW saga_audit_log AS
   SELECT a.id, e.n::int AS line, a.saga_id, (e.l->>'at')::timestamptz AS at, e.l->>'type' AS type,
          e.l->>'step' AS step, coalesce(e.l->'detail', '{}'::jsonb) AS detail
