@@ -18,11 +18,13 @@ import { insertAuditRows } from './audit-statements';
  * $20..$26 the outbox rows, inserted in the order given (`WITH ORDINALITY`); $27/$28 the
  * earlier messages a saga's transition claims beside its own (a saga's messages decided
  * together). Each row names its saga first. A saga's claims, its own message and the earlier
- * ones, go into one array (`claims`) looked up in the inbox's key with `= ANY`: one probe per
- * message, whatever the size of the inbox.
+ * ones, go into one array (`claims`), each looked up in the inbox by its whole key in a subquery
+ * of its own: one probe per message, whatever the size of the inbox. (With `= ANY` over the
+ * array, or an `EXISTS` the planner turns into a join, PostgreSQL without statistics on the
+ * inbox sometimes read every row of the consumer instead.)
  */
 export const UPDATE_SAGAS_CLAIMING = {
-  name: 'sagas-update-claiming-v5',
+  name: 'sagas-update-claiming-v6',
   text: `
 WITH x AS (
   SELECT x.*,
@@ -42,8 +44,10 @@ u AS (
          updated_at = x.updated_at, steps = x.steps
     FROM x
    WHERE i.id = x.id AND i.version = x.expected
-     AND NOT EXISTS (SELECT 1 FROM saga_inbox b
-                      WHERE b.consumer = x.consumer AND b.message_id = ANY(x.claims))
+     AND NOT EXISTS (SELECT 1 FROM unnest(x.claims) AS m(message_id)
+                      WHERE (SELECT true FROM saga_inbox b
+                              WHERE b.consumer = x.consumer AND b.message_id = m.message_id
+                              LIMIT 1))
   RETURNING i.id, x.consumer, x.claims, x.fire_at, x.timer_key, x.clear_timer, x.ended),
 c AS (
   INSERT INTO saga_inbox (consumer, message_id)
