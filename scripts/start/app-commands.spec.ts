@@ -43,9 +43,8 @@ describe('appCommands', () => {
     };
     const starts = Object.entries(scripts).filter(([name]) => /^start:(?!app$)/.test(name));
     expect(starts.map(([name]) => name)).toEqual(TRIP_APPS.map((app) => `start:${app}`));
-    for (const [, command] of starts) expect(command).toMatch(/^node (.+) dist\/apps\//);
     for (const [, command] of starts)
-      expect(command.split(' dist/')[0]).toBe(`node ${APP_HEAP_FLAGS}`);
+      expect(command.split(' dist/apps/')[0]).toBe(`node ${APP_HEAP_FLAGS}`);
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain(`ENV NODE_OPTIONS="${APP_HEAP_FLAGS}"`);
   });
