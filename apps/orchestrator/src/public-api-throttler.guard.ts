@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { METRICS_TARGETS_PATH } from './observability/metrics-targets';
 
 /** Probes, not clients: a scraper or a load balancer must never be turned away. */
@@ -10,7 +10,7 @@ const UNTHROTTLED = new Set(['/health', '/metrics', METRICS_TARGETS_PATH]);
 @Injectable()
 export class PublicApiThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<Request>();
-    return UNTHROTTLED.has(request.path) || super.shouldSkip(context);
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    return UNTHROTTLED.has(request.url.split('?')[0]) || super.shouldSkip(context);
   }
 }

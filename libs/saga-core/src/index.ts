@@ -19,6 +19,7 @@ export * from './dashboard/saga-dashboard.module';
 export * from './dashboard/run.view';
 export * from './access/api-key-access.options';
 export * from './access/api-key-access';
+export * from './http/http-request';
 export * from './access/read-access.guard';
 export * from './access/operator-access.guard';
 export * from './access/api-key-access.module';

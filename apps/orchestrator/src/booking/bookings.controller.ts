@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors, ApiReadKey, ReadAccessGuard, UNREADABLE_REQUEST } from '@app/saga-core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { BookingService } from './booking.service';
 import { AuditEntryViewDto } from './audit-entry-view.dto';
 import { BookingAcceptedDto } from './booking-accepted.dto';
@@ -67,10 +67,10 @@ export class BookingsController {
   async create(
     @Body() body: CreateBookingDto,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) response: Response,
+    @Res({ passthrough: true }) response: FastifyReply,
   ): Promise<Pick<BookingView, 'bookingId' | 'mode' | 'status'>> {
     const booking = await this.bookings.create(body, idempotencyKey);
-    response.location(`/bookings/${booking.bookingId}`);
+    void response.header('Location', `/bookings/${booking.bookingId}`);
     return { bookingId: booking.bookingId, mode: booking.mode, status: booking.status };
   }
 

@@ -1,6 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
-import { SafeTextPipe } from '@app/saga-core';
+import { headerOf, HttpRequest, SafeTextPipe } from '@app/saga-core';
 
 /**
  * The longest `Idempotency-Key` accepted. A key is a client's short name for one request, not
@@ -17,7 +16,7 @@ const check = new SafeTextPipe({ name: 'Idempotency-Key', maxLength: IDEMPOTENCY
  */
 export const IdempotencyKey = createParamDecorator(
   (_data: unknown, context: ExecutionContext): string | undefined => {
-    const raw = context.switchToHttp().getRequest<Request>().header('idempotency-key');
+    const raw = headerOf(context.switchToHttp().getRequest<HttpRequest>(), 'idempotency-key');
     return check.transform(raw?.trim() || undefined);
   },
 );

@@ -1,4 +1,5 @@
-import { DynamicModule, INestApplication } from '@nestjs/common';
+import { DynamicModule } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { OpenApiOptions, serveOpenApi } from '@app/saga-core';
 import { CreateServiceAppOptions, createServiceApp } from './app.bootstrap';
 import { loadConfig } from './config.loader';
@@ -8,7 +9,7 @@ import { databaseSessionLimits, Env, ServiceConfig } from './service-config';
 export type ServiceAppFactory = (
   env?: Env,
   options?: Pick<CreateServiceAppOptions, 'logger'>,
-) => Promise<INestApplication>;
+) => Promise<NestFastifyApplication>;
 
 /**
  * An app's factory from its parts: its configuration (validated from `env` at boot), its root
@@ -20,7 +21,7 @@ export function serviceAppFactory<C extends ServiceConfig>(
   config: new () => C,
   rootModule: (config: C) => DynamicModule,
   openApi: OpenApiOptions,
-  configure: (app: INestApplication) => void = () => undefined,
+  configure: (app: NestFastifyApplication) => void = () => undefined,
 ): ServiceAppFactory {
   return (env = process.env, options = {}) => {
     const loaded = loadConfig(config, env);

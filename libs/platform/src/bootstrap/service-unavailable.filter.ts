@@ -1,6 +1,5 @@
 import { ArgumentsHost, Catch, HttpStatus, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import type { Response } from 'express';
 import { Observable, throwError } from 'rxjs';
 import { isTransientFailure, retryAfterOfBusy } from '@app/saga-core';
 
@@ -45,10 +44,14 @@ export class ServiceUnavailableFilter extends BaseExceptionFilter {
   }
 
   private answer(host: ArgumentsHost, retryAfterSeconds: number, message: string): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    response
-      .status(HttpStatus.SERVICE_UNAVAILABLE)
-      .setHeader('Retry-After', String(retryAfterSeconds))
-      .json({ statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message });
+    const response: unknown = host.switchToHttp().getResponse();
+    const http = this.httpAdapterHost?.httpAdapter ?? this.applicationRef;
+    if (!http) throw new Error('ServiceUnavailableFilter needs the HTTP adapter');
+    http.setHeader(response, 'Retry-After', String(retryAfterSeconds));
+    http.reply(
+      response,
+      { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message },
+      HttpStatus.SERVICE_UNAVAILABLE,
+    );
   }
 }

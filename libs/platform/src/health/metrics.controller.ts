@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors, UNREADABLE_REQUEST } from '@app/saga-core';
 
 /** `GET /metrics`: prom-client's controller, documented. */
@@ -21,7 +21,7 @@ export class MetricsController extends PrometheusController {
     content: { 'text/plain': { schema: { type: 'string' } } },
   })
   @ApiErrors(UNREADABLE_REQUEST)
-  override index(@Res({ passthrough: true }) response: Response): Promise<string> {
+  override index(@Res({ passthrough: true }) response: FastifyReply): Promise<string> {
     return super.index(response);
   }
 }

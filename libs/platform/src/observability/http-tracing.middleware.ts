@@ -6,8 +6,9 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activeTracer, LogFields, runInLogScope } from '@app/saga-core';
+import { routeOf } from '../bootstrap/http-platform';
 
 /** Probes and documents: neither traced nor given a scope of their own. */
 const UNTRACED = /^\/(health|metrics|docs)(\/|-json|$)/;
@@ -18,20 +19,21 @@ const UNTRACED = /^\/(health|metrics|docs)(\/|-json|$)/;
  */
 export function httpTracingMiddleware(
   service: string,
-): (request: Request, response: Response, next: NextFunction) => void {
+): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
   return (request, response, next) => {
-    if (UNTRACED.test(request.path)) return next();
+    const path = (request.url ?? '/').split('?')[0];
+    if (UNTRACED.test(path)) return next();
     const fields: LogFields = {};
     const tracer = activeTracer();
     if (!tracer) return runInLogScope(fields, next);
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const span = tracer.startSpan(
-      request.method,
+      request.method ?? 'HTTP',
       {
         kind: SpanKind.SERVER,
         attributes: {
           'http.request.method': request.method,
-          'url.path': request.path,
+          'url.path': path,
           'saga.service': service,
         },
       },
@@ -42,10 +44,10 @@ export function httpTracingMiddleware(
     const end = () => {
       if (ended) return;
       ended = true;
-      const route = (request.route as { path?: unknown } | undefined)?.path;
-      if (typeof route === 'string') {
-        span.updateName(`${request.method} ${request.baseUrl}${route}`);
-        span.setAttribute('http.route', `${request.baseUrl}${route}`);
+      const route = routeOf(request);
+      if (route !== undefined) {
+        span.updateName(`${request.method} ${route}`);
+        span.setAttribute('http.route', route);
       }
       span.setAttribute('http.response.status_code', response.statusCode);
       if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

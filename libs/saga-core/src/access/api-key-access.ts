@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Request } from 'express';
+import { headerOf, HttpRequest } from '../http/http-request';
 import { ApiKeyAccessOptions } from './api-key-access.options';
 
 /** What a request's key lets it do. */
@@ -33,9 +33,9 @@ export class ApiKeyAccess {
     return this.operators.length > 0;
   }
 
-  identify(request: Request): Access {
-    const bearer = /^Bearer (.+)$/i.exec(request.header('authorization') ?? '')?.[1];
-    const given = request.header('x-api-key') ?? bearer;
+  identify(request: HttpRequest): Access {
+    const bearer = /^Bearer (.+)$/i.exec(headerOf(request, 'authorization') ?? '')?.[1];
+    const given = headerOf(request, 'x-api-key') ?? bearer;
     const none: Access = { role: this.read ? 'none' : 'open', operator: null };
     if (!given) return none;
     const key = digest(given);

@@ -6,10 +6,10 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import { HttpRequest } from '../http/http-request';
 import { ApiKeyAccess } from './api-key-access';
 
-type OperatorRequest = Request & { sagaOperator?: string };
+type OperatorRequest = HttpRequest & { sagaOperator?: string };
 
 /**
  * Operator actions need an operator key; with none configured they are off. The guard puts

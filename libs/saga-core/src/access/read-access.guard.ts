@@ -5,7 +5,7 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import { HttpRequest } from '../http/http-request';
 import { ApiKeyAccess } from './api-key-access';
 
 /**
@@ -17,7 +17,7 @@ export class ReadAccessGuard implements CanActivate {
   constructor(@Inject(ApiKeyAccess) private readonly access: ApiKeyAccess) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const { role } = this.access.identify(context.switchToHttp().getRequest<Request>());
+    const { role } = this.access.identify(context.switchToHttp().getRequest<HttpRequest>());
     if (role === 'none') {
       throw new UnauthorizedException(
         'a valid API key is required (X-API-Key): the read key or an operator key',

@@ -23,7 +23,7 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { HttpRequest } from '../http/http-request';
 import { Access, ApiKeyAccess } from '../access/api-key-access';
 import { OperatorAccessGuard, OperatorName } from '../access/operator-access.guard';
 import { ApiOperatorKey, ApiReadKey } from '../access/api-key-security.decorators';
@@ -73,7 +73,7 @@ export class DashboardApiController {
       'whether reads need a key here, and whether operator actions are enabled at all',
   })
   @ApiOkResponse({ schema: SESSION_SCHEMA })
-  session(@Req() request: Request): Access & {
+  session(@Req() request: HttpRequest): Access & {
     readKeyRequired: boolean;
     operatorActionsEnabled: boolean;
   } {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Get, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { escapeXml } from '../diagrams/svg-text';
 import { SAGA_DASHBOARD_OPTIONS, SagaDashboardOptions } from './saga-dashboard.options';
 
@@ -35,9 +35,12 @@ const ASSETS_DIR = join(__dirname, 'assets');
 export class DashboardPageController {
   private readonly page: string;
   private readonly base: string;
-  private readonly assets = new Map<string, { type: string; body: Buffer }>();
+  private readonly assets = new Map<string, { type: string; body: string }>();
 
-  constructor(@Inject(SAGA_DASHBOARD_OPTIONS) options: SagaDashboardOptions) {
+  constructor(
+    @Inject(SAGA_DASHBOARD_OPTIONS) options: SagaDashboardOptions,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {
     const base = `/${(options.path ?? 'dashboard').replace(/^\/+|\/+$/g, '')}/`;
     this.base = base;
     this.page = readFileSync(join(ASSETS_DIR, 'index.html'), 'utf8')
@@ -54,44 +57,51 @@ export class DashboardPageController {
       'dashboard.css',
     ]) {
       const type = TYPES[file.slice(file.lastIndexOf('.'))];
-      this.assets.set(file, { type, body: readFileSync(join(ASSETS_DIR, file)) });
+      this.assets.set(file, { type, body: readFileSync(join(ASSETS_DIR, file), 'utf8') });
     }
   }
 
   /**
    * The page, always at its path with a trailing slash: that is the page's `<base>`, so the
-   * links within it (`#/runs/…`) stay on the document instead of loading it again.
+   * links within it (`#/runs/…`) stay on the document instead of loading it again. Answered
+   * through Nest's HTTP adapter, so it works on Express and on Fastify alike.
    */
   @Get()
-  index(@Req() request: Request, @Res() response: Response): void {
-    if (!request.path.endsWith('/')) {
-      response.redirect(302, this.base);
+  index(@Req() request: unknown, @Res() response: unknown): void {
+    const http = this.adapterHost.httpAdapter;
+    const path = String(http.getRequestUrl(request)).split('?')[0];
+    if (!path.endsWith('/')) {
+      http.redirect(response, 302, this.base);
       return;
     }
-    response
-      .status(200)
-      .set({
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': DASHBOARD_CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        'Cache-Control': 'no-store',
-      })
-      .send(this.page);
+    this.send(response, 'text/html; charset=utf-8', 'no-store', this.page, {
+      'Referrer-Policy': 'no-referrer',
+    });
   }
 
   @Get('assets/:file')
-  asset(@Param('file') file: string, @Res() response: Response): void {
+  asset(@Param('file') file: string, @Res() response: unknown): void {
     const asset = this.assets.get(file);
     if (!asset) throw new NotFoundException(`no dashboard asset ${file}`);
-    response
-      .status(200)
-      .set({
-        'Content-Type': asset.type,
-        'Content-Security-Policy': DASHBOARD_CSP,
-        'X-Content-Type-Options': 'nosniff',
-        'Cache-Control': 'no-cache',
-      })
-      .send(asset.body);
+    this.send(response, asset.type, 'no-cache', asset.body);
+  }
+
+  private send(
+    response: unknown,
+    type: string,
+    cache: string,
+    body: string,
+    extra: Record<string, string> = {},
+  ): void {
+    const http = this.adapterHost.httpAdapter;
+    const headers: Record<string, string> = {
+      'Content-Type': type,
+      'Content-Security-Policy': DASHBOARD_CSP,
+      'X-Content-Type-Options': 'nosniff',
+      ...extra,
+      'Cache-Control': cache,
+    };
+    for (const [name, value] of Object.entries(headers)) http.setHeader(response, name, value);
+    http.reply(response, body, 200);
   }
 }

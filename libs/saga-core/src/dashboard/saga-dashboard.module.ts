@@ -19,7 +19,9 @@ import { SAGA_DASHBOARD_OPTIONS, SagaDashboardOptions } from './saga-dashboard.o
  * The operator dashboard, mounted in the app's own HTTP server at `path` (default
  * `/dashboard`), as `@bull-board/nestjs` mounts BullMQ's: Runs, a Run, System, updated live.
  * It needs `SagaModule` with an orchestrator (the engine) and `ApiKeyAccessModule` (its
- * reads take the read key once one is configured, its actions an operator key).
+ * reads take the read key once one is configured, its actions an operator key). It runs on
+ * Express and on Fastify; on Fastify, create the adapter with
+ * `routerOptions: { ignoreTrailingSlash: true }`, as the page lives at `/dashboard/`.
  *
  * ```ts
  * imports: [SagaDashboardModule.forRoot({ labels: [{ key: 'mode', title: 'Mode' }] })]
