@@ -87,6 +87,57 @@ describe('bookings API', () => {
     expect(await stored()).toEqual(before);
   });
 
+  it.each([
+    [
+      'JSON that is not an object or an array',
+      'application/json',
+      '"FL-100"',
+      400,
+      'a JSON body must be an object or an array',
+    ],
+    // A valid booking, but not sent as JSON: it is not read, so nothing is accepted.
+    [
+      'a body of another type',
+      'text/plain',
+      JSON.stringify(valid),
+      400,
+      'customerId should not be empty',
+    ],
+    [
+      'a body over 100 KiB',
+      'application/json',
+      JSON.stringify({ ...valid, customerId: 'x'.repeat(110_000) }),
+      413,
+      'Request body is too large',
+    ],
+  ])(
+    "answers %s with its status and Nest's error body, and stores nothing",
+    async (_what, type, body, status, message) => {
+      const before = await stored();
+      const response = await system
+        .http('orchestrator')
+        .post('/bookings')
+        .set('content-type', type)
+        .send(body)
+        .expect(status);
+      expect(response.body).toMatchObject({ statusCode: status });
+      expect(JSON.stringify(response.body)).toContain(message);
+      expect(await stored()).toEqual(before);
+    },
+  );
+
+  it('reads a form body as a JSON one, and validates it the same', async () => {
+    const response = await system
+      .http('orchestrator')
+      .post('/bookings')
+      .type('form')
+      .send('customerId=cust-1')
+      .expect(400);
+    const messages = (response.body as { message: string[] }).message;
+    expect(messages.some((m) => m.startsWith('flight'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('customerId'))).toBe(false);
+  });
+
   it('starts one booking for 20 concurrent identical requests with one Idempotency-Key', async () => {
     const key = `key-${Date.now()}`;
     const responses = await Promise.all(

@@ -32,8 +32,8 @@ export function httpAdapter(): FastifyAdapter {
 
 /**
  * How the apps read a request, the same on every route and as documented: a JSON body must be
- * an object or an array, else `400` with Nest's error body; a form body is read too; a body of
- * any other type is not read (`@Body()` is then empty, and validation lists what is missing);
+ * an object or an array, else `400` with Nest's error body; a form body is parsed too; a body of
+ * any other type is not parsed (`@Body()` is then empty, and validation lists what is missing);
  * and a `GET` with a body gets it read as well, so a body that cannot be read gets its `400`
  * there too. Each request also keeps the route it matched, for its span (`routeOf`).
  */
