@@ -11,6 +11,6 @@ const UNTHROTTLED = new Set(['/health', '/metrics', METRICS_TARGETS_PATH]);
 export class PublicApiThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    return UNTHROTTLED.has(request.url.split('?')[0]) || super.shouldSkip(context);
+    return UNTHROTTLED.has(request.routeOptions.url ?? '') || super.shouldSkip(context);
   }
 }

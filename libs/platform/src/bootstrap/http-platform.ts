@@ -4,7 +4,7 @@ import { BadRequestException } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** The largest request body an app reads: 100 KiB, as body-parser's default was. */
-export const BODY_LIMIT_BYTES = 100 * 1024;
+const BODY_LIMIT_BYTES = 100 * 1024;
 
 const ROUTE = Symbol('saga.http.route');
 

@@ -57,9 +57,8 @@ describe.each([
       }).compile();
       app = module.createNestApplication(adapter(), { logger: false });
       await app.init();
-      const instance: unknown = app.getHttpAdapter().getInstance();
-      if (adapter().constructor === FastifyAdapter)
-        await (instance as { ready(): Promise<void> }).ready();
+      const platform = app.getHttpAdapter();
+      if (platform instanceof FastifyAdapter) await platform.getInstance().ready();
     });
 
     afterAll(() => app.close());
