@@ -21,10 +21,14 @@ export function routeOf(request: IncomingMessage): string | undefined {
 
 /**
  * The apps' HTTP platform: Fastify (measured against Express in docs/benchmarks.md). A path
- * with or without its trailing slash is the same route, as it was on Express.
+ * with or without its trailing slash is the same route, as it was on Express. On close (the
+ * last step of a shutdown, once the engine and the database are gone, so no request could be
+ * answered any more), every connection is closed, so that no open `?wait=` or half-sent body
+ * keeps the process from exiting.
  */
 export function httpAdapter(): FastifyAdapter {
   return new FastifyAdapter({
+    forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: BODY_LIMIT_BYTES,
   });
