@@ -19,10 +19,10 @@ describe('the undo-throw fault plan', () => {
   it('throws on what asks a participant for its undo, in one mode, enough to dead-letter or give it up', () => {
     const rules = planUndoThrows(40, 1);
     const steps = new Map(tripSteps().map((s) => [s.name, s]));
-    // As the saga's order implies: the flight undoes on the hotel's failure or undo.
+    // As the saga's order implies: the flight undoes on the hotel's failure, or the payment's.
     expect(steps.get('flight')?.compensation).toBe('flight.cancel');
     expect(steps.get('flight')?.undoneOn).toEqual(
-      expect.arrayContaining(['trip.hotel.reservation-failed', 'trip.hotel.cancelled']),
+      expect.arrayContaining(['trip.hotel.reservation-failed', 'trip.payment.refunded']),
     );
     for (const rule of rules) {
       const step = steps.get(rule.participant);

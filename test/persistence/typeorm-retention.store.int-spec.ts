@@ -52,7 +52,7 @@ describe('RetentionJob on PostgreSQL', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE saga_inbox, saga_outbox`);
+    await dataSource.query(`TRUNCATE saga_inbox, saga_outbox, saga_event_joins`);
   });
 
   afterAll(async () => {
@@ -66,15 +66,31 @@ describe('RetentionJob on PostgreSQL', () => {
     await outbox(2 * HOUR);
     const recentlySent = await outbox(60_000);
 
-    expect(await job.runOnce()).toEqual({ inbox: 1, outbox: 1 });
+    expect(await job.runOnce()).toEqual({ inbox: 1, outbox: 1, joins: 0 });
 
     expect(await inboxIds()).toEqual([recentInbox]);
     expect(await outboxIds()).toEqual([recentlySent]);
   });
 
+  it('prunes the joins of parallel groups untouched for longer than the inbox retention', async () => {
+    const join = (saga: string, ageMs: number) =>
+      dataSource.query(
+        `INSERT INTO saga_event_joins (saga_id, step, reaction, arrived, updated_at)
+         VALUES ($1, 'payment', 'work', '{}', now() - make_interval(secs => $2::int / 1000.0))`,
+        [saga, ageMs],
+      );
+    await join('old', 2 * HOUR);
+    await join('recent', 60_000);
+    expect(await job.runOnce()).toEqual({ inbox: 0, outbox: 0, joins: 1 });
+    const left = (await dataSource.query(`SELECT saga_id FROM saga_event_joins`)) as {
+      saga_id: string;
+    }[];
+    expect(left.map((r) => r.saga_id)).toEqual(['recent']);
+  });
+
   it('never prunes an outbox row that was not sent, however old', async () => {
     const unsent = await outbox(null, 48 * HOUR);
-    expect(await job.runOnce()).toEqual({ inbox: 0, outbox: 0 });
+    expect(await job.runOnce()).toEqual({ inbox: 0, outbox: 0, joins: 0 });
     expect(await outboxIds()).toEqual([unsent]);
   });
 
@@ -93,7 +109,7 @@ describe('RetentionJob on PostgreSQL', () => {
       await runner.rollbackTransaction();
       await runner.release();
     }
-    expect(await job.runOnce()).toEqual({ inbox: 1, outbox: 0 });
+    expect(await job.runOnce()).toEqual({ inbox: 1, outbox: 0, joins: 0 });
   });
 
   it('keeps going in batches until everything due is gone', async () => {
@@ -101,7 +117,7 @@ describe('RetentionJob on PostgreSQL', () => {
       `INSERT INTO saga_inbox (consumer, message_id, processed_at)
        SELECT 'svc', g::text, now() - interval '2 hours' FROM generate_series(1, 12000) g`,
     );
-    expect(await job.runOnce()).toEqual({ inbox: 12000, outbox: 0 });
+    expect(await job.runOnce()).toEqual({ inbox: 12000, outbox: 0, joins: 0 });
     expect(await inboxIds()).toEqual([]);
   });
 });

@@ -82,6 +82,7 @@ export * from './transport/unroutable-message.error';
 export * from './persistence/saga-storage';
 export * from './transport/saga-transport';
 export * from './participant/inbox.port';
+export * from './participant/event-join.port';
 export * from './messaging/retention-store.port';
 export * from './health/gauge-store.port';
 export * from './persistence/saga-store.port';

@@ -10,7 +10,7 @@ const trip: TripBooking = {
   hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
 };
 const started = () =>
-  ChoreographyUnitTest.of(tripBookingChoreography(5_000))
+  ChoreographyUnitTest.of(tripBookingChoreography(5_000, 4))
     .givenStarted(trip)
     .expectPublished(TripEvents.bookingRequested);
 const priced = { ...trip, flightPrice: 500, hotelPrice: 360 };

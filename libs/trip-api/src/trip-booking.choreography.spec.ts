@@ -10,7 +10,7 @@ const trip: TripBooking = {
   hotel: { hotelId: 'HT-200', nights: 3, rooms: 1 },
 };
 const started = () =>
-  ChoreographyUnitTest.of(tripBookingChoreography(5_000))
+  ChoreographyUnitTest.of(tripBookingChoreography(5_000, 4))
     .givenStarted(trip)
     .expectPublished(TripEvents.bookingRequested);
 const priced = { ...trip, flightPrice: 500, hotelPrice: 360 };
@@ -286,7 +286,7 @@ describe('trip booking choreography, a stalled undo chain', () => {
     const run = paymentFailed();
     const stale = { sagaId: run.state.id, fireAt: new Date(0), key: 'reply:compensation:1:1' };
     run.whenEvent(TripEvents.hotelCancelled, trip);
-    const machine = new ChoreographyStateMachine(tripBookingChoreography(5_000), {
+    const machine = new ChoreographyStateMachine(tripBookingChoreography(5_000, 4), {
       now: () => new Date(),
       newId: () => 'id',
       random: () => 1,

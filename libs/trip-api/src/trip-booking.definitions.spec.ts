@@ -19,7 +19,7 @@ describe('tripBookingDefinitions', () => {
       ...upTo(TRIP_BOOKING_CHOREOGRAPHY_VERSION).map((v) => `${TRIP_BOOKING_CHOREOGRAPHY} v${v}`),
     ]);
     expect(refs).toContain(`${TRIP_BOOKING_CHOREOGRAPHY} v1`);
-    expect(TRIP_BOOKING_CHOREOGRAPHY_VERSION).toBe(TRIP_BOOKING_SAGA_VERSION + 1);
+    expect(TRIP_BOOKING_CHOREOGRAPHY_VERSION).toBe(TRIP_BOOKING_SAGA_VERSION + 2);
   });
 
   it('keeps the steps bookings were stored with under the first versions', () => {
@@ -30,12 +30,20 @@ describe('tripBookingDefinitions', () => {
   });
 
   it("runs each choreography version on its saga version's steps", () => {
-    expect([1, 2, 3, 4].map(tripSagaVersionOf)).toEqual([1, 1, 2, 3]);
+    expect([1, 2, 3, 4, 5].map(tripSagaVersionOf)).toEqual([1, 1, 2, 3, 3]);
     for (let v = 1; v <= TRIP_BOOKING_CHOREOGRAPHY_VERSION; v++) {
       const saga = tripBookingSaga(5_000, tripSagaVersionOf(v));
       expect(stepsOf(tripBookingChoreography(5_000, v))).toEqual(stepsOf(saga));
     }
     expect(stepsOf(tripBookingChoreography(5_000))).toEqual(stepsOf(tripBookingSaga(5_000)));
+  });
+
+  it('runs the parallel group in parallel from choreography version 5 on, in order before', () => {
+    const parallel = (v: number) =>
+      tripBookingChoreography(5_000, v).spec.steps.map((s) => Boolean(s.parallel));
+    expect(parallel(4)).toEqual([false, false, false, false]);
+    expect(parallel(5)).toEqual([false, true, true, false]);
+    expect(tripBookingSaga(5_000).spec.steps.map((s) => Boolean(s.parallel))).toEqual(parallel(5));
   });
 
   it('refuses a saga version it does not have', () => {

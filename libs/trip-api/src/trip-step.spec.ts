@@ -23,47 +23,51 @@ function subscriptions(step: TripParticipant) {
   };
 }
 
+const paymentOutcomes = [
+  'trip.payment.failed',
+  'trip.payment.refunded',
+  'trip.payment.refund-failed',
+];
+
 describe('the trip steps, as the kit mounts them', () => {
   // The names in-flight messages and stored definitions carry: derived, they must stay these.
   const expected: Record<TripParticipant, ReturnType<typeof subscriptions>> = {
+    // Flight, hotel and car start together on the booking request; each undoes on the
+    // payment's outcomes and on the refusal of either of the other two.
     flight: {
       commands: ['flight.reserve', 'flight.cancel'],
       work: ['trip.booking.requested'],
       undo: [
+        ...paymentOutcomes,
         'trip.hotel.reservation-failed',
-        'trip.hotel.cancelled',
-        'trip.hotel.cancellation-failed',
+        'trip.car.reservation-failed',
         'trip.flight.cancellation-requested',
       ],
     },
     hotel: {
       commands: ['hotel.reserve', 'hotel.cancel'],
-      work: ['trip.flight.reserved'],
+      work: ['trip.booking.requested'],
       undo: [
+        ...paymentOutcomes,
+        'trip.flight.reservation-failed',
         'trip.car.reservation-failed',
-        'trip.car.cancelled',
-        'trip.car.cancellation-failed',
-        'trip.payment.failed',
-        'trip.payment.refunded',
-        'trip.payment.refund-failed',
         'trip.hotel.cancellation-requested',
       ],
     },
-    // The car is optional: the hotel also undoes on the payment's outcomes, the payment also
-    // works on the hotel's success (each acting only when the booking has no car).
     car: {
       commands: ['car.reserve', 'car.cancel'],
-      work: ['trip.hotel.reserved'],
+      work: ['trip.booking.requested'],
       undo: [
-        'trip.payment.failed',
-        'trip.payment.refunded',
-        'trip.payment.refund-failed',
+        ...paymentOutcomes,
+        'trip.flight.reservation-failed',
+        'trip.hotel.reservation-failed',
         'trip.car.cancellation-requested',
       ],
     },
+    // The payment charges once all three (or flight and hotel, without a car) have priced.
     payment: {
       commands: ['payment.charge', 'payment.refund'],
-      work: ['trip.hotel.reserved', 'trip.car.reserved'],
+      work: ['trip.flight.reserved', 'trip.hotel.reserved', 'trip.car.reserved'],
       undo: ['trip.booking.cancellation-requested', 'trip.payment.refund-requested'],
     },
   };

@@ -20,6 +20,16 @@ interface DraftStep<Data> {
   spec: Partial<ChoreographyStepSpec> & { name: string };
   fold: Fold<Data>;
   onlyIf?: (data: Data) => boolean;
+  parallel?: boolean;
+}
+
+/** How `stepsOf` takes the saga's steps. */
+export interface StepsOfOptions {
+  /**
+   * Run the saga's parallel groups (`inParallel`) in parallel here too. Off by default, so a
+   * choreography version built before groups ran on events keeps running them in order.
+   */
+  parallel?: boolean;
 }
 
 const ref = (e: EventEndpoint<unknown>): EventRef => ({ exchange: e.exchange, type: e.type });
@@ -75,11 +85,13 @@ export class ChoreographyDefinitionBuilder<Data> {
    * `events` (keyed by step name). Step i then runs on the success of step i−1 and undoes on
    * the failure or undo of step i+1, passing over the optional steps between that do not run
    * (see `choreographyTopology`). A bare spec has no predicates: pass the definition. Steps
-   * the saga runs in parallel (`inParallel`) run here one after another, in step order.
+   * the saga runs in parallel (`inParallel`) run here one after another, in step order,
+   * unless `options.parallel` is set: then they start together here too.
    */
   stepsOf(
     definition: SagaDefinition<Data> | SagaSpec,
     events: Readonly<Record<string, StepEvents<Data>>>,
+    options: StepsOfOptions = {},
   ): this {
     const saga = 'spec' in definition ? definition.spec : definition;
     const handlers = 'spec' in definition ? definition.handlers : [];
@@ -96,6 +108,7 @@ export class ChoreographyDefinitionBuilder<Data> {
         .withCompensationRetry(step.compensationRetry);
       const onlyIf = handlers[i]?.onlyIf;
       if (onlyIf) builder.onlyIf(onlyIf);
+      if (options.parallel && step.parallel) builder.inParallel();
     });
     const unknown = Object.keys(events).find((n) => !saga.steps.some((s) => s.name === n));
     if (unknown)
@@ -114,6 +127,12 @@ export class ChoreographyDefinitionBuilder<Data> {
     if (!start || !cancel)
       throw new DefinitionError(`${this.name}: a start and a cancel event are required`);
     if (this.steps.length === 0) throw new DefinitionError(`${this.name} has no steps`);
+    if (this.steps[0].parallel) {
+      const first = this.steps[0].spec.name;
+      throw new DefinitionError(
+        `${this.name}: step ${first} has no step before it to run alongside`,
+      );
+    }
     const steps = this.steps.map((d) => this.complete(d));
     const folds = this.steps.map((d) => d.fold);
     const predicates = this.steps.map((d) => d.onlyIf);
@@ -170,6 +189,7 @@ export class ChoreographyDefinitionBuilder<Data> {
       compensationRetry: draft.spec.compensationRetry ?? DEFAULT_COMPENSATION_RETRY,
       // Absent, not false, so that the specs of choreographies without one stay as stored.
       ...(draft.onlyIf ? { optional: true as const } : {}),
+      ...(draft.parallel ? { parallel: true as const } : {}),
     };
   }
 }
@@ -234,6 +254,15 @@ export class ChoreographyStepBuilder<Data> {
    */
   onlyIf(predicate: (data: Data) => boolean): this {
     this.draft.onlyIf = predicate;
+    return this;
+  }
+
+  /**
+   * Starts the step together with the step before it (see the saga DSL's `inParallel`): the
+   * step after the group works once every step of the group that runs has succeeded.
+   */
+  inParallel(): this {
+    this.draft.parallel = true;
     return this;
   }
 

@@ -121,6 +121,7 @@ export class ChoreographyDispatcher extends InboundDispatcher<EventMessage, Even
         raised = true;
         throw injected;
       },
+      join: (arrival) => tx.join(arrival),
     };
     await this.callHandler(event.type, event, ctx);
     // A handler that does not model a step never raised it: the delivery fails instead.

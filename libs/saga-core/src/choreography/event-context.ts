@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { JoinArrival, JoinOutcome } from '../participant/event-join.port';
 import { GivingUp } from '../participant/giving-up';
 import { EventEndpoint, EventMessage } from '../transport/event-message';
 
@@ -27,4 +28,6 @@ export interface EventContext {
    * one would; if the handler never calls it, the delivery fails and the event comes again.
    */
   raiseInjectedFault(): void;
+  /** Counts the event towards a join, in the local transaction (see `InboxTransaction.join`). */
+  join(arrival: JoinArrival): Promise<JoinOutcome>;
 }

@@ -34,6 +34,15 @@ export interface ChoreographyStepSpec {
    * around it (see `choreographyTopology`).
    */
   optional?: true;
+  /**
+   * Set (and only then present) when the step starts together with the step before it, as
+   * the saga's `inParallel` steps do: consecutive such steps and the one they follow form a
+   * parallel group (`parallelGroupOf`). Each step of a group works on the events the group's
+   * first step works on; the step after the group works once every step of it that runs has
+   * succeeded; a failure of one undoes the others; the step before the group undoes once
+   * every step of it has reported its undo (see `choreographyTopology`).
+   */
+  parallel?: true;
 }
 
 /**

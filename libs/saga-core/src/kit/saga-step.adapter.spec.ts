@@ -122,6 +122,7 @@ function eventCtx(payload: Order, headers: Record<string, unknown> = {}, giveUp 
       published.push({ type: endpoint.type, payload: body });
     },
     raiseInjectedFault: () => undefined,
+    join: async () => null,
   };
   return { event, ctx, published };
 }

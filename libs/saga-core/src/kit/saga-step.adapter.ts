@@ -52,13 +52,14 @@ export class SagaStepAdapter<Data = unknown> {
    * error rolls the delivery back, and the event comes again. An event that is not for this
    * step on its data (the step, or an optional step before it, runs: see `stepActsOn`) is
    * acknowledged doing nothing; the answer depends on the event alone, so a redelivery of it
-   * gets the same.
+   * gets the same. After a parallel group, the step works once every step of the group that
+   * runs has succeeded, on their data folded together (`EventContext.join`).
    */
   async runOnEvent(event: EventMessage, ctx: EventContext): Promise<void> {
     const events = this.eventsOf();
     const { step, handlers } = this.resolved;
-    const data = this.resolved.dataOf(event);
-    if (!this.resolved.actsOn(event.type, data)) return;
+    const data = await this.joinedData(event, ctx);
+    if (data === undefined) return;
     let silenced = false;
     let result: unknown;
     try {
@@ -86,13 +87,14 @@ export class SagaStepAdapter<Data = unknown> {
    * cancelled, or the undo was asked for): success announces it with the data unchanged.
    * A failed undo is retried with backoff (the step's `compensationRetry`); once its tries
    * are spent it is announced as failed, so the chain goes on with the steps before it. As
-   * on the way forward, an event that is not for this step on its data is let pass.
+   * on the way forward, an event that is not for this step on its data is let pass. Before
+   * a parallel group, the step undoes once every step of the group that runs has reported.
    */
   async undoOnEvent(event: EventMessage, ctx: EventContext): Promise<void> {
     const events = this.eventsOf();
     const { step, handlers } = this.resolved;
-    const data = this.resolved.dataOf(event);
-    if (!this.resolved.actsOn(event.type, data)) return;
+    const data = await this.joinedData(event, ctx);
+    if (data === undefined) return;
     if (ctx.givingUp) {
       ctx.publish(events.compensationFailed, this.resolved.withReason(data, ctx.givingUp.reason));
       return;
@@ -104,6 +106,26 @@ export class SagaStepAdapter<Data = unknown> {
       return this.participantOf().undo(request, this.eventStep(ctx));
     });
     ctx.publish(events.compensated, data);
+  }
+
+  /**
+   * The data to act on: the event's; after a forward join, the group's together. Undefined
+   * when the event is not for this step, or its join still waits for other reports.
+   */
+  private async joinedData(event: EventMessage, ctx: EventContext): Promise<Data | undefined> {
+    const data = this.resolved.dataOf(event);
+    const reaction = this.resolved.reactionTo(event.type, data);
+    if (!reaction.act) return undefined;
+    if (!reaction.join) return data;
+    const { join } = reaction;
+    const arrived = await ctx.join({
+      sagaId: event.correlationId,
+      step: this.resolved.step,
+      ...join,
+      data,
+    });
+    if (!arrived) return undefined;
+    return join.reaction === 'work' ? this.resolved.joined(arrived, join.members) : data;
   }
 
   private checked(dto: RequestClass | undefined, payload: unknown): unknown {

@@ -2,12 +2,13 @@ import { ChoreographyDefinition } from '../choreography/choreography-definition'
 import { ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
 import {
   choreographyTopology,
+  StepReaction,
   StepReactions,
-  stepActsOn,
+  stepReaction,
 } from '../definition/choreography-topology';
 import { DEFAULT_COMPENSATION_RETRY, RetryPolicy } from '../definition/retry-policy';
 import { SagaDefinition, StepHandlers } from '../definition/saga-definition';
-import { StepSpec } from '../definition/saga-spec';
+import { parallelGroupOf, StepSpec } from '../definition/saga-spec';
 import { DefinitionError } from '../errors/definition.error';
 import { EventMessage } from '../transport/event-message';
 
@@ -68,6 +69,13 @@ export interface ResolvedStep<Data = unknown> {
    * this one does (see `stepActsOn`). Always true for a choreography without optional steps.
    */
   actsOn(eventType: string, data: Data): boolean;
+  /** The same, and whether the event counts towards a join first (see `stepReaction`). */
+  reactionTo(eventType: string, data: Data): StepReaction;
+  /**
+   * The data of a forward join's reports (by step name) as one: the first step's, with each
+   * later step's result folded in by the choreography, in step order.
+   */
+  joined(arrived: Readonly<Record<string, unknown>>, members: readonly string[]): Data;
 }
 
 /** Checks that the step exists in both definitions, in the same place, optional in both or neither. */
@@ -98,8 +106,8 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
     }
     events = {
       reactions: choreographyTopology(choreography.spec)[index],
-      // The topology reacts past an optional step to the neighbours on either side of it.
-      beside: [steps[index - 1], stepSpec, steps[index + 1]].some((s) => Boolean(s?.optional)),
+      // The topology reacts past an optional step to the groups on either side of it.
+      beside: besideOptional(steps, index),
       succeeded: stepSpec.succeeded,
       failed: stepSpec.failed,
       compensated: stepSpec.compensated,
@@ -115,10 +123,36 @@ export function resolveStep<Data>(binding: SagaStepBinding<Data>): ResolvedStep<
     events,
     dataOf: binding.dataOf ?? ((event) => event.payload as Data),
     withReason: binding.withReason ?? ((data, reason) => ({ ...data, reason })),
-    actsOn: (eventType, data) =>
-      !choreography ||
-      stepActsOn(choreography.spec, index, eventType, (k) =>
-        choreography.handlers.isActive(k, data),
-      ),
+    actsOn: (eventType, data) => reactionTo(eventType, data).act,
+    reactionTo,
+    joined: (arrived, members) => {
+      if (!choreography) throw new Error(`${step} is bound without its choreography`);
+      const steps = choreography.spec.steps;
+      const [first, ...rest] = members;
+      return rest.reduce(
+        (data, member) =>
+          choreography.handlers.onSucceeded(
+            steps.findIndex((s) => s.name === member),
+            data,
+            arrived[member],
+          ),
+        arrived[first] as Data,
+      );
+    },
   };
+
+  function reactionTo(eventType: string, data: Data): StepReaction {
+    if (!choreography) return { act: true, join: null };
+    return stepReaction(choreography.spec, index, eventType, (k) =>
+      choreography.handlers.isActive(k, data),
+    );
+  }
+}
+
+/** Whether a step of the step's own group or of the groups either side of it is optional. */
+function besideOptional(steps: readonly ChoreographyStepSpec[], index: number): boolean {
+  const own = parallelGroupOf(steps, index);
+  const first = own.first > 0 ? parallelGroupOf(steps, own.first - 1).first : own.first;
+  const last = own.last + 1 < steps.length ? parallelGroupOf(steps, own.last + 1).last : own.last;
+  return steps.slice(first, last + 1).some((s) => Boolean(s.optional));
 }

@@ -114,6 +114,7 @@ class ChoreographyBus {
         });
       },
       raiseInjectedFault: () => undefined,
+      join: async () => null,
     });
     return published;
   }

@@ -37,7 +37,7 @@ export class RetentionJob {
 
   /** One pass; null when another instance held the turn. Batches until nothing is left. */
   async runOnce(): Promise<PruneResult | null> {
-    const total: PruneResult = { inbox: 0, outbox: 0 };
+    const total: PruneResult = { inbox: 0, outbox: 0, joins: 0 };
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       const pruned = await this.store.prune(
         this.options.inboxRetentionMs,
@@ -47,7 +47,8 @@ export class RetentionJob {
       if (!pruned) return batch === 0 ? null : total;
       total.inbox += pruned.inbox;
       total.outbox += pruned.outbox;
-      if (pruned.inbox < BATCH && pruned.outbox < BATCH) break;
+      total.joins += pruned.joins;
+      if (Math.max(pruned.inbox, pruned.outbox, pruned.joins) < BATCH) break;
     }
     return total;
   }

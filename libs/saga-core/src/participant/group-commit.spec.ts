@@ -21,6 +21,7 @@ class MemoryTransactions implements Inbox {
       claimAndEnqueue: async () => [],
       claimAllAndEnqueue: async () => ({ enqueued: [] }),
       enqueue: async () => [],
+      join: async () => null,
     };
     const result = await work(tx);
     if (this.failCommit) throw new Error('the commit failed');

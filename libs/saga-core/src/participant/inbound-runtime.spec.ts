@@ -41,6 +41,7 @@ class MemoryInbox implements Inbox {
         claimAndEnqueue: async (id, messages) => (claim(id) ? records(messages) : null),
         claimAllAndEnqueue: async () => ({ handledAlready: 0 }),
         enqueue: async (messages) => records(messages),
+        join: async () => null,
       });
       this.outbox.push(...writes);
       return result;

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { OutboxRecord } from '../messaging/outbox-store.port';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
+import { JoinArrival, JoinOutcome } from './event-join.port';
 
 /** Injection token of the `Inbox` the participant runtime records handled messages in. */
 export const INBOX = Symbol('INBOX');
@@ -43,6 +44,12 @@ export interface InboxTransaction {
   claimAllAndEnqueue(claims: readonly InboxClaim[]): Promise<ClaimAllOutcome>;
   /** Writes what the handling sends, once the message was claimed. */
   enqueue(messages: readonly OutgoingMessage[]): Promise<OutboxRecord[]>;
+  /**
+   * Counts one event towards a join of a parallel group's reports, in this transaction: kept
+   * if it commits, forgotten if it rolls back. Exactly one of the reports, whatever their
+   * order and however many are handled at once, completes the join.
+   */
+  join(arrival: JoinArrival): Promise<JoinOutcome>;
 }
 
 /** Exactly-once effects over at-least-once delivery, per consumer and message id. */

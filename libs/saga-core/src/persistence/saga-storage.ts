@@ -25,7 +25,7 @@ export interface SagaStoragePorts {
   store: SagaStore;
   inbox: Inbox;
   outbox: OutboxStore;
-  /** Prunes old inbox and outbox rows; without one, nothing is pruned. */
+  /** Prunes old inbox, outbox and join rows; without one, nothing is pruned. */
   retention?: RetentionStore;
   /** Cheap reads for `/metrics`; without one, only the queue gauges are scraped. */
   gauges?: GaugeStore;

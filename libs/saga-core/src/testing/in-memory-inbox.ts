@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { OutboxRecord } from '../messaging/outbox-store.port';
+import { JoinArrival, JoinOutcome } from '../participant/event-join.port';
 import { Inbox, InboxTransaction } from '../participant/inbox.port';
 import { IncomingMessage, OutgoingMessage } from '../transport/message-envelope';
 import { InMemoryOutboxStore } from './in-memory-outbox.store';
@@ -25,6 +26,8 @@ const NO_MANAGER = new Proxy(
  */
 export class InMemoryInbox implements Inbox {
   private readonly claimed = new Set<string>();
+  /** Each join's reports by member, and whether it completed; as `saga_event_joins` keeps them. */
+  private readonly joins = new Map<string, { arrived: Record<string, unknown>; fired: boolean }>();
   private readonly lock = new SerialLock();
 
   constructor(readonly outbox: InMemoryOutboxStore = new InMemoryOutboxStore()) {}
@@ -48,6 +51,16 @@ export class InMemoryInbox implements Inbox {
       const claims = new Set<string>();
       const rows: OutboxRecord[] = [];
       let refusedLast = false;
+      const joins = new Map<string, { arrived: Record<string, unknown>; fired: boolean }>();
+      const join = async (arrival: JoinArrival): Promise<JoinOutcome> => {
+        const key = [arrival.sagaId, arrival.step, arrival.reaction].join('\u0000');
+        const current = joins.get(key) ?? this.joins.get(key) ?? { arrived: {}, fired: false };
+        if (current.fired || arrival.member in current.arrived) return null;
+        const arrived = { ...current.arrived, [arrival.member]: structuredClone(arrival.data) };
+        const fired = arrival.members.every((m) => m in arrived);
+        joins.set(key, { arrived, fired });
+        return fired ? arrived : null;
+      };
       const claim = async (messageId: string): Promise<boolean> => {
         const key = keyOf(consumer, messageId);
         if (this.claimed.has(key) || claims.has(key)) return false;
@@ -83,10 +96,12 @@ export class InMemoryInbox implements Inbox {
           return { enqueued };
         },
         enqueue,
+        join,
       };
       const result = await work(tx);
       if (refusedLast) return result;
       for (const key of claims) this.claimed.add(key);
+      for (const [key, state] of joins) this.joins.set(key, state);
       this.outbox.commit(rows);
       return result;
     });

@@ -12,7 +12,8 @@ export interface InboxUnderTest {
 /**
  * What every `Inbox` adapter must do: a message is claimed once per consumer, also when
  * transactions race for it; the claim and the outbox rows of a transaction commit together or
- * not at all; a claim refused leaves the outbox alone.
+ * not at all; a claim refused leaves the outbox alone; a join of a parallel group's reports
+ * completes once, on its last member's report, and forgets a report rolled back.
  */
 export function inboxContract(name: string, setup: () => Promise<InboxUnderTest>): void {
   describe(`${name} keeps the Inbox contract`, () => {
@@ -129,6 +130,59 @@ export function inboxContract(name: string, setup: () => Promise<InboxUnderTest>
 
       expect(await subject.pendingOutbox()).toBe(before);
       expect(await inbox().transaction('contract', (tx) => tx.claim(id))).toBe(true);
+    });
+
+    describe('the joins of parallel groups', () => {
+      const members = ['a', 'b', 'c'];
+      const report = (sagaId: string, member: string, data: unknown = { member }) =>
+        inbox().transaction('contract', (tx) =>
+          tx.join({ sagaId, step: 'd', reaction: 'work', member, members, data }),
+        );
+
+      it('completes a join once each member has reported, with each one’s data', async () => {
+        const saga = randomUUID();
+        expect(await report(saga, 'c')).toBeNull();
+        expect(await report(saga, 'a')).toBeNull();
+        expect(await report(saga, 'b')).toEqual({
+          a: { member: 'a' },
+          b: { member: 'b' },
+          c: { member: 'c' },
+        });
+      });
+
+      it('counts a member once, and nothing once the join completed', async () => {
+        const saga = randomUUID();
+        await report(saga, 'a');
+        expect(await report(saga, 'a', { again: true })).toBeNull();
+        await report(saga, 'b');
+        expect(await report(saga, 'c')).toMatchObject({ a: { member: 'a' } });
+        expect(await report(saga, 'c')).toBeNull();
+      });
+
+      it('lets exactly one of the reports that race complete the join', async () => {
+        const saga = randomUUID();
+        const outcomes = await Promise.all(members.map((m) => report(saga, m)));
+        expect(outcomes.filter((o) => o !== null)).toHaveLength(1);
+      });
+
+      it('forgets the report of a transaction that throws', async () => {
+        const saga = randomUUID();
+        await report(saga, 'a');
+        await report(saga, 'b');
+        const failing = inbox().transaction('contract', async (tx) => {
+          await tx.join({
+            sagaId: saga,
+            step: 'd',
+            reaction: 'work',
+            member: 'c',
+            members,
+            data: 1,
+          });
+          throw new Error('rolled back');
+        });
+        await expect(failing).rejects.toThrow('rolled back');
+        expect(await report(saga, 'c')).not.toBeNull();
+      });
     });
 
     it('claims before handling only a delivery that is likely a redelivery', () => {

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Inbox, InboxTransaction } from '../../participant/inbox.port';
 import { IncomingMessage } from '../../transport/message-envelope';
 import { StepTransaction } from './step-transaction';
+import { arriveAtJoin } from './typeorm-event-join';
 import {
   claimAllAndEnqueue,
   claimAndEnqueue,
@@ -42,6 +43,7 @@ export class TypeOrmInbox implements Inbox {
             : claimAndEnqueue(manager, consumer, messageId, messages),
         claimAllAndEnqueue: (claims) => claimAllAndEnqueue(manager, consumer, claims),
         enqueue: (messages) => enqueueOutgoing(manager, messages),
+        join: (arrival) => arriveAtJoin(manager, arrival),
       });
       await step.commit();
       return result;

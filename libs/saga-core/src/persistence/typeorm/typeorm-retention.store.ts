@@ -4,7 +4,7 @@ import { PruneResult, RetentionStore } from '../../messaging/retention-store.por
 /** Any fixed bigint: the same for every process pruning one database. */
 const RETENTION_LOCK_KEY = '7232250000002';
 
-/** Prunes the inbox and outbox tables, one pass per database at a time. */
+/** Prunes the inbox, outbox and join tables, one pass per database at a time. */
 export class TypeOrmRetentionStore implements RetentionStore {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -34,7 +34,13 @@ export class TypeOrmRetentionStore implements RetentionStore {
             ORDER BY id LIMIT $2))`,
         [outboxOlderThanMs, limit],
       )) as [unknown[], number];
-      return { inbox: inbox[1], outbox: outbox[1] };
+      const joins = (await manager.query(
+        `DELETE FROM saga_event_joins WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM saga_event_joins
+            WHERE updated_at < now() - make_interval(secs => $1::int / 1000.0) LIMIT $2))`,
+        [inboxOlderThanMs, limit],
+      )) as [unknown[], number];
+      return { inbox: inbox[1], outbox: outbox[1], joins: joins[1] };
     });
   }
 }

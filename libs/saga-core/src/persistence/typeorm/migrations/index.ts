@@ -5,9 +5,14 @@ import { StepMayHaveTakenEffect1732250000011 } from './1732250000011-step-may-ha
 import { OutboxParking1732250000020 } from './1732250000020-outbox-parking.migration';
 import { AuditPerTransition1732250000030 } from './1732250000030-audit-per-transition.migration';
 import { StepsInInstance1732250000031 } from './1732250000031-steps-in-instance.migration';
+import { EventJoins1732250000040 } from './1732250000040-event-joins.migration';
 
 /** For apps that only send and consume messages (the participants). */
-export const messagingMigrations = [Messaging1732250000000, OutboxParking1732250000020];
+export const messagingMigrations = [
+  Messaging1732250000000,
+  OutboxParking1732250000020,
+  EventJoins1732250000040,
+];
 
 /** For the orchestrator: messaging plus the engine's own tables. */
 export const sagaEngineMigrations = [
