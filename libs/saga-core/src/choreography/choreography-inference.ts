@@ -1,24 +1,27 @@
 import { AuditType } from '../model/audit-entry';
+import { parallelGroupOf } from '../definition/saga-spec';
 import { soleAwaited } from '../model/saga-instance';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
-import { ChoreographyHandlers } from './choreography-definition';
+import { ChoreographyDefinition } from './choreography-definition';
 import { EventMessage } from '../transport/event-message';
 
 /**
  * Each step of a choreography reacts to the previous step's success, and each event
  * carries the saga's data forward: an outcome of step `stepIndex` proves that the steps
- * before it succeeded, even if their own events are still on the way.
+ * before it succeeded, even if their own events are still on the way; those of its own
+ * parallel group excepted, which run beside it and prove nothing of each other.
  */
 export function inferEarlierSuccesses<Data>(
   t: SagaTransition<Data>,
   stepIndex: number,
   event: EventMessage,
-  handlers: ChoreographyHandlers<Data>,
+  { spec, handlers }: ChoreographyDefinition<Data>,
 ): void {
   const steps = t.instance.steps;
-  for (let i = soleAwaited(t.instance)?.stepIndex ?? stepIndex; i < stepIndex; i++) {
+  const { first } = parallelGroupOf(spec.steps, stepIndex);
+  for (let i = soleAwaited(t.instance)?.stepIndex ?? stepIndex; i < first; i++) {
     if (steps[i].status !== StepStatus.RUNNING && steps[i].status !== StepStatus.PENDING) {
       continue;
     }

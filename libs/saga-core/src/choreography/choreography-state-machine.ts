@@ -1,5 +1,6 @@
 import { AuditEntry, AuditType } from '../model/audit-entry';
 import { SagaInstance, SagaTimer, soleAwaited } from '../model/saga-instance';
+import { parallelGroupOf } from '../definition/saga-spec';
 import {
   IgnoredEvent,
   MachineInputs,
@@ -7,7 +8,6 @@ import {
   SagaMachine,
   SagaStartInput,
   StateMachineEnvironment,
-  timerKey,
 } from '../model/saga-machine';
 import { SagaStatus } from '../model/saga-status';
 import { SagaTransition } from '../model/saga-transition';
@@ -26,6 +26,7 @@ import { ChoreographySpec, ChoreographyStepSpec, EventRef } from '../definition/
 import { inferEarlierSuccesses } from './choreography-inference';
 import { refuseForward, refuseUndo } from './choreography-refusals';
 import { ChoreographyUndoChain, UNDO_REPORTED } from './choreography-undo-chain';
+import { ChoreographyAwaited } from './choreography-awaited';
 import { EventMessage } from '../transport/event-message';
 
 type Outcome = 'succeeded' | 'failed' | 'compensated' | 'compensationFailed';
@@ -92,7 +93,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     const t = beginTransition(current, this.env.now());
     const spec = this.definition.spec.steps[match.stepIndex];
     t.audit.push(auditLine(t, AuditType.EVENT_RECEIVED, spec.name, eventDetail(event)));
-    if (forward) inferEarlierSuccesses(t, match.stepIndex, event, this.definition.handlers);
+    if (forward) inferEarlierSuccesses(t, match.stepIndex, event, this.definition);
     switch (match.outcome) {
       case 'succeeded':
         return this.succeeded(t, match.stepIndex, event.payload);
@@ -115,10 +116,8 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
    * the saga; compensating, an undo that did not come in time is asked for again, or given up.
    */
   onTimer(current: SagaInstance<Data>, timer: SagaTimer): SagaTransition<Data> | null {
-    const awaiting = soleAwaited(current);
-    if (current.status !== SagaStatus.PENDING || !awaiting || timer.key !== timerKey(awaiting)) {
-      return null;
-    }
+    const awaiting = ChoreographyAwaited.firedBy(current, timer);
+    if (current.status !== SagaStatus.PENDING || !awaiting) return null;
     const t = beginTransition(current, this.env.now());
     if (awaiting.phase === CommandPhase.COMPENSATION) {
       this.undo.onTimer(t, awaiting);
@@ -182,7 +181,21 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     step.endedAt = t.instance.updatedAt;
     t.instance.data = this.definition.handlers.onSucceeded(stepIndex, t.instance.data, payload);
     t.audit.push(auditLine(t, AuditType.STEP_COMPLETED, step.name, {}));
-    this.expectFrom(t, stepIndex + 1);
+    // Steps whose success this one proves (inferred) are not waited for any more.
+    const steps = t.instance.steps;
+    ChoreographyAwaited.keep(t, (a) => steps[a.stepIndex].status === StepStatus.RUNNING);
+    // The steps of a parallel group report one by one: the group is done with its last.
+    const { first, last } = parallelGroupOf(this.definition.spec.steps, stepIndex);
+    const out = steps
+      .slice(first, last + 1)
+      .map((s, k) => ({ s, k: first + k }))
+      .filter(({ s }) => s.status === StepStatus.RUNNING || s.status === StepStatus.PENDING);
+    if (out.length === 0) this.expectFrom(t, last + 1);
+    // A step whose event overtook its group's (inferred to run) is waited for from now on.
+    else
+      for (const { k } of out)
+        if (!ChoreographyAwaited.has(t.instance, k))
+          ChoreographyAwaited.outcome(t, k, this.definition.spec.steps[k].timeoutMs);
     return t;
   }
 
@@ -190,7 +203,13 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
   private expectFrom(t: SagaTransition<Data>, from: number): void {
     const next = nextActiveStep(t.instance, from);
     if (next >= 0) {
-      this.expect(t, next);
+      // Every step of its group that runs starts together, each under its own deadline.
+      t.instance.awaiting = [];
+      const { last } = parallelGroupOf(this.definition.spec.steps, next);
+      for (let k = next; k <= last; k++) {
+        if (t.instance.steps[k].status !== StepStatus.INACTIVE)
+          ChoreographyAwaited.outcome(t, k, this.definition.spec.steps[k].timeoutMs);
+      }
       return;
     }
     t.instance.status = SagaStatus.CONFIRMED;
@@ -205,7 +224,12 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
    */
   private failed(t: SagaTransition<Data>, spec: ChoreographyStepSpec, reason: string): void {
     this.fail(t, spec, StepStatus.FAILED, reason);
-    this.undo.begin(t, this.definition.spec.steps.indexOf(spec) - 1);
+    // The other steps of its group undo on its failure: the chain waits for them first.
+    const { last } = parallelGroupOf(
+      this.definition.spec.steps,
+      this.definition.spec.steps.indexOf(spec),
+    );
+    this.undo.begin(t, last);
   }
 
   private fail(
@@ -231,29 +255,10 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     t.audit.push(
       auditLine(t, AuditType.COMPENSATION_STARTED, null, { cause: t.instance.failureReason }),
     );
-    for (const earlier of t.instance.steps.slice(0, stepIndex)) {
+    const { last } = parallelGroupOf(this.definition.spec.steps, stepIndex);
+    for (const earlier of t.instance.steps.slice(0, last + 1)) {
       if (earlier.status === StepStatus.COMPLETED) earlier.status = StepStatus.COMPENSATING;
     }
-  }
-
-  /** The saga now waits for step `stepIndex`'s outcome, until its deadline. */
-  private expect(t: SagaTransition<Data>, stepIndex: number): void {
-    const step = t.instance.steps[stepIndex];
-    step.status = StepStatus.RUNNING;
-    step.attempts = 1;
-    step.startedAt = t.instance.updatedAt;
-    const awaiting = {
-      kind: 'reply' as const,
-      stepIndex,
-      phase: CommandPhase.FORWARD,
-      attempt: 1,
-      commandId: '',
-    };
-    t.instance.awaiting = [awaiting];
-    const fireAt = new Date(
-      t.instance.updatedAt.getTime() + this.definition.spec.steps[stepIndex].timeoutMs,
-    );
-    t.timer = { sagaId: t.instance.id, fireAt, key: timerKey(awaiting) };
   }
 
   private publish(

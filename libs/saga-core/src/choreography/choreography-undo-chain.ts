@@ -1,13 +1,14 @@
 import { retryDelayMs } from '../definition/retry-policy';
 import { AuditType } from '../model/audit-entry';
-import { AwaitedReply, StepState, soleAwaited } from '../model/saga-instance';
-import { timerKey } from '../model/saga-machine';
+import { AwaitedReply, StepState } from '../model/saga-instance';
+import { parallelGroupOf } from '../definition/saga-spec';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine, finishCompensation } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
 import { ChoreographyDefinition } from './choreography-definition';
 import { PublishEnvironment, publishEvent } from './choreography-messages';
+import { ChoreographyAwaited } from './choreography-awaited';
 
 /** Steps whose work took effect, or may have, and is not undone yet. */
 export const TO_UNDO: readonly StepStatus[] = [
@@ -85,12 +86,12 @@ export class ChoreographyUndoChain<Data> {
     }
     // An undo reported ahead of the failure that caused it waits for that failure.
     if (!t.instance.compensating) return;
-    const awaiting = soleAwaited(t.instance);
-    if (!awaiting || awaiting.stepIndex === stepIndex) {
-      // The participant before this step reacts to this very report: wait for it.
-      this.awaitBelow(t, stepIndex, false);
-    } else {
+    const waited = t.instance.awaiting.length === 0 || ChoreographyAwaited.settle(t, stepIndex);
+    if (!waited) {
       this.finishIfUndone(t);
+    } else if (t.instance.awaiting.length === 0) {
+      // The participant before this step's group reacts to the group's reports: wait for it.
+      this.awaitBelowGroupOf(t, stepIndex, false);
     }
   }
 
@@ -111,8 +112,7 @@ export class ChoreographyUndoChain<Data> {
     const policy = spec.compensationRetry;
     if (attempt < policy.maxAttempts) {
       const delayMs = retryDelayMs(policy, attempt, this.env.random);
-      t.instance.awaiting = [this.awaited('backoff', stepIndex, attempt + 1, '')];
-      t.timer = this.timer(t, delayMs);
+      ChoreographyAwaited.wait(t, this.awaited('backoff', stepIndex, attempt + 1, ''), delayMs);
       t.audit.push(
         auditLine(t, AuditType.COMPENSATION_RETRY_SCHEDULED, spec.name, {
           nextAttempt: attempt + 1,
@@ -127,7 +127,8 @@ export class ChoreographyUndoChain<Data> {
       auditLine(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, { attempts: attempt, reason }),
     );
     // The report that would have set off the steps before this one will never come.
-    this.awaitBelow(t, stepIndex, true);
+    ChoreographyAwaited.settle(t, stepIndex);
+    if (t.instance.awaiting.length === 0) this.awaitBelowGroupOf(t, stepIndex, true);
   }
 
   /** An operator retries the undos that failed: each is asked for again, the highest first. */
@@ -148,10 +149,16 @@ export class ChoreographyUndoChain<Data> {
    */
   private awaitBelow(t: SagaTransition<Data>, below: number, request: boolean): void {
     const steps = t.instance.steps;
+    t.instance.awaiting = [];
     for (let i = below - 1; i >= 0; i--) {
       if (!unreported(steps[i])) continue;
-      if (request) this.request(t, i, 1);
-      else this.wait(t, i, 1, '');
+      // The steps of its parallel group are set off together: wait for each of them.
+      const { first } = parallelGroupOf(this.definition.spec.steps, i);
+      for (let k = first; k <= i; k++) {
+        if (!unreported(steps[k])) continue;
+        if (request) this.request(t, k, 1);
+        else this.wait(t, k, 1, '');
+      }
       return;
     }
     // Only a step above `below` can be left: one reported out of order, say; ask for it.
@@ -161,6 +168,20 @@ export class ChoreographyUndoChain<Data> {
       return;
     }
     finishCompensation(t);
+  }
+
+  /**
+   * Every step of step `stepIndex`'s group has reported its undo, or been given up on
+   * (`givenUp`: this one, just now): the chain goes on below the group. The participant before
+   * a group undoes once all of its steps have reported, so if the tracker gave up on one of
+   * them, that participant will never be set off: the tracker asks for its undo itself.
+   */
+  private awaitBelowGroupOf(t: SagaTransition<Data>, stepIndex: number, givenUp: boolean): void {
+    const { first, last } = parallelGroupOf(this.definition.spec.steps, stepIndex);
+    const failed = t.instance.steps
+      .slice(first, last + 1)
+      .some((s) => s.status === StepStatus.COMPENSATION_FAILED);
+    this.awaitBelow(t, first, givenUp || (first !== last && failed));
   }
 
   private finishIfUndone(t: SagaTransition<Data>): void {
@@ -187,8 +208,8 @@ export class ChoreographyUndoChain<Data> {
 
   private wait(t: SagaTransition<Data>, stepIndex: number, attempt: number, id: string): void {
     t.instance.steps[stepIndex].compensationAttempts = attempt;
-    t.instance.awaiting = [this.awaited('reply', stepIndex, attempt, id)];
-    t.timer = this.timer(t, this.definition.spec.steps[stepIndex].timeoutMs);
+    const timeoutMs = this.definition.spec.steps[stepIndex].timeoutMs;
+    ChoreographyAwaited.wait(t, this.awaited('reply', stepIndex, attempt, id), timeoutMs);
   }
 
   private awaited(
@@ -198,12 +219,6 @@ export class ChoreographyUndoChain<Data> {
     commandId: string,
   ): AwaitedReply {
     return { kind, stepIndex, phase: CommandPhase.COMPENSATION, attempt, commandId };
-  }
-
-  private timer(t: SagaTransition<Data>, delayMs: number) {
-    const awaiting = t.instance.awaiting[0];
-    const fireAt = new Date(t.instance.updatedAt.getTime() + delayMs);
-    return { sagaId: t.instance.id, fireAt, key: timerKey(awaiting) };
   }
 }
 
