@@ -140,6 +140,8 @@ describe('runtime fault rules on the participants', () => {
     const bookingId = await system.book(trip());
     const booking = await system.settled(bookingId);
 
+    // The payment counts the flight's and the hotel's successes before it charges: refused on
+    // the hotel's, it fails whichever of the two came first, and never charges.
     expect(booking.status).toBe('CANCELLED');
     expect(booking.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'FAILED']);
     expect(booking.steps[1].compensationAttempts).toBe(4);
@@ -241,7 +243,7 @@ describe('runtime fault rules on the participants', () => {
   });
 
   it('redelivers an event whose choreographed step fails transiently, and confirms', async () => {
-    await addRule('hotel', { match: 'trip.flight.reserved', action: 'fail', count: 2 });
+    await addRule('hotel', { match: 'trip.booking.requested', action: 'fail', count: 2 });
 
     const bookingId = await system.book(trip('choreographed'));
     const booking = await system.settled(bookingId);
@@ -260,6 +262,8 @@ describe('runtime fault rules on the participants', () => {
     const bookingId = await system.book(trip('choreographed'));
     const booking = await system.settled(bookingId);
 
+    // The payment counts the flight's and the hotel's successes before it charges: refused on
+    // the hotel's, it fails whichever of the two came first, and never charges.
     expect(booking.status).toBe('CANCELLED');
     expect(booking.steps.map((s) => s.status)).toEqual(['COMPENSATED', 'COMPENSATED', 'FAILED']);
     await eventually(async () =>

@@ -741,6 +741,7 @@ const MIGRATIONS = [
   'OutboxParking1732250000020',
   'AuditPerTransition1732250000030',
   'StepsInInstance1732250000031',
+  'EventJoins1732250000040',
 ];
 
 describe('database bootstrap', () => {

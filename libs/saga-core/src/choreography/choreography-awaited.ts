@@ -33,6 +33,12 @@ export const ChoreographyAwaited = {
     ChoreographyAwaited.wait(t, { ...entry, commandId: '' }, timeoutMs);
   },
 
+  /** The lowest step the saga waits for: the first of the group that is out, if any. */
+  lowest(instance: Pick<SagaInstance<unknown>, 'awaiting'>): number | undefined {
+    const indexes = instance.awaiting.map((a) => a.stepIndex);
+    return indexes.length > 0 ? Math.min(...indexes) : undefined;
+  },
+
   /** Whether the saga waits for something from step `stepIndex`. */
   has(instance: SagaInstance<unknown>, stepIndex: number): boolean {
     return instance.awaiting.some((a) => a.stepIndex === stepIndex);

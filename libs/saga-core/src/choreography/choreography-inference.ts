@@ -1,9 +1,9 @@
 import { AuditType } from '../model/audit-entry';
 import { parallelGroupOf } from '../definition/saga-spec';
-import { soleAwaited } from '../model/saga-instance';
 import { SagaTransition } from '../model/saga-transition';
 import { auditLine } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
+import { ChoreographyAwaited } from './choreography-awaited';
 import { ChoreographyDefinition } from './choreography-definition';
 import { EventMessage } from '../transport/event-message';
 
@@ -21,7 +21,7 @@ export function inferEarlierSuccesses<Data>(
 ): void {
   const steps = t.instance.steps;
   const { first } = parallelGroupOf(spec.steps, stepIndex);
-  for (let i = soleAwaited(t.instance)?.stepIndex ?? stepIndex; i < first; i++) {
+  for (let i = ChoreographyAwaited.lowest(t.instance) ?? stepIndex; i < first; i++) {
     if (steps[i].status !== StepStatus.RUNNING && steps[i].status !== StepStatus.PENDING) {
       continue;
     }

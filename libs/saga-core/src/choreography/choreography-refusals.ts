@@ -1,5 +1,6 @@
-import { SagaInstance, soleAwaited } from '../model/saga-instance';
+import { SagaInstance } from '../model/saga-instance';
 import { StepStatus } from '../model/step-status';
+import { ChoreographyAwaited } from './choreography-awaited';
 import { TO_UNDO } from './choreography-undo-chain';
 
 /*
@@ -21,7 +22,8 @@ export function refuseForward(current: SagaInstance, stepIndex: number): string 
     return `step ${step.name} is ${step.status}`;
   }
   if (step.status === StepStatus.RUNNING) return null;
-  const awaited = soleAwaited(current)?.stepIndex;
+  // Any step after the first one out: its outcome may have overtaken theirs.
+  const awaited = ChoreographyAwaited.lowest(current);
   if (step.status === StepStatus.PENDING && awaited !== undefined && stepIndex > awaited) {
     return null;
   }

@@ -1,5 +1,5 @@
 import { AuditEntry, AuditType } from '../model/audit-entry';
-import { SagaInstance, SagaTimer, soleAwaited } from '../model/saga-instance';
+import { SagaInstance, SagaTimer } from '../model/saga-instance';
 import { parallelGroupOf } from '../definition/saga-spec';
 import {
   IgnoredEvent,
@@ -130,12 +130,15 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     return t;
   }
 
-  /** An operator stops a running saga: the same cancel event as a missed deadline. */
+  /**
+   * An operator stops a running saga: the same cancel event as a missed deadline, in the name
+   * of the first step it waits for.
+   */
   cancel(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
-    const awaiting = soleAwaited(current);
-    if (!this.running(current) || !awaiting) return null;
+    const awaited = ChoreographyAwaited.lowest(current);
+    if (!this.running(current) || awaited === undefined) return null;
     const t = beginTransition(current, this.env.now());
-    const spec = this.definition.spec.steps[awaiting.stepIndex];
+    const spec = this.definition.spec.steps[awaited];
     t.audit.push(auditLine(t, AuditType.OPERATOR_CANCELLED, spec.name, { ...by }));
     this.cancelSaga(t, spec, StepStatus.CANCELLED, `cancelled by ${by.operator}: ${by.reason}`);
     return t;
@@ -186,20 +189,23 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     ChoreographyAwaited.keep(t, (a) => steps[a.stepIndex].status === StepStatus.RUNNING);
     // The steps of a parallel group report one by one: the group is done with its last.
     const { first, last } = parallelGroupOf(this.definition.spec.steps, stepIndex);
-    const out = steps
-      .slice(first, last + 1)
-      .map((s, k) => ({ s, k: first + k }))
-      .filter(({ s }) => s.status === StepStatus.RUNNING || s.status === StepStatus.PENDING);
-    if (out.length === 0) this.expectFrom(t, last + 1);
-    // A step whose event overtook its group's (inferred to run) is waited for from now on.
-    else
-      for (const { k } of out)
-        if (!ChoreographyAwaited.has(t.instance, k))
-          ChoreographyAwaited.outcome(t, k, this.definition.spec.steps[k].timeoutMs);
+    let done = true;
+    for (let k = first; k <= last; k++) {
+      if (steps[k].status !== StepStatus.RUNNING && steps[k].status !== StepStatus.PENDING)
+        continue;
+      done = false;
+      // A sibling of a step whose event overtook their group's start is waited for from now.
+      if (!ChoreographyAwaited.has(t.instance, k))
+        ChoreographyAwaited.outcome(t, k, this.definition.spec.steps[k].timeoutMs);
+    }
+    if (done) this.expectFrom(t, last + 1);
     return t;
   }
 
-  /** Waits for the first step at or after `from` that runs for this saga, or confirms it. */
+  /**
+   * Waits for the first step at or after `from` that runs for this saga and the steps of its
+   * parallel group that run, or confirms the saga.
+   */
   private expectFrom(t: SagaTransition<Data>, from: number): void {
     const next = nextActiveStep(t.instance, from);
     if (next >= 0) {

@@ -6,6 +6,7 @@ import { SagaTransition } from '../model/saga-transition';
 import { auditLine, finishCompensation } from '../model/saga-transition.helpers';
 import { StepStatus } from '../model/step-status';
 import { CommandPhase } from '../transport/message-envelope';
+import { ChoreographyStepSpec } from '../definition/choreography-spec';
 import { ChoreographyDefinition } from './choreography-definition';
 import { PublishEnvironment, publishEvent } from './choreography-messages';
 import { ChoreographyAwaited } from './choreography-awaited';
@@ -31,14 +32,15 @@ export type UndoChainEnvironment = PublishEnvironment & { random(): number };
 /**
  * The compensating half of a choreographed saga, with no I/O. The participants undo their
  * steps among themselves, from the last one that took effect back to the first, each reacting
- * to the report of the one after it; the tracker follows the chain one step at a time and
- * keeps a deadline on the undo it waits for. When the deadline passes (an event of the chain
- * was lost, dead-lettered, or never published), it asks that step's participant for its undo
- * with the step's undo request event, again and again with backoff (the step's
- * `compensationRetry`). When the tries run out, the step is `COMPENSATION_FAILED` and the
- * tracker asks the steps before it for their undo itself, since the events that would have
- * triggered them will never come: the saga ends `COMPENSATION_FAILED`, naming the step, as an
- * orchestrated saga does.
+ * to the report of the one after it (the steps of a parallel group together, and the step
+ * before a group once every step of it has reported); the tracker follows the chain one group
+ * at a time and keeps a deadline on each undo it waits for. When a deadline passes (an event
+ * of the chain was lost, dead-lettered, or never published), it asks that step's participant
+ * for its undo with the step's undo request event, again and again with backoff (the step's
+ * `compensationRetry`). When the tries run out, the step is `COMPENSATION_FAILED` and, once
+ * the other steps of its group have reported, the tracker asks the steps before it for their
+ * undo itself, since the events that would have triggered them will never come: the saga
+ * ends `COMPENSATION_FAILED`, naming the step, as an orchestrated saga does.
  */
 export class ChoreographyUndoChain<Data> {
   constructor(
@@ -47,8 +49,9 @@ export class ChoreographyUndoChain<Data> {
   ) {}
 
   /**
-   * A step failed, timed out or was cancelled: the chain starts at step `top` (the step
-   * before a refused one, or the last step when a cancel event went out) and runs down to 0.
+   * A step failed, timed out or was cancelled: the chain starts at step `top` (the last of a
+   * refused one's group, whose other steps undo on its failure, or the last step when a cancel
+   * event went out) and runs down to 0.
    */
   begin(t: SagaTransition<Data>, top: number): void {
     this.awaitBelow(t, top + 1, false);
@@ -91,7 +94,7 @@ export class ChoreographyUndoChain<Data> {
       this.finishIfUndone(t);
     } else if (t.instance.awaiting.length === 0) {
       // The participant before this step's group reacts to the group's reports: wait for it.
-      this.awaitBelowGroupOf(t, stepIndex, false);
+      this.awaitBelowGroupOf(t, stepIndex);
     }
   }
 
@@ -104,7 +107,7 @@ export class ChoreographyUndoChain<Data> {
     }
     const spec = this.definition.spec.steps[stepIndex];
     const step = t.instance.steps[stepIndex];
-    const reason = `no undo within ${spec.timeoutMs} ms`;
+    const reason = noUndoWithin(spec);
     step.lastError = reason;
     t.audit.push(
       auditLine(t, AuditType.COMPENSATION_ATTEMPT_FAILED, spec.name, { attempt, reason }),
@@ -126,9 +129,10 @@ export class ChoreographyUndoChain<Data> {
     t.audit.push(
       auditLine(t, AuditType.STEP_COMPENSATION_FAILED, spec.name, { attempts: attempt, reason }),
     );
-    // The report that would have set off the steps before this one will never come.
+    // The report that would have set off the steps before this one will never come; the
+    // other steps of its group still may report, and those before wait for them first.
     ChoreographyAwaited.settle(t, stepIndex);
-    if (t.instance.awaiting.length === 0) this.awaitBelowGroupOf(t, stepIndex, true);
+    if (t.instance.awaiting.length === 0) this.awaitBelowGroupOf(t, stepIndex);
   }
 
   /** An operator retries the undos that failed: each is asked for again, the highest first. */
@@ -143,16 +147,16 @@ export class ChoreographyUndoChain<Data> {
   }
 
   /**
-   * Waits for the undo of the highest step below `below` that has not reported one yet (its
-   * participant is set off by the report above it), or asks for it at once when nothing will
-   * set it off; ends the saga when no step is left to undo.
+   * Waits for the undo of the highest step below `below` that has not reported one yet, and
+   * of the steps of its parallel group below it that have not either (their participants are
+   * set off by the reports above them), or asks for them at once when nothing will set them
+   * off; ends the saga when no step is left to undo.
    */
   private awaitBelow(t: SagaTransition<Data>, below: number, request: boolean): void {
     const steps = t.instance.steps;
     t.instance.awaiting = [];
     for (let i = below - 1; i >= 0; i--) {
       if (!unreported(steps[i])) continue;
-      // The steps of its parallel group are set off together: wait for each of them.
       const { first } = parallelGroupOf(this.definition.spec.steps, i);
       for (let k = first; k <= i; k++) {
         if (!unreported(steps[k])) continue;
@@ -171,17 +175,18 @@ export class ChoreographyUndoChain<Data> {
   }
 
   /**
-   * Every step of step `stepIndex`'s group has reported its undo, or been given up on
-   * (`givenUp`: this one, just now): the chain goes on below the group. The participant before
-   * a group undoes once all of its steps have reported, so if the tracker gave up on one of
-   * them, that participant will never be set off: the tracker asks for its undo itself.
+   * Every step of step `stepIndex`'s group has reported its undo, or been given up on: the
+   * chain goes on below the group. The participant before a group undoes once all of its
+   * steps have reported, so if the tracker gave up on one of them (this one, just now, or
+   * another earlier), that participant will never be set off: the tracker asks for its undo.
    */
-  private awaitBelowGroupOf(t: SagaTransition<Data>, stepIndex: number, givenUp: boolean): void {
-    const { first, last } = parallelGroupOf(this.definition.spec.steps, stepIndex);
-    const failed = t.instance.steps
+  private awaitBelowGroupOf(t: SagaTransition<Data>, stepIndex: number): void {
+    const specs = this.definition.spec.steps;
+    const { first, last } = parallelGroupOf(specs, stepIndex);
+    const givenUp = t.instance.steps
       .slice(first, last + 1)
-      .some((s) => s.status === StepStatus.COMPENSATION_FAILED);
-    this.awaitBelow(t, first, givenUp || (first !== last && failed));
+      .some((s, k) => gaveUp(s, specs[first + k]));
+    this.awaitBelow(t, first, givenUp);
   }
 
   private finishIfUndone(t: SagaTransition<Data>): void {
@@ -225,4 +230,17 @@ export class ChoreographyUndoChain<Data> {
 /** A step of the chain whose undo report has not come: it may hold work, or never ran. */
 function unreported(step: StepState): boolean {
   return TO_UNDO.includes(step.status) || step.status === StepStatus.PENDING;
+}
+
+/** Why the tracker counts an undo try as failed: its deadline passed with no report. */
+function noUndoWithin(spec: ChoreographyStepSpec): string {
+  return `no undo within ${spec.timeoutMs} ms`;
+}
+
+/**
+ * Whether the tracker gave the step's undo up itself, no report of it having come: a report
+ * marks the step undone, or writes the participant's reason over the tracker's.
+ */
+function gaveUp(step: StepState, spec: ChoreographyStepSpec): boolean {
+  return step.status === StepStatus.COMPENSATION_FAILED && step.lastError === noUndoWithin(spec);
 }

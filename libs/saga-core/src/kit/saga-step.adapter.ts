@@ -53,12 +53,25 @@ export class SagaStepAdapter<Data = unknown> {
    * step on its data (the step, or an optional step before it, runs: see `stepActsOn`) is
    * acknowledged doing nothing; the answer depends on the event alone, so a redelivery of it
    * gets the same. After a parallel group, the step works once every step of the group that
-   * runs has succeeded, on their data folded together (`EventContext.join`).
+   * runs has succeeded, on their data folded together (`EventContext.join`). A runtime fault
+   * rule on one of those events applies before it is counted: a refusal fails the step then
+   * (the event is never counted, so the join never completes), a transient failure has it
+   * come again.
    */
   async runOnEvent(event: EventMessage, ctx: EventContext): Promise<void> {
     const events = this.eventsOf();
     const { step, handlers } = this.resolved;
-    const data = await this.joinedData(event, ctx);
+    let data: Data | undefined;
+    try {
+      data = await this.joinedData(event, ctx);
+    } catch (error) {
+      if (!(error instanceof TerminalStepError)) throw error;
+      ctx.publish(
+        events.failed,
+        this.resolved.withReason(this.resolved.dataOf(event), error.message),
+      );
+      return;
+    }
     if (data === undefined) return;
     let silenced = false;
     let result: unknown;
@@ -118,6 +131,8 @@ export class SagaStepAdapter<Data = unknown> {
     if (!reaction.act) return undefined;
     if (!reaction.join) return data;
     const { join } = reaction;
+    // A fault for this event is for the step's reaction to it, whether or not it completes.
+    if (!ctx.givingUp) ctx.raiseInjectedFault();
     const arrived = await ctx.join({
       sagaId: event.correlationId,
       step: this.resolved.step,

@@ -21,7 +21,8 @@ export interface StepState {
 /**
  * One thing a running saga waits for: a reply to one command, or the end of one retry
  * backoff. A saga waits for one at a time, except while the steps of a parallel group are out
- * (one each); compensations always run one at a time.
+ * (one each). Orchestrated, compensations run one at a time; choreographed, the undos of a
+ * group's steps are waited for together.
  */
 export interface AwaitedReply {
   /** `reply`: a command is out; `backoff`: the next attempt is sent when the timer fires. */
