@@ -254,7 +254,7 @@ describe.each<Mode>(['orchestrated', 'choreographed'])(
       expect(await system.participantState('hotel', bookingId)).toBeNull();
     });
 
-    it('cancels the hotel, then the flight, when the customer cannot pay', async () => {
+    it('cancels the hotel and the flight when the customer cannot pay', async () => {
       const bookingId = await system.book(trip({ customerId: 'cust-poor' }));
       const booking = await system.settled(bookingId);
       expect(booking).toMatchObject({
@@ -264,7 +264,9 @@ describe.each<Mode>(['orchestrated', 'choreographed'])(
       const compensations = (await system.audit(bookingId))
         .filter((a) => a.type === 'STEP_COMPENSATED')
         .map((a) => a.step);
-      expect(compensations).toEqual(['hotel', 'flight']);
+      // Orchestrated, hotel then flight; choreographed, the two undo at once, in any order.
+      if (mode === 'orchestrated') expect(compensations).toEqual(['hotel', 'flight']);
+      else expect([...compensations].sort()).toEqual(['flight', 'hotel']);
       expect(await system.participantState('payment', bookingId)).toBeNull();
     });
 

@@ -40,6 +40,22 @@ describe('a choreographed saga with a parallel group, as the tracker follows its
     },
   );
 
+  it('records the success of a step still out beside a refusal, and waits for its undo', () => {
+    const run = started()
+      .whenEvent(e.b.failed, { ...trip, reason: 'SOLD_OUT' })
+      .whenEvent(e.c.succeeded, priced('p', 'c'))
+      .expectSteps({ a: StepStatus.RUNNING, c: StepStatus.COMPENSATING });
+    expect(run.state.data.prices).toMatchObject({ c: 10 });
+    expect(story(run).at(-1)).toBe('STEP_COMPLETED:c');
+    expect(waitingFor(run)).toEqual(['1:compensation', '3:compensation']);
+    run
+      .whenEvent(e.c.succeeded, priced('p', 'c'), { ignored: true })
+      .whenEvent(e.c.compensated, trip)
+      .whenEvent(e.a.compensated, trip)
+      .whenEvent(e.p.compensated, trip)
+      .expectStatus(SagaStatus.CANCELLED);
+  });
+
   it('keeps waiting for the group when the step before it reports its undo first', () => {
     const run = started()
       .whenEvent(e.a.succeeded, priced('p', 'a'))

@@ -24,6 +24,7 @@ import { ChoreographyDefinition } from './choreography-definition';
 import { eventDetail, publishEvent, reasonOf } from './choreography-messages';
 import { ChoreographySpec, ChoreographyStepSpec, EventRef } from '../definition/choreography-spec';
 import { inferEarlierSuccesses } from './choreography-inference';
+import { isSuccessBesideRefusal, successBesideRefusal } from './choreography-beside-refusal';
 import { refuseForward, refuseUndo } from './choreography-refusals';
 import { ChoreographyUndoChain, UNDO_REPORTED } from './choreography-undo-chain';
 import { ChoreographyAwaited } from './choreography-awaited';
@@ -84,6 +85,9 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     if (current.status !== SagaStatus.PENDING)
       return this.ignore(current, event, 'the saga has ended');
     if (!match) return this.ignore(current, event, 'not an event of this saga');
+    if (match.outcome === 'succeeded' && isSuccessBesideRefusal(current, match.stepIndex)) {
+      return successBesideRefusal(current, match.stepIndex, event, this.definition, this.env.now());
+    }
     const forward = match.outcome === 'succeeded' || match.outcome === 'failed';
     const refusal = forward
       ? refuseForward(current, match.stepIndex)
@@ -130,10 +134,7 @@ export class ChoreographyStateMachine<Data> implements SagaMachine<Data, Choreog
     return t;
   }
 
-  /**
-   * An operator stops a running saga: the same cancel event as a missed deadline, in the name
-   * of the first step it waits for.
-   */
+  /** An operator stops a running saga: the cancel event of a missed deadline, for its first step out. */
   cancel(current: SagaInstance<Data>, by: OperatorRequest): SagaTransition<Data> | null {
     const awaited = ChoreographyAwaited.lowest(current);
     if (!this.running(current) || awaited === undefined) return null;
