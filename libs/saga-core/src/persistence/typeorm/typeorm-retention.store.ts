@@ -19,28 +19,26 @@ export class TypeOrmRetentionStore implements RetentionStore {
         RETENTION_LOCK_KEY,
       ])) as { ok: boolean }[];
       if (!lock.ok) return null;
-      const inbox = (await manager.query(
-        `DELETE FROM saga_inbox WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM saga_inbox
-            WHERE processed_at < now() - make_interval(secs => $1::int / 1000.0) LIMIT $2))`,
-        [inboxOlderThanMs, limit],
-      )) as [unknown[], number];
+      // Rows a DELETE removed, as the pg driver answers through TypeORM.
+      const deleted = async (sql: string, olderThanMs: number) =>
+        ((await manager.query(sql, [olderThanMs, limit])) as [unknown[], number])[1];
+      const olderThan = (table: string, column: string) =>
+        `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM ${table}
+            WHERE ${column} < now() - make_interval(secs => $1::int / 1000.0) LIMIT $2))`;
+      const inbox = await deleted(olderThan('saga_inbox', 'processed_at'), inboxOlderThanMs);
       // Unsent rows are never pruned, however old: they are still owed to the broker.
-      const outbox = (await manager.query(
+      const outbox = await deleted(
         `DELETE FROM saga_outbox WHERE id = ANY(ARRAY(
            SELECT id FROM saga_outbox
             WHERE sent_at IS NOT NULL
               AND sent_at < now() - make_interval(secs => $1::int / 1000.0)
             ORDER BY id LIMIT $2))`,
-        [outboxOlderThanMs, limit],
-      )) as [unknown[], number];
-      const joins = (await manager.query(
-        `DELETE FROM saga_event_joins WHERE ctid = ANY(ARRAY(
-           SELECT ctid FROM saga_event_joins
-            WHERE updated_at < now() - make_interval(secs => $1::int / 1000.0) LIMIT $2))`,
-        [inboxOlderThanMs, limit],
-      )) as [unknown[], number];
-      return { inbox: inbox[1], outbox: outbox[1], joins: joins[1] };
+        outboxOlderThanMs,
+      );
+      // A join's events are past redelivery once the inbox forgets them.
+      const joins = await deleted(olderThan('saga_event_joins', 'updated_at'), inboxOlderThanMs);
+      return { inbox, outbox, joins };
     });
   }
 }
