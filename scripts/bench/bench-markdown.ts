@@ -35,8 +35,8 @@ export function benchMarkdown(result: BenchResult, reportPath: string): string {
   }
   lines.push(
     '',
-    `| mode | failures | in flight | bookings/s | p50 ms | p95 ms | p99 ms | CPU ms/booking: orch · ${TRIP_PARTICIPANTS.join(' · ')} · pg · rabbit | commits/booking | row writes/booking | statements/booking | msgs/booking | peak RSS MB (max app) | of ceiling | p50 / floor |`,
-    '| --- | --: | --: | --: | --: | --: | --: | --- | --: | --: | --: | --: | --: | --: | --: |',
+    `| mode | failures | in flight | bookings/s | p50 ms | p95 ms | p99 ms | CPU ms/booking: orch · ${TRIP_PARTICIPANTS.join(' · ')} · pg · rabbit | commits/booking | row writes/booking | statements/booking | app write calls/booking | msgs/booking | peak RSS MB (max app) | of ceiling | p50 / floor |`,
+    '| --- | --: | --: | --: | --: | --: | --: | --- | --: | --: | --: | --: | --: | --: | --: | --: |',
   );
   for (const c of result.configurations) {
     const m = c.median;
@@ -47,7 +47,8 @@ export function benchMarkdown(result: BenchResult, reportPath: string): string {
         `${fixed(m.bookingsPerSecond)} | ${fixed(m.p50)} | ${fixed(m.p95)} | ${fixed(m.p99)} | ` +
         `${[...APPS.map((app) => cpu[app]), cpu.postgres, cpu.rabbitmq].map((v) => fixed(v, 2)).join(' · ')} | ` +
         `${fixed(m.commitsPerBooking)} | ${fixed(m.rowWritesPerBooking)} | ` +
-        `${fixed(m.statementsPerBooking)} | ${fixed(m.messagesPerBooking)} | ` +
+        `${fixed(m.statementsPerBooking)} | ${fixed(m.writeCallsPerBooking)} | ` +
+        `${fixed(m.messagesPerBooking)} | ` +
         `${rss.length > 0 ? fixed(Math.max(...rss), 0) : '–'} | ` +
         `${c.ratios.ofCeiling === null ? '–' : `${fixed(c.ratios.ofCeiling * 100, 0)} %`} | ` +
         `${fixed(c.ratios.p50OverFloor, 2)} |`,

@@ -30,6 +30,20 @@ export async function cpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
+/**
+ * Write system calls a process has made so far (`syscw` of /proc/<pid>/io: `write` and
+ * `writev`, so each socket write); null once it is gone or where it cannot be read.
+ */
+export async function writeCalls(pid: number): Promise<number | null> {
+  try {
+    const io = await readFile(`/proc/${pid}/io`, 'utf8');
+    const match = /^syscw:\s+(\d+)/m.exec(io);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Resident memory now and at its peak (VmRSS, VmHWM), in MB; null once it is gone. */
 export async function memoryMb(pid: number): Promise<{ rss: number; peak: number } | null> {
   try {

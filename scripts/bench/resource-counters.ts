@@ -7,7 +7,14 @@ import {
   TripDatabaseUrls,
   TripEndpoints,
 } from '../support/trip-endpoints';
-import { cpuSeconds, memoryMb, pidListeningOn, pidsByCommandLine, pidsByName } from './proc-stats';
+import {
+  cpuSeconds,
+  memoryMb,
+  pidListeningOn,
+  pidsByCommandLine,
+  pidsByName,
+  writeCalls,
+} from './proc-stats';
 
 export const APPS = TRIP_APPS;
 export type AppName = TripAppName;
@@ -15,6 +22,8 @@ export type AppName = TripAppName;
 /** Everything counted at one instant; deltas of two of them make a run's figures. */
 export interface CounterSnapshot {
   appCpu: Record<AppName, number | null>;
+  /** Write system calls of the apps' processes together; null if one could not be read. */
+  appWriteCalls: number | null;
   /** CPU seconds of each PostgreSQL backend serving the apps' databases, by pid. */
   postgresCpu: Map<number, number>;
   rabbitCpu: number | null;
@@ -34,6 +43,7 @@ export interface CounterSnapshot {
 
 export interface CounterDelta {
   cpuSeconds: Record<AppName | 'postgres' | 'rabbitmq', number | null>;
+  appWriteCalls: number | null;
   commits: number;
   messages: number;
   rowWrites: number;
@@ -74,8 +84,9 @@ export class ResourceCounters {
   }
 
   async snapshot(): Promise<CounterSnapshot> {
-    const [appCpu, dbFigures, rabbit] = await Promise.all([
+    const [appCpu, appWrites, dbFigures, rabbit] = await Promise.all([
       Promise.all(APPS.map(async (app) => [app, await cpuOf(this.pids[app])] as const)),
+      Promise.all(APPS.map((app) => writeCallsOf(this.pids[app]))),
       Promise.all(APPS.map((app) => databaseFigures(this.clients[app]))),
       Promise.all(this.rabbitPids.map(cpuSeconds)),
     ]);
@@ -88,6 +99,9 @@ export class ResourceCounters {
     });
     return {
       appCpu: Object.fromEntries(appCpu) as Record<AppName, number | null>,
+      appWriteCalls: appWrites.some((w) => w === null)
+        ? null
+        : appWrites.reduce<number>((a, b) => a + (b ?? 0), 0),
       postgresCpu,
       rabbitCpu: rabbit.some((c) => c === null)
         ? null
@@ -160,6 +174,7 @@ export function deltaOf(before: CounterSnapshot, after: CounterSnapshot): Counte
   ) as Record<AppName, number | null>;
   return {
     cpuSeconds: { ...apps, postgres, rabbitmq: diff(before.rabbitCpu, after.rabbitCpu) },
+    appWriteCalls: diff(before.appWriteCalls, after.appWriteCalls),
     commits: after.commits - before.commits,
     messages: after.messages - before.messages,
     rowWrites: after.rowWrites - before.rowWrites,
@@ -178,6 +193,10 @@ async function findApp(app: AppName, url: string): Promise<number | null> {
 
 async function cpuOf(pid: number | null): Promise<number | null> {
   return pid === null ? null : cpuSeconds(pid);
+}
+
+async function writeCallsOf(pid: number | null): Promise<number | null> {
+  return pid === null ? null : writeCalls(pid);
 }
 
 interface DatabaseFigures {

@@ -29,6 +29,7 @@ describe('run figures', () => {
         messages: 18,
         rowWrites: 150,
         statements: null,
+        appWriteCalls: 45,
       },
       rss,
     );
@@ -43,6 +44,7 @@ describe('run figures', () => {
       messagesPerBooking: 6,
       rowWritesPerBooking: 50,
       statementsPerBooking: null,
+      writeCallsPerBooking: 15,
     });
     expect(figures.cpuMsPerBooking.orchestrator).toBeCloseTo(10);
     expect(figures.cpuMsPerBooking.flight).toBeNull();

@@ -21,6 +21,8 @@ export interface RunFigures {
   rowWritesPerBooking: number | null;
   /** Statements run by every app's database (round trips), per booking; null if not counted. */
   statementsPerBooking: number | null;
+  /** Write system calls of all the apps' processes (socket writes), per booking. */
+  writeCallsPerBooking: number | null;
   /** Each app's peak resident memory (VmHWM) at the end of the run, MB. */
   peakRssMb: Record<AppName, number | null>;
 }
@@ -52,6 +54,7 @@ export function figuresOf(
     messagesPerBooking: per(delta.messages),
     rowWritesPerBooking: per(delta.rowWrites),
     statementsPerBooking: per(delta.statements),
+    writeCallsPerBooking: per(delta.appWriteCalls),
     peakRssMb,
   };
 }
@@ -85,6 +88,7 @@ export function medianFigures(runs: readonly RunFigures[]): RunFigures {
     messagesPerBooking: med((r) => r.messagesPerBooking),
     rowWritesPerBooking: med((r) => r.rowWritesPerBooking),
     statementsPerBooking: med((r) => r.statementsPerBooking),
+    writeCallsPerBooking: med((r) => r.writeCallsPerBooking ?? null),
     // Peaks are maxima, not medians: a limit holds only if every run kept under it.
     peakRssMb: Object.fromEntries(
       APPS.map((app) => {
