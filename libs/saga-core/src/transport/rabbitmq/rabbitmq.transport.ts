@@ -20,6 +20,7 @@ import {
 import { RabbitMqConsumer, TransportCounters } from './rabbitmq-consumer';
 import { RabbitMqPublisher } from './rabbitmq-publisher';
 import { ChannelSource, RabbitMqTopology } from './rabbitmq-topology';
+import { writeFramesTogether } from './frames-together';
 import { RabbitMqTransportOptions } from './rabbitmq-transport.options';
 
 /** How long close() lets running handlers finish so their acks still go out. */
@@ -84,7 +85,8 @@ export class RabbitMqTransport extends MessageTransport {
       this.counters.disconnects++;
       this.logger.warn(`Lost RabbitMQ: ${err?.message ?? 'closed'}; reconnecting`);
     });
-    manager.on('connect', () => {
+    manager.on('connect', ({ connection }: { connection: unknown }) => {
+      writeFramesTogether(connection);
       if (lost)
         this.logger.log('Reconnected to RabbitMQ; declaring queues and re-attaching consumers');
       lost = false;
