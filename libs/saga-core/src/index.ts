@@ -132,6 +132,7 @@ export * from './faults/fault-rules';
 export * from './faults/fault-effects';
 export * from './errors/transient-failure';
 export * from './persistence/typeorm/pg-session';
+export * from './persistence/typeorm/turn-socket';
 export * from './openapi/http-error.dto';
 export * from './openapi/api-errors.decorator';
 export * from './openapi/openapi-document';

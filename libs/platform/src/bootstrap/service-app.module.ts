@@ -8,6 +8,7 @@ import {
   envFaultHooks,
   parseReplyQueues,
   pgSessionOptions,
+  pgSocketWritingByTurn,
   SagaCoreOptions,
   SagaModule,
 } from '@app/saga-core';
@@ -69,8 +70,10 @@ export class ServiceAppModule {
             // the engine opens its other connections with the same limits.
             // `pipeline`: node-postgres sends a statement without waiting for the one before
             // it; a participant step's BEGIN and COMMIT ride along (`StepTransaction`).
+            // `stream`: what a connection queues in one turn goes out in one write.
             extra: {
               pipeline: true,
+              stream: pgSocketWritingByTurn,
               keepAlive: true,
               keepAliveInitialDelayMillis: 10_000,
               ...pgSessionOptions(
