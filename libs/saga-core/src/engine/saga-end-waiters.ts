@@ -4,6 +4,9 @@ import { isTerminal } from '../model/saga-status';
 
 type Waiter = (ended?: SagaInstance) => void;
 
+/** This process's write of a saga still going on, settling once it has (never rejecting). */
+export type WriteUnderWay = (sagaId: string) => Promise<unknown> | null;
+
 /** What a client waits before opening another wait, when too many are open. */
 const BUSY_RETRY_AFTER_SECONDS = 2;
 
@@ -13,6 +16,12 @@ const BUSY_RETRY_AFTER_SECONDS = 2;
  * the database's notification of another's) or its time runs out, and reads it once more only
  * if it has to. At most `maxOpen` waits are open at once; past that, a wait fails with a
  * `ServiceBusyError` (503 and Retry-After) instead of piling up.
+ *
+ * The database's notification of an end and this process's own commit of it race: the
+ * notification often comes first, and the wait would read the saga again although this
+ * process is about to hand it over. So a notification of a saga this process is writing
+ * (`underWay`) wakes its waiters only once that write has settled: the saga as committed is
+ * then theirs, and they read it again only if that write did not end it.
  */
 export class SagaEndWaiters {
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -22,6 +31,13 @@ export class SagaEndWaiters {
     private readonly find: (sagaId: string) => Promise<SagaInstance | null>,
     private readonly maxOpen?: number,
   ) {}
+
+  /** This process's writer tells which saga it is writing (none until it does). */
+  private underWay: WriteUnderWay = () => null;
+
+  followWrites(underWay: WriteUnderWay): void {
+    this.underWay = underWay;
+  }
 
   /** Waits open at this moment. */
   get openWaits(): number {
@@ -58,6 +74,16 @@ export class SagaEndWaiters {
 
   /** `ended` is the saga as this process committed it; without it, waiters read it again. */
   wake(sagaId: string, ended?: SagaInstance): void {
-    for (const wake of this.waiters.get(sagaId) ?? []) wake(ended);
+    const waiters = this.waiters.get(sagaId);
+    if (!waiters) return;
+    const writing = ended ? null : this.underWay(sagaId);
+    if (!writing) {
+      for (const wake of waiters) wake(ended);
+      return;
+    }
+    // The writer hands the committed saga over in the reactions of its write's end: a turn
+    // later, a waiter it did not wake reads the saga again.
+    const later = () => setImmediate(() => waiters.forEach((wake) => wake()));
+    void writing.then(later, later);
   }
 }

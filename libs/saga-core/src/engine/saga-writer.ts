@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { ConcurrentUpdateError } from '../errors/concurrent-update.error';
 import { FaultHooks, FaultPoint } from '../model/fault-hooks';
 import {
   DEFAULT_GROUP_COMMIT_MESSAGES,
@@ -14,6 +13,7 @@ import { OutboxRecord } from '../messaging/outbox-store.port';
 import { debugLogging } from '../observability/log-scope';
 import { MessageClaim, SagaStore, SagaTransaction } from '../persistence/saga-store.port';
 import { ClaimedWrites } from './claimed-writes';
+import { retryOnConcurrentUpdate } from './concurrent-retry';
 import {
   DecisionMember,
   groupClaim,
@@ -91,6 +91,8 @@ export class SagaWriter {
     const { maxMessages, lingerMs } = deps.groupCommit ?? {};
     this.claimed = new ClaimedWrites(deps.store, maxMessages ?? DEFAULT_GROUP_COMMIT_MESSAGES);
     this.lingering = new LingeringDecisions(lingerMs ?? DEFAULT_LINGER_MS, deps.mostLingering);
+    // A saga's waiters take it from `committed`, not from the database's notification.
+    deps.ends.followWrites((sagaId) => this.sagaQueues.get(sagaId) ?? null);
   }
 
   /** Decides what a claimed message does to its saga and writes it with the claim. */
@@ -119,7 +121,7 @@ export class SagaWriter {
     sagaId: string,
     decide: (saga: SagaInstance, tx: SagaTransaction) => Promise<SagaTransition | null>,
   ): Promise<Committed | null> {
-    const outcome = await this.withRetry(() =>
+    const outcome = await retryOnConcurrentUpdate(() =>
       this.deps.store.transaction(async (tx): Promise<Committed | null> => {
         const saga = await tx.lock(sagaId);
         if (!saga) return null;
@@ -212,7 +214,7 @@ export class SagaWriter {
 
   /** Claims the message and locks its saga in one transaction, then decides and writes. */
   private underClaim(sagaId: string, { claim, decide }: DecisionMember): Promise<Committed | null> {
-    return this.withRetry(() =>
+    return retryOnConcurrentUpdate(() =>
       this.deps.store.transaction(async (tx): Promise<Committed | null> => {
         const { claimed, instance } = await tx.claimAndLock(
           claim.consumer,
@@ -275,16 +277,6 @@ export class SagaWriter {
       if (this.sagaQueues.get(sagaId) === tail) this.sagaQueues.delete(sagaId);
     });
     return next;
-  }
-
-  private async withRetry<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError) || attempt >= 3) throw error;
-      }
-    }
   }
 }
 
