@@ -32,7 +32,8 @@ export async function cpuSeconds(pid: number): Promise<number | null> {
 
 /**
  * Write system calls a process has made so far (`syscw` of /proc/<pid>/io: `write` and
- * `writev`, so each socket write); null once it is gone or where it cannot be read.
+ * `writev`: each socket write, and each wake-up of its event loop through its eventfd); null
+ * once it is gone or where it cannot be read.
  */
 export async function writeCalls(pid: number): Promise<number | null> {
   try {
