@@ -123,3 +123,9 @@ export const FIND_SAGA = {
   name: 'saga-find-v3',
   text: `SELECT ${SAGA_COLUMNS} FROM saga_instances i WHERE i.id = $1`,
 };
+
+/** Several sagas by id at once (`BatchedReads`). */
+export const FIND_SAGAS = {
+  name: 'saga-find-many-v1',
+  text: `SELECT ${SAGA_COLUMNS} FROM saga_instances i WHERE i.id = ANY($1::uuid[])`,
+};

@@ -35,7 +35,7 @@ import {
 import { sagaWhere } from './saga-filter.sql';
 import { SagaNotifications } from './saga-notifications';
 import { applyClaimedBatch } from './saga-batch-statements';
-import { FIND_SAGA } from './saga-statements';
+import { sagaFinds } from './saga-finds';
 import {
   PARKED_TIMERS,
   PENDING_DEFINITIONS,
@@ -177,9 +177,11 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
     return applyClaimedBatch(this.pool(), writes);
   }
 
-  async find(sagaId: string): Promise<SagaInstance | null> {
-    const { rows } = await this.reads().query<SagaRow>({ ...FIND_SAGA, values: [sagaId] });
-    return rows.length === 0 ? null : toInstance(rows[0]);
+  /** Reads of single sagas that meet go in one statement (`sagaFinds`). */
+  private readonly finds = sagaFinds(() => this.reads());
+
+  find(sagaId: string): Promise<SagaInstance | null> {
+    return this.finds(sagaId);
   }
 
   async list(query: SagaQuery): Promise<SagaInstance[]> {
