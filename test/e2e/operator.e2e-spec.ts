@@ -45,8 +45,10 @@ describe('operator actions', () => {
     'cancels a %s booking stuck on a silent step, undoing what it did, and records who and why',
     async (mode) => {
       const bookingId = await system.book(trip(mode, { hotel: 'timeout' }));
-      // The hotel reserves but never answers: wait until it has done so.
+      // The hotel reserves but never answers: wait until it has done so, and until the flight
+      // (booked beside it) is recorded done, so that the hotel is the step the cancel stops.
       await waitForHotel(bookingId);
+      await waitForFlightRecorded(bookingId);
       const response = await post(`/bookings/${bookingId}/cancel`, by).expect(202);
       expect(response.body).toMatchObject({ bookingId, status: 'PENDING' });
       const booking = await system.settled(bookingId);
@@ -111,6 +113,16 @@ describe('operator actions', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('the hotel never reserved');
+  }
+
+  async function waitForFlightRecorded(bookingId: string): Promise<void> {
+    for (let i = 0; i < 200; i++) {
+      const { body } = await system.http('orchestrator').get(`/bookings/${bookingId}`);
+      const steps = (body as { steps?: { name: string; status: string }[] }).steps ?? [];
+      if (steps.find((s) => s.name === 'flight')?.status === 'COMPLETED') return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the flight was never recorded done');
   }
 });
 

@@ -1,7 +1,6 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
-
 import { AuditEntry } from '../../model/audit-entry';
 import { FaultHooks, FaultPoint, NO_FAULTS } from '../../model/fault-hooks';
 import { SagaInstance } from '../../model/saga-instance';
@@ -36,6 +35,7 @@ import { sagaWhere } from './saga-filter.sql';
 import { SagaNotifications } from './saga-notifications';
 import { applyClaimedBatch } from './saga-batch-statements';
 import { sagaFinds } from './saga-finds';
+import { sagaInserts } from './saga-insert-batch';
 import {
   PARKED_TIMERS,
   PENDING_DEFINITIONS,
@@ -150,8 +150,19 @@ export class TypeOrmSagaStore implements SagaStore, OnApplicationShutdown {
     }
   }
 
+  /** Starts that arrive while two are being written go together (`sagaInserts`). */
+  private readonly inserts = sagaInserts(
+    () => this.pool(),
+    () => this.faults.reach(FaultPoint.BEFORE_COMMIT),
+    (transition) => this.insertOne(transition),
+  );
+
+  insert(transition: SagaTransition): Promise<StandaloneWrite> {
+    return this.inserts(transition);
+  }
+
   /** One statement on the pool: PostgreSQL commits a statement outside a transaction alone. */
-  async insert(transition: SagaTransition): Promise<StandaloneWrite> {
+  private async insertOne(transition: SagaTransition): Promise<StandaloneWrite> {
     const tx = new TypeOrmSagaTransaction(this.pool());
     // The moment before the commit, as in a transaction: nothing is written yet.
     this.faults.reach(FaultPoint.BEFORE_COMMIT);
