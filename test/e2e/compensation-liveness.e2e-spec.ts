@@ -133,8 +133,17 @@ describe('every compensation ends, in both modes', () => {
         const failed = await system.settled(bookingId, UNDO_BOUND_MS);
 
         expect(failed.status).toBe('COMPENSATION_FAILED');
-        expect(statuses(failed)).toEqual(failedSteps);
         const audit = await system.audit(bookingId);
+        // On a loaded machine a failing step's refusal can come after its step timeout: the
+        // step then timed out, may have taken effect, and was compensated instead.
+        const timedOut = new Set(
+          audit.filter((a) => a.type === 'STEP_TIMED_OUT').map((a) => a.step),
+        );
+        expect(statuses(failed)).toEqual(
+          failedSteps.map((status, i) =>
+            status === 'FAILED' && timedOut.has(failed.steps[i].name) ? 'COMPENSATED' : status,
+          ),
+        );
         expect(audit.at(-1)).toMatchObject({
           type: 'SAGA_COMPENSATION_FAILED',
           detail: { uncompensated: [step] },
