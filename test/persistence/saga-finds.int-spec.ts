@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, QueryConfig } from 'pg';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
 import { contractSaga, transitionOf } from '@app/saga-core/testing/contract-fixtures';
-import { useTestDataSource } from '../support/postgres';
+import { statementsOf, useTestDataSource } from '../support/postgres';
 
 /** `find` of the PostgreSQL store: reads that meet are one statement, each answered its own. */
 describe('finding sagas on PostgreSQL', () => {
@@ -16,29 +15,20 @@ describe('finding sagas on PostgreSQL', () => {
     );
     for (const saga of sagas) await store.insert(transitionOf(saga));
 
-    const pool = (db.dataSource.driver as unknown as { master: Pool }).master;
-    const names: string[] = [];
-    const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: QueryConfig) => {
-      names.push(config.name ?? config.text);
-      return query(config);
-    }) as unknown as Pool['query']);
-    try {
-      const missing = randomUUID();
-      const asked = [...sagas.map((s) => s.id), sagas[3].id.toUpperCase(), missing, sagas[0].id];
-      const found = await Promise.all(asked.map((id) => store.find(id)));
-      expect(found.map((s) => s && (s.data as { n: number }).n)).toEqual([
-        ...sagas.map((_, i) => i),
-        3,
-        null,
-        0,
-      ]);
-      expect(found[0]).toEqual(await store.find(sagas[0].id));
-      expect(names.length).toBeLessThan(asked.length / 2);
-      expect(names).toContain('saga-find-many-v1');
-    } finally {
-      spy.mockRestore();
-    }
+    const missing = randomUUID();
+    const asked = [...sagas.map((s) => s.id), sagas[3].id.toUpperCase(), missing, sagas[0].id];
+    const [found, names] = await statementsOf(db.dataSource, () =>
+      Promise.all(asked.map((id) => store.find(id))),
+    );
+    expect(found.map((s) => s && (s.data as { n: number }).n)).toEqual([
+      ...sagas.map((_, i) => i),
+      3,
+      null,
+      0,
+    ]);
+    expect(found[0]).toEqual(await store.find(sagas[0].id));
+    expect(names.length).toBeLessThan(asked.length / 2);
+    expect(names).toContain('saga-find-many-v1');
   });
 
   it('refuses an id that is no UUID as it always did, and only that one', async () => {

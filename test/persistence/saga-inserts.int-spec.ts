@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, QueryConfig } from 'pg';
 import { SagaInstance } from '@app/saga-core/model/saga-instance';
 import { sagaEngineMigrations } from '@app/saga-core/persistence/typeorm/migrations';
 import { TypeOrmSagaStore } from '@app/saga-core/persistence/typeorm/typeorm-saga.store';
@@ -10,7 +9,7 @@ import {
   contractTimer,
   transitionOf,
 } from '@app/saga-core/testing/contract-fixtures';
-import { useTestDataSource } from '../support/postgres';
+import { statementsOf, useTestDataSource } from '../support/postgres';
 
 /** `insert` of the PostgreSQL store: starts that meet are one statement, each its own. */
 describe('starting sagas on PostgreSQL', () => {
@@ -25,22 +24,6 @@ describe('starting sagas on PostgreSQL', () => {
     });
   };
 
-  /** The names (or texts) of the statements the store's pool runs while `work` does. */
-  const statementsOf = async <T>(work: () => Promise<T>): Promise<[T, string[]]> => {
-    const pool = (db.dataSource.driver as unknown as { master: Pool }).master;
-    const names: string[] = [];
-    const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((config: QueryConfig) => {
-      names.push(config.name ?? config.text);
-      return query(config);
-    }) as unknown as Pool['query']);
-    try {
-      return [await work(), names];
-    } finally {
-      spy.mockRestore();
-    }
-  };
-
   const count = async (sql: string, ids: string[]): Promise<number> => {
     const rows = await db.dataSource.query<{ n: number }[]>(sql, [ids]);
     return rows[0].n;
@@ -49,7 +32,7 @@ describe('starting sagas on PostgreSQL', () => {
   it('writes many starts at once, each with its audit, outbox rows and timer, in fewer statements', async () => {
     const store = new TypeOrmSagaStore(db.dataSource);
     const starts = Array.from({ length: 30 }, () => start());
-    const [written, names] = await statementsOf(() =>
+    const [written, names] = await statementsOf(db.dataSource, () =>
       Promise.all(starts.map((t) => store.insert(t))),
     );
     expect(names.length).toBeLessThan(starts.length / 2);

@@ -1,12 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Client, Pool, PoolConfig } from 'pg';
 import { pgSocketWritingByTurn } from '@app/saga-core/persistence/typeorm/turn-socket';
 import { createTestDatabase, TestDatabase } from '../support/postgres';
-
-/** Write system calls this process has made so far (`syscw` of /proc/self/io). */
-function writeCalls(): number {
-  return Number(/^syscw:\s+(\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
-}
+import { writeCalls } from '../support/write-calls';
 
 /**
  * node-postgres with `pipeline: true` writes each statement as it is queued; on a socket made

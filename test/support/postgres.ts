@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool, QueryConfig } from 'pg';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { ensureDatabase, runMigrations } from '@app/platform';
 
@@ -83,4 +83,26 @@ export function useTestDataSource(
       return dataSource;
     },
   };
+}
+
+/**
+ * The statements (names, or texts) the DataSource's own pool runs while `work` does: the pool
+ * is the real one, only watched.
+ */
+export async function statementsOf<T>(
+  dataSource: DataSource,
+  work: () => Promise<T>,
+): Promise<[T, string[]]> {
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  const names: string[] = [];
+  const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;
+  const spy = jest.spyOn(pool, 'query').mockImplementation(((config: QueryConfig) => {
+    names.push(config.name ?? config.text);
+    return query(config);
+  }) as unknown as Pool['query']);
+  try {
+    return [await work(), names];
+  } finally {
+    spy.mockRestore();
+  }
 }

@@ -1,15 +1,10 @@
 import { connect } from 'amqplib';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { IncomingMessage } from '@app/saga-core/transport/message-envelope';
 import { RabbitMqTransport } from '@app/saga-core/transport/rabbitmq/rabbitmq.transport';
 import { createTestVhost, TestVhost } from '../support/rabbitmq-vhost';
 import { eventually } from '../support/wait-for';
-
-/** Write system calls this process has made so far (`syscw` of /proc/self/io). */
-function writeCalls(): number {
-  return Number(/^syscw:\s+(\d+)/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
-}
+import { writeCalls } from '../support/write-calls';
 
 const BURST = 40;
 

@@ -2,10 +2,59 @@ import type { Pool } from 'pg';
 import { isTerminal } from '../../model/saga-status';
 import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { stampTraceContext } from '../../observability/trace-context';
+import { SagaTransition } from '../../model/saga-transition';
 import { ClaimedWrite, StandaloneWrite } from '../saga-store.port';
 import { auditColumns, awaitingColumn, stepsColumn } from './saga-row.mapper';
 import { SAGA_ENDED_CHANNEL } from './saga-channels';
 import { insertAuditRows } from './audit-statements';
+
+const OUTBOX_TYPES = ['uuid', 'uuid', 'text', 'text', 'text', 'jsonb', 'jsonb'];
+
+/**
+ * The outbox rows of several sagas' transitions, in a statement for several: $p..$p+6 one row
+ * per message naming its saga first (`sagasOutboxColumns`), inserted in the order given
+ * (`WITH ORDINALITY`), only for the sagas in the CTE `written`.
+ */
+export const insertSagasOutboxRows = (p: number, written: string): string => `
+  INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
+  SELECT o.message_id, o.exchange, o.routing_key, o.type, o.body, o.headers
+    FROM unnest(${OUTBOX_TYPES.map((type, i) => `$${p + i}::${type}[]`).join(', ')})
+         WITH ORDINALITY AS o(saga_id, message_id, exchange, routing_key, type, body, headers, n)
+   WHERE o.saga_id IN (SELECT id FROM ${written})
+   ORDER BY o.n
+  RETURNING id, message_id`;
+
+/** The parameters of `insertSagasOutboxRows`: every message of `transitions`, in order. */
+export function sagasOutboxColumns(transitions: readonly SagaTransition[]): unknown[][] {
+  const outbox = transitions.flatMap((t) =>
+    t.messages.map((message) => ({ id: t.instance.id, message })),
+  );
+  return [
+    outbox.map((r) => r.id),
+    outbox.map((r) => r.message.messageId),
+    outbox.map((r) => r.message.exchange),
+    outbox.map((r) => r.message.routingKey),
+    outbox.map((r) => r.message.type),
+    outbox.map((r) => JSON.stringify(r.message.body)),
+    outbox.map((r) => (r.message.headers ? JSON.stringify(r.message.headers) : null)),
+  ];
+}
+
+/** What a statement for several sagas returns of its outbox rows, by message. */
+export interface SagasOutboxRow {
+  outbox_messages: string[];
+  outbox_ids: string[];
+}
+
+/** The outbox records `transition` wrote, found by message in the statement's answer. */
+export function enqueuedBy(transition: SagaTransition, row: SagasOutboxRow): OutboxRecord[] {
+  const ids = new Map(row.outbox_messages.map((m, i) => [m, row.outbox_ids[i]]));
+  return transition.messages.map((message): OutboxRecord => {
+    const id = ids.get(message.messageId.toLowerCase());
+    if (id === undefined) throw new Error(`outbox insert returned no id for ${message.messageId}`);
+    return { id, message };
+  });
+}
 
 /**
  * UPDATE_SAGA_CLAIMING for several sagas at once: one statement, one round trip and one
@@ -54,15 +103,7 @@ c AS (
   SELECT u.consumer, m FROM u, unnest(u.claims) AS m
   ON CONFLICT DO NOTHING RETURNING 1),
 a AS (${insertAuditRows(17, 'a.saga_id IN (SELECT id FROM u)')}),
-o AS (
-  INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT o.message_id, o.exchange, o.routing_key, o.type, o.body, o.headers
-    FROM unnest($20::uuid[], $21::uuid[], $22::text[], $23::text[], $24::text[], $25::jsonb[],
-                $26::jsonb[])
-         WITH ORDINALITY AS o(saga_id, message_id, exchange, routing_key, type, body, headers, n)
-   WHERE o.saga_id IN (SELECT id FROM u)
-   ORDER BY o.n
-  RETURNING id, message_id),
+o AS (${insertSagasOutboxRows(20, 'u')}),
 ts AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
   SELECT id, fire_at, timer_key FROM u WHERE fire_at IS NOT NULL
@@ -82,9 +123,6 @@ SELECT (SELECT coalesce(array_agg(id), '{}') FROM u)::text[] AS changed,
 export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
   const sagas = writes.map((w) => w.transition.instance);
   const column = <T, V>(rows: readonly T[], pick: (row: T) => V): V[] => rows.map(pick);
-  const outbox = writes.flatMap(({ transition: t }) =>
-    t.messages.map((message) => ({ id: t.instance.id, message })),
-  );
   const earlier = writes.flatMap(({ transition: t, claim }) =>
     (claim.alsoClaims ?? []).map((messageId) => ({ id: t.instance.id, messageId })),
   );
@@ -106,22 +144,14 @@ export function batchValues(writes: readonly ClaimedWrite[]): unknown[] {
     column(sagas, (s) => isTerminal(s.status)),
     column(sagas, (s) => stepsColumn(s.steps)),
     ...auditColumns(writes.flatMap(({ transition: t }) => t.audit)),
-    column(outbox, (r) => r.id),
-    column(outbox, (r) => r.message.messageId),
-    column(outbox, (r) => r.message.exchange),
-    column(outbox, (r) => r.message.routingKey),
-    column(outbox, (r) => r.message.type),
-    column(outbox, (r) => JSON.stringify(r.message.body)),
-    column(outbox, (r) => (r.message.headers ? JSON.stringify(r.message.headers) : null)),
+    ...sagasOutboxColumns(writes.map((w) => w.transition)),
     column(earlier, (r) => r.id),
     column(earlier, (r) => r.messageId),
   ];
 }
 
-interface BatchRow {
+interface BatchRow extends SagasOutboxRow {
   changed: string[];
-  outbox_messages: string[];
-  outbox_ids: string[];
 }
 
 /** Runs UPDATE_SAGAS_CLAIMING on its own (it commits alone): what each write committed. */
@@ -135,15 +165,9 @@ export async function applyClaimedBatch(
     values: batchValues(writes),
   });
   const changed = new Set(rows[0].changed);
-  const outboxIds = new Map(rows[0].outbox_messages.map((m, i) => [m, rows[0].outbox_ids[i]]));
-  return writes.map(({ transition }) => {
-    if (!changed.has(transition.instance.id)) return { applied: false, enqueued: [] };
-    const enqueued = transition.messages.map((message): OutboxRecord => {
-      const id = outboxIds.get(message.messageId.toLowerCase());
-      if (id === undefined)
-        throw new Error(`outbox insert returned no id for ${message.messageId}`);
-      return { id, message };
-    });
-    return { applied: true, enqueued };
-  });
+  return writes.map(({ transition }) =>
+    changed.has(transition.instance.id)
+      ? { applied: true, enqueued: enqueuedBy(transition, rows[0]) }
+      : { applied: false, enqueued: [] },
+  );
 }

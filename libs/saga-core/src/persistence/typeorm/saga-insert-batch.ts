@@ -1,11 +1,16 @@
 import type { Pool } from 'pg';
-import { OutboxRecord } from '../../messaging/outbox-store.port';
 import { SagaTransition } from '../../model/saga-transition';
 import { stampTraceContext } from '../../observability/trace-context';
 import { StandaloneWrite } from '../saga-store.port';
 import { insertAuditRows } from './audit-statements';
 import { auditColumns, awaitingColumn, stepsColumn } from './saga-row.mapper';
 import { GatheredCalls } from './gathered-calls';
+import {
+  enqueuedBy,
+  insertSagasOutboxRows,
+  sagasOutboxColumns,
+  SagasOutboxRow,
+} from './saga-batch-statements';
 
 /**
  * INSERT_SAGA for several new sagas at once: one statement, one round trip and one commit.
@@ -38,15 +43,7 @@ i AS (
   ON CONFLICT (start_key) DO NOTHING
   RETURNING id),
 a AS (${insertAuditRows(18, 'a.saga_id IN (SELECT id FROM i)')}),
-o AS (
-  INSERT INTO saga_outbox (message_id, exchange, routing_key, type, body, headers)
-  SELECT o.message_id, o.exchange, o.routing_key, o.type, o.body, o.headers
-    FROM unnest($21::uuid[], $22::uuid[], $23::text[], $24::text[], $25::text[], $26::jsonb[],
-                $27::jsonb[])
-         WITH ORDINALITY AS o(saga_id, message_id, exchange, routing_key, type, body, headers, n)
-   WHERE o.saga_id IN (SELECT id FROM i)
-   ORDER BY o.n
-  RETURNING id, message_id),
+o AS (${insertSagasOutboxRows(21, 'i')}),
 t AS (
   INSERT INTO saga_timers (saga_id, fire_at, key)
   SELECT x.id, x.fire_at, x.timer_key FROM x
@@ -59,9 +56,6 @@ SELECT (SELECT coalesce(array_agg(id), '{}') FROM i)::text[] AS changed,
 /** The parameters of INSERT_SAGAS, in its order. */
 export function insertBatchValues(transitions: readonly SagaTransition[]): unknown[] {
   const sagas = transitions.map((t) => t.instance);
-  const outbox = transitions.flatMap((t) =>
-    t.messages.map((message) => ({ id: t.instance.id, message })),
-  );
   return [
     sagas.map((s) => s.id),
     sagas.map((s) => s.definitionName),
@@ -81,20 +75,12 @@ export function insertBatchValues(transitions: readonly SagaTransition[]): unkno
     transitions.map((t) => t.timer?.fireAt ?? null),
     transitions.map((t) => t.timer?.key ?? null),
     ...auditColumns(transitions.flatMap((t) => t.audit)),
-    outbox.map((r) => r.id),
-    outbox.map((r) => r.message.messageId),
-    outbox.map((r) => r.message.exchange),
-    outbox.map((r) => r.message.routingKey),
-    outbox.map((r) => r.message.type),
-    outbox.map((r) => JSON.stringify(r.message.body)),
-    outbox.map((r) => (r.message.headers ? JSON.stringify(r.message.headers) : null)),
+    ...sagasOutboxColumns(transitions),
   ];
 }
 
-interface InsertBatchRow {
+interface InsertBatchRow extends SagasOutboxRow {
   changed: string[];
-  outbox_messages: string[];
-  outbox_ids: string[];
 }
 
 /**
@@ -112,17 +98,11 @@ export async function insertSagaBatch(
     values: insertBatchValues(transitions),
   });
   const changed = new Set(rows[0].changed);
-  const outboxIds = new Map(rows[0].outbox_messages.map((m, i) => [m, rows[0].outbox_ids[i]]));
-  return transitions.map((transition) => {
-    if (!changed.has(transition.instance.id.toLowerCase())) return undefined;
-    const enqueued = transition.messages.map((message): OutboxRecord => {
-      const id = outboxIds.get(message.messageId.toLowerCase());
-      if (id === undefined)
-        throw new Error(`outbox insert returned no id for ${message.messageId}`);
-      return { id, message };
-    });
-    return { existing: null, applied: true, enqueued };
-  });
+  return transitions.map((transition) =>
+    changed.has(transition.instance.id.toLowerCase())
+      ? { existing: null, applied: true, enqueued: enqueuedBy(transition, rows[0]) }
+      : undefined,
+  );
 }
 
 /**
